@@ -1,0 +1,182 @@
+"""`acara event`: import, inspect and move events along their lifecycle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from sqlmodel import col, select
+
+from acara.cli.console import console
+from acara.dates import long_date, long_datetime, time_range
+from acara.db import unit_of_work
+from acara.eventfile import read_event_file
+from models import lifecycle
+from models.errors import invalid
+from models.event import Event
+from models.planning import import_event
+from models.queries import agenda, by_group, get_event, history, organisation_name, participants
+
+app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
+EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
+ACTOR = "cli"
+
+
+@app.command("import")
+def import_file(
+    path: Annotated[Path, typer.Argument(help="Event file (YAML), see examples/.")],
+) -> None:
+    """Create an event from a file, or update the event with the same code."""
+    spec, rows = read_event_file(path)
+    with unit_of_work() as session:
+        result = import_event(session, spec, rows, actor=ACTOR)
+    verb = "Created" if result.created else "Updated"
+    console.print(
+        f"{verb} event [bold]{spec.code}[/] (id {result.event_id}): "
+        f"{result.roster.added} participants added, {result.roster.updated} updated, "
+        f"{len(result.roster.merged)} duplicates merged."
+    )
+    if result.rescheduled:
+        console.print("[yellow]Time or place changed: participants are owed an update.[/]")
+
+
+@app.command("list")
+def list_events() -> None:
+    """All events, newest first."""
+    table = Table("ID", "Code", "Kind", "Title", "Starts", "Status", title="Events")
+    with unit_of_work() as session:
+        for event in session.exec(select(Event).order_by(col(Event.starts_at).desc())):
+            table.add_row(
+                str(event.id),
+                event.code,
+                event.kind.value,
+                event.display_title,
+                long_datetime(event.starts_at, event.timezone),
+                event.status.value,
+            )
+    console.print(table)
+
+
+@app.command("show")
+def show(event: EventRef) -> None:
+    """The event, its agenda per day and group, and its participants per group and role."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        host = organisation_name(session, target.host_id)
+        guest = organisation_name(session, target.guest_id)
+        lines = agenda(session, target)
+        people = participants(session, target)
+    console.print(f"[bold]{target.display_title}[/]  ({target.kind.value}, {target.status.value})")
+    console.print(
+        f"{long_datetime(target.starts_at, target.timezone)} – "
+        f"{long_datetime(target.ends_at, target.timezone)}"
+    )
+    for label, value in (
+        ("Host", host),
+        ("Guest", guest),
+        ("Letter", target.letter_number),
+        ("Subject", target.subject),
+    ):
+        if value:
+            console.print(f"{label}: {value}")
+    for day in target.days():
+        day_lines = [line for line in lines if line.day == day]
+        if not day_lines:
+            continue
+        for group, items in by_group(day_lines).items():
+            table = Table("Time", "Session", "Place", "Speakers", "Moderator")
+            table.title = f"{long_date(day)} · {group}"
+            for line in items:
+                item = line.session
+                table.add_row(
+                    time_range(item.starts_at, item.ends_at, target.timezone),
+                    item.title,
+                    line.place,
+                    ", ".join(item.speakers),
+                    item.moderator or "",
+                )
+            console.print(table)
+    for group, members in by_group(people).items():
+        table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP")
+        table.title = f"Participants · {group} ({len(members)})"
+        for line in members:
+            table.add_row(
+                line.participant.role.value,
+                line.person.full_name.with_titles,
+                line.person.position,
+                line.person.organisation,
+                line.person.email,
+                line.participant.rsvp.value,
+            )
+        console.print(table)
+
+
+@app.command("transition")
+def transition(
+    event: EventRef,
+    action: Annotated[str, typer.Argument(help="announce, start, hold, report, close, ...")],
+) -> None:
+    """Move an event along its lifecycle."""
+    chosen = lifecycle.parse_action(action)
+    if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
+        raise invalid("action", f"use `acara event {chosen.value}`, which asks for what it needs")
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        lifecycle.apply(session, target, chosen, actor=ACTOR)
+    console.print(f"Event [bold]{target.code}[/] is now [bold]{target.status.value}[/].")
+
+
+@app.command("reschedule")
+def reschedule(
+    event: EventRef,
+    start: Annotated[
+        str, typer.Option(help="New start, local time of the event: '2024-11-15 09:00'.")
+    ],
+) -> None:
+    """Move the event and its whole agenda to a new start time."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        lifecycle.reschedule(session, target, _local_time(start, target.timezone), actor=ACTOR)
+    console.print(
+        f"Event [bold]{target.code}[/] now starts "
+        f"{long_datetime(target.starts_at, target.timezone)} (sequence {target.sequence})."
+    )
+
+
+@app.command("cancel")
+def cancel(
+    event: EventRef,
+    reason: Annotated[str, typer.Option(help="Told to every invitee.")],
+) -> None:
+    """Cancel the event; everyone invited gets a cancellation."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        lifecycle.cancel(session, target, actor=ACTOR, reason=reason)
+    console.print(f"Event [bold]{target.code}[/] is cancelled.")
+
+
+@app.command("history")
+def show_history(event: EventRef) -> None:
+    """The audit trail of an event."""
+    table = Table("When", "Who", "What", "Detail", title="History")
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        for entry in history(session, target):
+            detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items())
+            table.add_row(
+                long_datetime(entry.at, target.timezone), entry.actor, entry.action, detail
+            )
+    console.print(table)
+
+
+def _local_time(text: str, zone: str) -> datetime:
+    """A time typed by an officer, read in the event's zone unless it names its own offset."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise invalid("start", f"{text!r} is not a time like 2024-11-15 09:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))

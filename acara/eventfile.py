@@ -1,0 +1,140 @@
+"""Reading event files (YAML) and participant lists (CSV, XLSX) into validated specs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import load_workbook
+from pydantic import ValidationError
+
+from models.errors import InvalidInput, Problem
+from models.plan import EventSpec, ParticipantSpec, parse_event_spec, problems_from
+from models.roster import Row
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without its surprises: 09:30 stays text (YAML 1.1 reads it as 570) and so do dates."""
+
+
+_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int"}
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+# Integers as YAML 1.2 writes them: no base-60 forms.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
+    list("-+0123456789"),
+)
+
+# Column headers people actually write, in Indonesian or English, mapped to spec fields.
+HEADERS = {
+    "name": "name",
+    "nama": "name",
+    "nama lengkap": "name",
+    "email": "email",
+    "e-mail": "email",
+    "surel": "email",
+    "salutation": "salutation",
+    "sapaan": "salutation",
+    "position": "position",
+    "jabatan": "position",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "instansi": "organisation",
+    "phone": "phone",
+    "telepon": "phone",
+    "no hp": "phone",
+    "hp": "phone",
+    "language": "language",
+    "bahasa": "language",
+    "role": "role",
+    "peran": "role",
+    "group": "group",
+    "kelompok": "group",
+}
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file, reporting syntax errors with their line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput([Problem(str(path), "file not found")]) from None
+    except UnicodeDecodeError:
+        raise InvalidInput([Problem(str(path), "not UTF-8 text")]) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name} line {mark.line + 1}" if mark else path.name
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput([Problem(where, f"YAML syntax error: {reason}")]) from None
+
+
+def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
+    """The event spec and all its participants (inline and from participants_file)."""
+    spec = parse_event_spec(load_yaml(path), source=path.name)
+    rows = [Row(f"participants[{i}]", p) for i, p in enumerate(spec.participants)]
+    if spec.participants_file:
+        listed, problems = read_participant_list(path.parent / spec.participants_file)
+        if problems:
+            raise InvalidInput(problems, heading=f"{spec.participants_file} has bad rows")
+        rows.extend(listed)
+    return spec, rows
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        text = path.read_bytes().decode("utf-8-sig")
+        # Excel in Indonesian locales saves CSV with semicolons.
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        reader = csv.reader(io.StringIO(text), dialect)
+        rows = list(reader)
+    elif suffix in (".xlsx", ".xlsm"):
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
+        workbook.close()
+    else:
+        raise InvalidInput([Problem(path.name, "participant lists must be .csv or .xlsx")])
+    if not rows:
+        raise InvalidInput([Problem(path.name, "the file is empty")])
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    unknown = [h for h in header if h and h not in HEADERS]
+    if unknown or "email" not in {HEADERS.get(h) for h in header}:
+        known = ", ".join(sorted(set(HEADERS.values())))
+        raise InvalidInput(
+            [Problem(f"{path.name} row 1", f"unknown columns {unknown}; use: {known}")]
+            if unknown
+            else [Problem(f"{path.name} row 1", "no email column")]
+        )
+    fields = [HEADERS.get(h) for h in header]
+    for number, values in enumerate(rows[1:], start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        yield (
+            number,
+            {f: v for f, v in zip(fields, values, strict=False) if f and v not in (None, "")},
+        )
+
+
+def read_participant_list(path: Path) -> tuple[list[Row], list[Problem]]:
+    """Every valid row, and a problem for every bad one (row number, column, reason)."""
+    if not path.exists():
+        raise InvalidInput([Problem(str(path), "file not found")])
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for number, record in _records(path):
+        try:
+            rows.append(Row(f"row {number}", ParticipantSpec.model_validate(record)))
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, prefix=f"row {number}, column "))
+    return rows, problems

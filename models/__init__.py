@@ -1,0 +1,56 @@
+"""The acara domain: tables and pure rules. Knows nothing of Prefect, Jinja2 or SMTP."""
+
+from sqlmodel import SQLModel
+
+from models.audit import AuditEntry, DomainEvent
+from models.event import (
+    AgendaSession,
+    BreakoutGroup,
+    Event,
+    EventKind,
+    EventStatus,
+    Organisation,
+    Room,
+    Venue,
+)
+from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
+from models.outbox import Message, MessageStatus
+from models.people import (
+    Attendance,
+    AttendanceStatus,
+    Language,
+    Participant,
+    Person,
+    Role,
+    RsvpStatus,
+)
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "AgendaSession",
+    "Attendance",
+    "AttendanceStatus",
+    "AuditEntry",
+    "BreakoutGroup",
+    "Decision",
+    "DomainEvent",
+    "Event",
+    "EventKind",
+    "EventStatus",
+    "Language",
+    "Message",
+    "MessageStatus",
+    "Minutes",
+    "MinutesStatus",
+    "Organisation",
+    "Participant",
+    "Person",
+    "Role",
+    "Room",
+    "RsvpStatus",
+    "Venue",
+    "metadata",
+]

@@ -1,0 +1,143 @@
+"""The event lifecycle: one table of legal moves and one function that applies them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from models.audit import DomainEvent, record
+from models.clock import require_aware, utcnow
+from models.errors import IllegalTransition, invalid
+from models.event import AgendaSession, Event, EventStatus
+
+
+class Action(StrEnum):
+    """What an officer (or the system) can do to an event."""
+
+    ANNOUNCE = "announce"  # invitations go out
+    START = "start"  # the event is under way
+    HOLD = "hold"  # it took place
+    REPORT = "report"  # minutes approved, follow-up done
+    CLOSE = "close"
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"  # new time or place; participants get an update
+
+
+S, A = EventStatus, Action
+TRANSITIONS: dict[tuple[EventStatus, Action], EventStatus] = {
+    (S.DRAFT, A.ANNOUNCE): S.ANNOUNCED,
+    (S.DRAFT, A.RESCHEDULE): S.DRAFT,
+    (S.DRAFT, A.CANCEL): S.CANCELLED,
+    (S.ANNOUNCED, A.START): S.ONGOING,
+    (S.ANNOUNCED, A.HOLD): S.HELD,  # a half-day FGD goes straight from announced to held
+    (S.ANNOUNCED, A.RESCHEDULE): S.ANNOUNCED,
+    (S.ANNOUNCED, A.CANCEL): S.CANCELLED,
+    (S.ONGOING, A.HOLD): S.HELD,
+    (S.ONGOING, A.RESCHEDULE): S.ONGOING,
+    (S.ONGOING, A.CANCEL): S.CANCELLED,
+    (S.HELD, A.REPORT): S.REPORTED,
+    (S.REPORTED, A.CLOSE): S.CLOSED,
+}
+del S, A
+
+# Wire names of the domain events each action records.
+FACTS: dict[Action, str] = {
+    Action.ANNOUNCE: "acara.event.announced",
+    Action.START: "acara.event.started",
+    Action.HOLD: "acara.event.held",
+    Action.REPORT: "acara.event.reported",
+    Action.CLOSE: "acara.event.closed",
+    Action.CANCEL: "acara.event.cancelled",
+    Action.RESCHEDULE: "acara.event.rescheduled",
+}
+# A calendar entry changes for participants: SEQUENCE must grow so clients replace it.
+BUMPS_SEQUENCE = frozenset({Action.RESCHEDULE, Action.CANCEL})
+
+
+def allowed_actions(status: EventStatus) -> list[Action]:
+    """The actions the lifecycle allows from a state, in table order."""
+    return [action for (state, action) in TRANSITIONS if state == status]
+
+
+def parse_action(name: str) -> Action:
+    """An Action from its name, or a clear error listing the known ones."""
+    try:
+        return Action(name.strip().lower())
+    except ValueError:
+        known = ", ".join(a.value for a in Action)
+        raise invalid("action", f"unknown action {name!r}; known actions: {known}") from None
+
+
+def apply(
+    session: Session,
+    event: Event,
+    action: Action,
+    *,
+    actor: str,
+    detail: dict[str, object] | None = None,
+) -> DomainEvent:
+    """Move an event along its lifecycle, recording the audit row and the domain event."""
+    target = TRANSITIONS.get((event.status, action))
+    if target is None:
+        allowed = ", ".join(a.value for a in allowed_actions(event.status)) or "none"
+        raise IllegalTransition(
+            f"Event {event.code!r} is {event.status.value}: cannot {action.value}. "
+            f"Allowed from {event.status.value}: {allowed}."
+        )
+    before = event.status
+    event.status = target
+    if action in BUMPS_SEQUENCE:
+        event.sequence += 1
+    event.updated_at = utcnow()
+    session.add(event)
+    fact = record(
+        session,
+        actor=actor,
+        action=action.value,
+        event_id=event.id,
+        detail={
+            "from": before.value,
+            "to": target.value,
+            "sequence": event.sequence,
+            **(detail or {}),
+        },
+        fact=FACTS[action],
+    )
+    assert fact is not None
+    return fact
+
+
+def cancel(session: Session, event: Event, *, actor: str, reason: str) -> DomainEvent:
+    """Cancel an event before it is held; the reason goes to every invitee."""
+    if not reason.strip():
+        raise invalid("reason", "a cancellation needs a reason for the invitees")
+    event.cancel_reason = reason.strip()
+    return apply(session, event, Action.CANCEL, actor=actor, detail={"reason": event.cancel_reason})
+
+
+def reschedule(session: Session, event: Event, new_start: datetime, *, actor: str) -> DomainEvent:
+    """Move the whole event (and every session with it) to a new start time."""
+    from models.planning import check_room_conflicts  # planning imports lifecycle
+
+    require_aware(new_start, "start")
+    shift = new_start - event.starts_at
+    if shift == timedelta(0):
+        raise invalid("start", "the new start is the same as the current one")
+    sessions = session.exec(select(AgendaSession).where(AgendaSession.event_id == event.id)).all()
+    event.starts_at += shift
+    event.ends_at += shift
+    for item in sessions:
+        item.starts_at += shift
+        item.ends_at += shift
+        session.add(item)
+    session.flush()
+    check_room_conflicts(session, event, sessions)
+    return apply(
+        session,
+        event,
+        Action.RESCHEDULE,
+        actor=actor,
+        detail={"starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat()},
+    )

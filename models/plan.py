@@ -1,0 +1,181 @@
+"""The shape of an event file and of a participant row, validated field by field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from models.errors import InvalidInput, Problem
+from models.event import DEFAULT_REMINDER_OFFSETS, EventKind
+from models.people import Language, Role
+
+
+def _strip(value: Any) -> Any:
+    # Control characters in a name or title would end up in mail headers and ICS lines.
+    if isinstance(value, str):
+        return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    return value
+
+
+def _optional_str(value: Any) -> Any:
+    value = _strip(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return value or None
+
+
+Text = Annotated[str, BeforeValidator(_strip)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_str)]
+
+
+def normalise_email(value: str) -> str:
+    """A syntactically valid address in lower case, or ValueError with the reason."""
+    try:
+        checked = validate_email(str(value).strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid e-mail address ({exc})") from None
+    return checked.normalized.lower()
+
+
+def _parse_clock(value: Any) -> Any:
+    # YAML reads 09:00 as a string only when quoted; we load times as strings on purpose.
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip().replace(".", ":"))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time like 09:30") from None
+    return value
+
+
+Clock = Annotated[time, BeforeValidator(_parse_clock)]
+
+
+class Spec(BaseModel):
+    """Common settings: unknown keys are mistakes, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RoomSpec(Spec):
+    name: Text = Field(min_length=1, max_length=300)
+    capacity: int | None = Field(default=None, ge=1)
+
+
+class VenueSpec(Spec):
+    name: Text = Field(min_length=1, max_length=300)
+    address: Text = Field(default="", max_length=500)
+    rooms: list[RoomSpec] = []
+
+
+class GroupSpec(Spec):
+    name: Text = Field(min_length=1, max_length=200)
+    venue: OptionalText = None
+
+
+class SessionSpec(Spec):
+    title: Text = Field(min_length=1, max_length=500)
+    start: Clock
+    end: Clock
+    venue: OptionalText = None  # defaults to the group's venue, or the event's only venue
+    room: OptionalText = None
+    group: OptionalText = None  # None: everyone (plenary)
+    speakers: list[Text] = []
+    moderator: OptionalText = None
+    description: Text = ""
+
+
+class DaySpec(Spec):
+    date: date
+    sessions: list[SessionSpec] = Field(min_length=1)
+
+
+class ParticipantSpec(Spec):
+    """One participant as written in an event file or a row of a list."""
+
+    name: Text = Field(min_length=1, max_length=300)  # may carry titles: "Prof. Dr. X, M.Si."
+    email: str
+    salutation: Text = ""
+    position: Text = Field(default="", max_length=300)
+    organisation: Text = Field(default="", max_length=300)
+    phone: Text = Field(default="", max_length=40)
+    language: Language = Language.ID
+    role: Role = Role.GUEST
+    group: OptionalText = None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str:
+        if value is None or not str(value).strip():
+            raise ValueError("missing e-mail address")
+        return normalise_email(value)
+
+    @field_validator("language", "role", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return (
+            value.strip().lower().replace(" ", "_").replace("-", "_")
+            if isinstance(value, str)
+            else value
+        )
+
+
+class EventSpec(Spec):
+    """An event file: everything needed to create or update one event."""
+
+    code: Text = Field(min_length=1, max_length=120, pattern=r"^[\w.\-]+$")
+    kind: EventKind
+    title: Text = Field(min_length=1, max_length=500)
+    series: OptionalText = None
+    number: OptionalText = None
+    timezone: Text = "WIB"
+    start: datetime  # local time in `timezone` unless it carries its own offset
+    end: datetime
+    host: OptionalText = None
+    guest: OptionalText = None
+    letter_number: OptionalText = None
+    subject: OptionalText = None
+    description: Text = ""
+    capacity: int | None = Field(default=None, ge=1)
+    reminders: Text = DEFAULT_REMINDER_OFFSETS
+    venues: list[VenueSpec] = []
+    groups: list[GroupSpec] = []
+    agenda: list[DaySpec] = []
+    participants: list[ParticipantSpec] = []
+    participants_file: OptionalText = None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
+    """Every pydantic complaint as a Problem naming its field path."""
+    problems = []
+    for item in error.errors():
+        where = _where(tuple(item["loc"]))
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(Problem(f"{prefix}{where}" if where else prefix.rstrip(": "), message))
+    return problems
+
+
+def parse_event_spec(data: Any, source: str = "event file") -> EventSpec:
+    """Validate a loaded event file; every problem is reported at once."""
+    if not isinstance(data, dict):
+        raise InvalidInput([Problem(source, "expected a mapping of fields at the top level")])
+    try:
+        return EventSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc), heading=f"{source} is not valid") from None

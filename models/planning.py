@@ -1,0 +1,316 @@
+"""Creating or updating an event from its plan, with the agenda rules checked."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, delete, select
+
+from models.audit import record
+from models.clock import resolve_timezone, utcnow
+from models.errors import InvalidInput, Problem
+from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Organisation, Room, Venue
+from models.lifecycle import Action, apply
+from models.plan import EventSpec, SessionSpec
+from models.reminders import parse_offsets
+from models.roster import RosterReport, Row, add_participants
+
+# A room is only free again once an event is cancelled.
+_BLOCKING = [s for s in EventStatus if s is not EventStatus.CANCELLED]
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What importing an event file did."""
+
+    event_id: int
+    created: bool
+    rescheduled: bool
+    roster: RosterReport
+
+
+def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=zone)
+
+
+def _aware(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value
+
+
+def _get_or_create_org(session: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    org = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    if org is None:
+        org = Organisation(name=name)
+        session.add(org)
+        session.flush()
+    return org.id
+
+
+def _upsert_venues(session: Session, spec: EventSpec) -> None:
+    for venue_spec in spec.venues:
+        venue = session.exec(select(Venue).where(Venue.name == venue_spec.name)).first()
+        if venue is None:
+            venue = Venue(name=venue_spec.name)
+        venue.address = venue_spec.address or venue.address
+        session.add(venue)
+        session.flush()
+        for room_spec in venue_spec.rooms:
+            room = session.exec(
+                select(Room).where(Room.venue_id == venue.id, Room.name == room_spec.name)
+            ).first()
+            room = room or Room(venue_id=venue.id, name=room_spec.name)
+            room.capacity = room_spec.capacity
+            session.add(room)
+    session.flush()
+
+
+class _Places:
+    """Looks up venues and rooms by name, for the agenda rules."""
+
+    def __init__(self, session: Session, spec: EventSpec) -> None:
+        self.session = session
+        self.declared = [v.name for v in spec.venues]
+
+    def venue(self, name: str) -> Venue | None:
+        return self.session.exec(select(Venue).where(Venue.name == name)).first()
+
+    def room(self, venue: Venue, name: str) -> Room | None:
+        return self.session.exec(
+            select(Room).where(Room.venue_id == venue.id, Room.name == name)
+        ).first()
+
+
+def _resolve_session(
+    where: str,
+    item: SessionSpec,
+    places: _Places,
+    groups: dict[str, BreakoutGroup],
+    problems: list[Problem],
+) -> tuple[int | None, int | None, int | None]:
+    """(venue_id, room_id, group_id) of an agenda item, or problems appended."""
+    group = None
+    if item.group:
+        group = groups.get(item.group)
+        if group is None:
+            problems.append(Problem(f"{where}.group", f"no group named {item.group!r}"))
+    venue_name = item.venue
+    if venue_name is None and group is not None and group.venue_id is not None:
+        venue_id: int | None = group.venue_id
+    elif venue_name is None and len(places.declared) == 1:
+        venue_name = places.declared[0]
+        venue_id = None
+    else:
+        venue_id = None
+    venue = None
+    if venue_name is not None:
+        venue = places.venue(venue_name)
+        if venue is None:
+            problems.append(Problem(f"{where}.venue", f"no venue named {venue_name!r}"))
+            return None, None, group.id if group else None
+        venue_id = venue.id
+    if group is not None and group.venue_id is not None and venue_id != group.venue_id:
+        problems.append(
+            Problem(where, f"group {group.name!r} meets at its own venue, not at {venue_name!r}")
+        )
+    room_id = None
+    if item.room:
+        venue = venue or (places.session.get(Venue, venue_id) if venue_id else None)
+        room = places.room(venue, item.room) if venue else None
+        if room is None:
+            problems.append(
+                Problem(f"{where}.room", f"no room {item.room!r} at {venue_name or 'the venue'}")
+            )
+        else:
+            room_id = room.id
+    return venue_id, room_id, group.id if group else None
+
+
+def check_room_conflicts(session: Session, event: Event, sessions: Sequence[AgendaSession]) -> None:
+    """Refuse a room booked twice at once, inside this event or against another event."""
+    problems: list[Problem] = []
+    booked = [s for s in sessions if s.room_id is not None]
+    for i, first in enumerate(booked):
+        for second in booked[i + 1 :]:
+            if (
+                first.room_id == second.room_id
+                and first.starts_at < second.ends_at
+                and second.starts_at < first.ends_at
+            ):
+                problems.append(
+                    Problem(
+                        f"agenda: {second.title!r}",
+                        f"room already booked for {first.title!r} at that time",
+                    )
+                )
+    for item in booked:
+        clash = session.exec(
+            select(AgendaSession, Event)
+            .join(Event, col(Event.id) == AgendaSession.event_id)
+            .where(
+                AgendaSession.room_id == item.room_id,
+                AgendaSession.event_id != event.id,
+                col(Event.status).in_(_BLOCKING),
+                col(AgendaSession.starts_at) < item.ends_at,
+                col(AgendaSession.ends_at) > item.starts_at,
+            )
+        ).first()
+        if clash is not None:
+            other, other_event = clash
+            problems.append(
+                Problem(
+                    f"agenda: {item.title!r}",
+                    f"room already booked by event {other_event.code!r} ({other.title!r})",
+                )
+            )
+    if problems:
+        raise InvalidInput(problems, heading="The agenda cannot be saved")
+
+
+def _schedule_fingerprint(session: Session, event: Event) -> tuple[object, ...]:
+    items = session.exec(select(AgendaSession).where(AgendaSession.event_id == event.id)).all()
+    return (
+        event.starts_at,
+        event.ends_at,
+        sorted((s.starts_at, s.ends_at, s.venue_id or 0, s.room_id or 0) for s in items),
+    )
+
+
+def import_event(
+    session: Session, spec: EventSpec, rows: Sequence[Row], *, actor: str
+) -> ImportResult:
+    """Create the event in the plan, or bring the existing one with that code up to date."""
+    problems: list[Problem] = []
+    try:
+        tz_name = resolve_timezone(spec.timezone)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.problems, heading="The event file is not valid") from None
+    zone = ZoneInfo(tz_name)
+    starts_at, ends_at = _aware(spec.start, zone), _aware(spec.end, zone)
+    if ends_at <= starts_at:
+        problems.append(Problem("end", "the event must end after it starts"))
+    try:
+        parse_offsets(spec.reminders)
+    except InvalidInput as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InvalidInput(problems, heading="The event file is not valid")
+
+    event = session.exec(select(Event).where(Event.code == spec.code)).first()
+    created = event is None
+    if event is None:
+        event = Event(
+            code=spec.code,
+            kind=spec.kind,
+            title=spec.title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            calendar_uid=f"{uuid.uuid4()}@acara",
+        )
+    elif event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
+        raise InvalidInput(
+            [Problem("code", f"event {spec.code!r} is {event.status.value} and cannot change")]
+        )
+    before = None if created else _schedule_fingerprint(session, event)
+    event.kind, event.title = spec.kind, spec.title
+    event.series, event.number = spec.series, spec.number
+    event.timezone, event.starts_at, event.ends_at = tz_name, starts_at, ends_at
+    event.host_id = _get_or_create_org(session, spec.host)
+    event.guest_id = _get_or_create_org(session, spec.guest)
+    event.letter_number, event.subject = spec.letter_number, spec.subject
+    event.description, event.capacity = spec.description, spec.capacity
+    event.reminder_offsets = spec.reminders
+    event.updated_at = utcnow()
+    session.add(event)
+    session.flush()
+
+    _upsert_venues(session, spec)
+    places = _Places(session, spec)
+    groups = _upsert_groups(session, event, spec, places, problems)
+    sessions = _build_agenda(event, spec, zone, places, groups, problems)
+    if problems:
+        raise InvalidInput(problems, heading="The event file is not valid")
+    session.exec(delete(AgendaSession).where(col(AgendaSession.event_id) == event.id))
+    session.add_all(sessions)
+    session.flush()
+    check_room_conflicts(session, event, sessions)
+
+    roster = add_participants(session, event, rows)
+    rescheduled = False
+    if created:
+        record(
+            session, actor=actor, action="import", event_id=event.id, detail={"code": event.code}
+        )
+    elif before != _schedule_fingerprint(session, event):
+        if event.status is not EventStatus.DRAFT:
+            apply(session, event, Action.RESCHEDULE, actor=actor, detail={"via": "import"})
+            rescheduled = True
+        else:
+            record(session, actor=actor, action="update", event_id=event.id)
+    assert event.id is not None
+    return ImportResult(event.id, created, rescheduled, roster)
+
+
+def _upsert_groups(
+    session: Session, event: Event, spec: EventSpec, places: _Places, problems: list[Problem]
+) -> dict[str, BreakoutGroup]:
+    groups: dict[str, BreakoutGroup] = {
+        g.name: g
+        for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
+    }
+    for i, group_spec in enumerate(spec.groups):
+        venue = places.venue(group_spec.venue) if group_spec.venue else None
+        if group_spec.venue and venue is None:
+            problems.append(Problem(f"groups[{i}].venue", f"no venue named {group_spec.venue!r}"))
+        group = groups.get(group_spec.name) or BreakoutGroup(
+            event_id=event.id, name=group_spec.name
+        )
+        group.venue_id = venue.id if venue else None
+        session.add(group)
+        groups[group.name] = group
+    session.flush()
+    return groups
+
+
+def _build_agenda(
+    event: Event,
+    spec: EventSpec,
+    zone: ZoneInfo,
+    places: _Places,
+    groups: dict[str, BreakoutGroup],
+    problems: list[Problem],
+) -> list[AgendaSession]:
+    sessions = []
+    first_day, last_day = spec.start.date(), spec.end.date()
+    for d, day in enumerate(spec.agenda):
+        if not first_day <= day.date <= last_day:
+            problems.append(Problem(f"agenda[{d}].date", f"{day.date} is outside the event's days"))
+            continue
+        for s, item in enumerate(day.sessions):
+            where = f"agenda[{d}].sessions[{s}]"
+            start, end = _local(day.date, item.start, zone), _local(day.date, item.end, zone)
+            if end <= start:
+                problems.append(Problem(f"{where}.end", "the session must end after it starts"))
+            elif start < event.starts_at or end > event.ends_at:
+                problems.append(Problem(where, "the session lies outside the event's times"))
+            venue_id, room_id, group_id = _resolve_session(where, item, places, groups, problems)
+            sessions.append(
+                AgendaSession(
+                    event_id=event.id,
+                    title=item.title,
+                    starts_at=start,
+                    ends_at=end,
+                    venue_id=venue_id,
+                    room_id=room_id,
+                    group_id=group_id,
+                    speakers=list(item.speakers),
+                    moderator=item.moderator,
+                    description=item.description,
+                )
+            )
+    return sessions

@@ -1,0 +1,105 @@
+"""Who takes part: adding participants to an event, merging people by e-mail address."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from models.errors import InvalidInput, Problem
+from models.event import BreakoutGroup, Event
+from models.names import split_name
+from models.people import Participant, Person
+from models.plan import ParticipantSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A participant as read from a source, with where it came from (for error messages)."""
+
+    where: str  # "row 12" or "participants[3]"
+    spec: ParticipantSpec
+
+
+@dataclass(slots=True)
+class RosterReport:
+    """What an import did: counts, merged duplicates and every rejected row."""
+
+    added: int = 0
+    updated: int = 0
+    merged: list[str] = field(default_factory=list)  # "row 9 merged into row 4 (same e-mail)"
+    rejected: list[Problem] = field(default_factory=list)
+
+
+def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Problem]:
+    """Problems that only the event can tell: a group that does not exist."""
+    groups = set(
+        session.exec(select(BreakoutGroup.name).where(BreakoutGroup.event_id == event.id)).all()
+    )
+    return [
+        Problem(row.where, f"group: no group named {row.spec.group!r} in this event")
+        for row in rows
+        if row.spec.group and row.spec.group not in groups
+    ]
+
+
+def upsert_person(session: Session, spec: ParticipantSpec) -> Person:
+    """The person with this e-mail, created or brought up to date from the spec."""
+    parts = split_name(spec.name)
+    person = session.exec(select(Person).where(Person.email == spec.email)).first()
+    if person is None:
+        person = Person(email=spec.email, name=parts.name)
+    person.name = parts.name
+    person.title_prefix = parts.title_prefix
+    person.title_suffix = parts.title_suffix
+    person.salutation = spec.salutation or parts.salutation or person.salutation
+    for attr in ("position", "organisation", "phone"):
+        if value := getattr(spec, attr):
+            setattr(person, attr, value)
+    person.language = spec.language
+    session.add(person)
+    session.flush()
+    return person
+
+
+def add_participants(
+    session: Session, event: Event, rows: Sequence[Row], *, skip_invalid: bool = False
+) -> RosterReport:
+    """Add or update participants; all-or-nothing unless `skip_invalid` drops bad rows."""
+    report = RosterReport()
+    problems = check_rows(session, event, rows)
+    if problems and not skip_invalid:
+        raise InvalidInput(problems, heading="Nothing imported; fix these rows")
+    report.rejected.extend(problems)
+    bad = {p.where for p in problems}
+    groups = {
+        g.name: g.id
+        for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
+    }
+    first_seen: dict[str, str] = {}
+    touched: set[int] = set()
+    for row in rows:
+        if row.where in bad:
+            continue
+        if row.spec.email in first_seen:
+            report.merged.append(f"{row.where} merged into {first_seen[row.spec.email]}")
+        else:
+            first_seen[row.spec.email] = row.where
+        person = upsert_person(session, row.spec)
+        participant = session.exec(
+            select(Participant).where(
+                Participant.event_id == event.id, Participant.person_id == person.id
+            )
+        ).first()
+        if participant is None:
+            participant = Participant(event_id=event.id, person_id=person.id)
+            report.added += 1
+        elif participant.id not in touched:
+            report.updated += 1
+        participant.role = row.spec.role
+        participant.group_id = groups.get(row.spec.group) if row.spec.group else None
+        session.add(participant)
+        session.flush()
+        touched.add(participant.id)
+    return report
