@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, UniqueConstraint, bindparam, case, or_, text, type_coerce, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from models.clock import UTCDateTime, enum_type, utcnow
 
@@ -19,6 +24,7 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     RETRY = "failed_retryable"
     FAILED = "failed_permanent"
+    SUPERSEDED = "superseded"  # no longer owed (an invitation to an event since cancelled)
 
 
 class Message(SQLModel, table=True):
@@ -50,3 +56,290 @@ class Message(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- the outbox's operations ------------------------------------------------------------
+# Every function flushes or executes inside the caller's transaction and never commits: the
+# caller decides when a claim or a mark becomes visible (the delivery commits each at once).
+
+SUPERSEDED_NOTE = "superseded"  # last_error prefix of rows that no longer need sending
+# Gave up on a recipient after this many 4xx/lost-connection attempts across runs.
+MAX_ATTEMPTS = 6
+# A SENDING row older than this was left by a worker that died: it is queued again. Sending
+# one batch takes seconds, so a quarter of an hour is far beyond any live claim.
+DEFAULT_LEASE = timedelta(minutes=15)
+_PENDING = (MessageStatus.QUEUED, MessageStatus.RETRY)
+_KEY = ("event_id", "recipient", "purpose", "sequence")
+_CHUNK = 500  # rows per INSERT/UPDATE statement; far below SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """One message to enqueue (the event is given separately)."""
+
+    recipient: str
+    purpose: str
+    sequence: int
+    participant_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the transport said about one claimed row."""
+
+    message_id: int
+    status: MessageStatus  # SENT, RETRY or FAILED
+    detail: str = ""
+    smtp_message_id: str | None = None
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql_insert(Message.__table__)
+    if dialect == "sqlite":
+        return sqlite_insert(Message.__table__)
+    raise NotImplementedError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
+
+
+def enqueue(
+    session: Session,
+    *,
+    event_id: int,
+    recipient: str,
+    purpose: str,
+    sequence: int,
+    participant_id: int | None = None,
+) -> bool:
+    """Owe one message; False when the same (event, recipient, purpose, sequence) is there."""
+    owed = Owed(recipient, purpose, sequence, participant_id)
+    return enqueue_many(session, event_id, [owed]) == 1
+
+
+def enqueue_many(session: Session, event_id: int, owed: Iterable[Owed]) -> int:
+    """Owe many messages in a few statements; returns how many were new."""
+    now = utcnow()
+    rows = [
+        {
+            "event_id": event_id,
+            "recipient": item.recipient.strip().lower(),
+            "purpose": item.purpose,
+            "sequence": item.sequence,
+            "participant_id": item.participant_id,
+            "status": MessageStatus.QUEUED,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for item in owed
+    ]
+    session.flush()  # pending ORM rows (the participants themselves) must exist first
+    added = 0
+    for start in range(0, len(rows), _CHUNK):
+        statement = (
+            _insert(session)
+            .values(rows[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=list(_KEY))
+        )
+        added += session.execute(statement).rowcount
+    return added
+
+
+def _scope(event_id: int | None, purposes: Collection[str] | None) -> list[Any]:
+    """WHERE terms for one event and/or purposes (a purpose also covers 'purpose:...')."""
+    terms: list[Any] = []
+    if event_id is not None:
+        terms.append(col(Message.event_id) == event_id)
+    if purposes:
+        terms.append(
+            or_(
+                *(
+                    or_(col(Message.purpose) == p, col(Message.purpose).startswith(f"{p}:"))
+                    for p in purposes
+                )
+            )
+        )
+    return terms
+
+
+def claim(
+    session: Session,
+    *,
+    worker: str,
+    limit: int,
+    event_id: int | None = None,
+    purposes: Collection[str] | None = None,
+    untouched_since: datetime | None = None,
+) -> list[int]:
+    """Atomically take up to `limit` pending rows for `worker`; returns their ids, oldest first.
+
+    One conditional UPDATE: a row is only taken while it is still pending, so two workers
+    never hold the same row. PostgreSQL skips rows another claim has locked instead of
+    waiting for them; SQLite serialises writers, so the statement is atomic there as is.
+    `untouched_since` leaves out rows last claimed after that instant (this run's retries).
+    """
+    pending = [col(Message.status).in_(_PENDING), *_scope(event_id, purposes)]
+    if untouched_since is not None:
+        pending.append(
+            or_(col(Message.claimed_at).is_(None), col(Message.claimed_at) < untouched_since)
+        )
+    candidates = select(Message.id).where(*pending).order_by(col(Message.id)).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    statement = (
+        update(Message)
+        .where(col(Message.id).in_(candidates.scalar_subquery()), *pending)
+        .values(
+            status=MessageStatus.SENDING,
+            claimed_by=worker,
+            claimed_at=utcnow(),
+            attempts=col(Message.attempts) + 1,
+        )
+        .returning(col(Message.id))
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(session.execute(statement).scalars())
+
+
+def finish(session: Session, worker: str, outcomes: Sequence[Outcome]) -> None:
+    """Record what the transport said, in a few statements for the whole list.
+
+    A row another worker re-claimed meanwhile (its lease ran out) is only ever moved to SENT,
+    which is the truth whoever sent it; a retry or failure never overwrites its state.
+    """
+    table = Message.__table__
+    now = utcnow()
+    sent = [o for o in outcomes if o.status is MessageStatus.SENT]
+    if sent:
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(
+                status=MessageStatus.SENT,
+                sent_at=now,
+                smtp_message_id=bindparam("smtp_id"),
+                last_error=None,
+            )
+        )
+        session.execute(
+            statement,
+            [{"row_id": o.message_id, "smtp_id": (o.smtp_message_id or "")[:300]} for o in sent],
+        )
+    for status in (MessageStatus.RETRY, MessageStatus.FAILED):
+        rows = [o for o in outcomes if o.status is status]
+        if not rows:
+            continue
+        final = (
+            case(
+                (table.c.attempts >= MAX_ATTEMPTS, MessageStatus.FAILED.value),
+                else_=MessageStatus.RETRY.value,
+            )
+            if status is MessageStatus.RETRY
+            else MessageStatus.FAILED.value
+        )
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("row_id"),
+                table.c.status == MessageStatus.SENDING,
+                table.c.claimed_by == worker,
+            )
+            .values(status=type_coerce(final, table.c.status.type), last_error=bindparam("err"))
+        )
+        session.execute(statement, [{"row_id": o.message_id, "err": o.detail[:1000]} for o in rows])
+
+
+def release(session: Session, worker: str, ids: Collection[int], reason: str) -> int:
+    """Hand claimed rows back to the queue untouched (the run stopped before sending them)."""
+    if not ids:
+        return 0
+    total = 0
+    id_list = sorted(ids)
+    for start in range(0, len(id_list), _CHUNK):
+        statement = (
+            update(Message)
+            .where(
+                col(Message.id).in_(id_list[start : start + _CHUNK]),
+                col(Message.status) == MessageStatus.SENDING,
+                col(Message.claimed_by) == worker,
+            )
+            .values(
+                status=MessageStatus.QUEUED,
+                # Not the recipient's fault: the attempt does not count against them.
+                attempts=col(Message.attempts) - 1,
+                last_error=reason[:1000],
+            )
+            .execution_options(synchronize_session=False)
+        )
+        total += session.execute(statement).rowcount
+    return total
+
+
+def recover_stale(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_LEASE,
+    dead_workers: Collection[str] = (),
+) -> int:
+    """Queue again SENDING rows whose worker died: claimed before the lease, or by a dead worker.
+
+    Such a row may or may not have reached its recipient; sending it again is the one place a
+    duplicate can come from, so at most the messages in flight at the crash arrive twice.
+    """
+    cutoff = (now or utcnow()) - lease
+    stale = [col(Message.claimed_at) < cutoff]
+    if dead_workers:
+        stale.append(col(Message.claimed_by).in_(list(dead_workers)))
+    statement = (
+        update(Message)
+        .where(col(Message.status) == MessageStatus.SENDING, or_(*stale))
+        .values(status=MessageStatus.QUEUED, last_error="re-queued: its worker stopped")
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+def sending_workers(session: Session) -> list[str]:
+    """Workers that currently hold SENDING rows."""
+    statement = (
+        select(Message.claimed_by)
+        .where(col(Message.status) == MessageStatus.SENDING, col(Message.claimed_by).is_not(None))
+        .distinct()
+    )
+    return [w for w in session.exec(statement) if w]
+
+
+def supersede(
+    session: Session,
+    *,
+    event_id: int,
+    purposes: Collection[str],
+    reason: str,
+    recipients: Collection[str] | None = None,
+    below_sequence: int | None = None,
+) -> int:
+    """Drop pending rows that no longer need sending (e.g. invitations to a cancelled event)."""
+    terms = [col(Message.status).in_(_PENDING), *_scope(event_id, purposes)]
+    if below_sequence is not None:
+        terms.append(col(Message.sequence) < below_sequence)
+    if recipients is not None:
+        terms.append(col(Message.recipient).in_(list(recipients)))
+    statement = (
+        update(Message)
+        .where(*terms)
+        .values(status=MessageStatus.SUPERSEDED, last_error=f"{SUPERSEDED_NOTE}: {reason}"[:1000])
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount
+
+
+def count_by_status(
+    session: Session, *, event_id: int | None = None, purposes: Collection[str] | None = None
+) -> dict[MessageStatus, int]:
+    """How many rows are in each state, for one event and/or purposes."""
+    statement = (
+        select(Message.status, func.count())
+        .where(*_scope(event_id, purposes))
+        .group_by(col(Message.status))
+    )
+    return {MessageStatus(status): n for status, n in session.exec(statement)}
