@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from models.errors import InvalidInput, Problem
@@ -19,10 +18,16 @@ from models.roster import Row
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML without its surprises: 09:30 stays text (YAML 1.1 reads it as 570) and so do dates."""
+    """YAML without its surprises: 09:30 and 09.30 stay text (YAML 1.1 reads them as 570 and
+    9.3), so do dates, and only true/false are booleans (not yes/no/on/off)."""
 
 
-_DROPPED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int"}
+_DROPPED = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+}
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -33,6 +38,11 @@ _Loader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
     list("-+0123456789"),
 )
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 # Column headers people actually write, in Indonesian or English, mapped to spec fields.
 HEADERS = {
@@ -42,6 +52,8 @@ HEADERS = {
     "email": "email",
     "e-mail": "email",
     "surel": "email",
+    "alamat email": "email",
+    "alamat e-mail": "email",
     "salutation": "salutation",
     "sapaan": "salutation",
     "position": "position",
@@ -49,9 +61,13 @@ HEADERS = {
     "organisation": "organisation",
     "organization": "organisation",
     "instansi": "organisation",
+    "unit kerja": "organisation",
     "phone": "phone",
     "telepon": "phone",
     "no hp": "phone",
+    "no. hp": "phone",
+    "nomor hp": "phone",
+    "telp": "phone",
     "hp": "phone",
     "language": "language",
     "bahasa": "language",
@@ -91,18 +107,52 @@ def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
     return spec, rows
 
 
+def _csv_rows(path: Path) -> list[list[Any]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            [Problem(path.name, "not UTF-8 text; save the list as 'CSV UTF-8' or as .xlsx")]
+        ) from None
+    try:
+        # Excel in Indonesian locales saves CSV with semicolons.
+        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # a single column has no delimiter to find
+    return list(csv.reader(io.StringIO(text), dialect))
+
+
+def _xlsx_rows(path: Path) -> list[list[Any]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook  # slow to import; only lists need it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError):
+        raise InvalidInput([Problem(path.name, "not a readable .xlsx workbook")]) from None
+    try:
+        return [[_cell(v) for v in r] for r in workbook.active.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheets store phone numbers and codes as numbers; the specs want text.
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) else value
+
+
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = path.read_bytes().decode("utf-8-sig")
-        # Excel in Indonesian locales saves CSV with semicolons.
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        reader = csv.reader(io.StringIO(text), dialect)
-        rows = list(reader)
+        rows = _csv_rows(path)
     elif suffix in (".xlsx", ".xlsm"):
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        rows = [list(r) for r in workbook.active.iter_rows(values_only=True)]
-        workbook.close()
+        rows = _xlsx_rows(path)
     else:
         raise InvalidInput([Problem(path.name, "participant lists must be .csv or .xlsx")])
     if not rows:
@@ -136,5 +186,7 @@ def read_participant_list(path: Path) -> tuple[list[Row], list[Problem]]:
         try:
             rows.append(Row(f"row {number}", ParticipantSpec.model_validate(record)))
         except ValidationError as exc:
-            problems.extend(problems_from(exc, prefix=f"row {number}, column "))
+            problems.extend(
+                problems_from(exc, prefix=f"row {number}, column ", model=ParticipantSpec)
+            )
     return rows, problems

@@ -70,6 +70,18 @@ def parse_action(name: str) -> Action:
         raise invalid("action", f"unknown action {name!r}; known actions: {known}") from None
 
 
+def next_state(event: Event, action: Action) -> EventStatus:
+    """The state an action leads to, or IllegalTransition naming the allowed actions."""
+    target = TRANSITIONS.get((event.status, action))
+    if target is None:
+        allowed = ", ".join(a.value for a in allowed_actions(event.status)) or "none"
+        raise IllegalTransition(
+            f"Event {event.code!r} is {event.status.value}: cannot {action.value}. "
+            f"Allowed from {event.status.value}: {allowed}."
+        )
+    return target
+
+
 def apply(
     session: Session,
     event: Event,
@@ -79,13 +91,7 @@ def apply(
     detail: dict[str, object] | None = None,
 ) -> DomainEvent:
     """Move an event along its lifecycle, recording the audit row and the domain event."""
-    target = TRANSITIONS.get((event.status, action))
-    if target is None:
-        allowed = ", ".join(a.value for a in allowed_actions(event.status)) or "none"
-        raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: cannot {action.value}. "
-            f"Allowed from {event.status.value}: {allowed}."
-        )
+    target = next_state(event, action)
     before = event.status
     event.status = target
     if action in BUMPS_SEQUENCE:
@@ -111,6 +117,7 @@ def apply(
 
 def cancel(session: Session, event: Event, *, actor: str, reason: str) -> DomainEvent:
     """Cancel an event before it is held; the reason goes to every invitee."""
+    next_state(event, Action.CANCEL)  # refuse before touching anything
     if not reason.strip():
         raise invalid("reason", "a cancellation needs a reason for the invitees")
     event.cancel_reason = reason.strip()
@@ -121,6 +128,7 @@ def reschedule(session: Session, event: Event, new_start: datetime, *, actor: st
     """Move the whole event (and every session with it) to a new start time."""
     from models.planning import check_room_conflicts  # planning imports lifecycle
 
+    next_state(event, Action.RESCHEDULE)  # refuse before moving any session
     require_aware(new_start, "start")
     shift = new_start - event.starts_at
     if shift == timedelta(0):

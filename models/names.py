@@ -52,7 +52,14 @@ _PREFIX_LOOKUP = {p.lower(): p for p in reversed(PREFIX_TITLES)}
 
 
 def _prefix(token: str) -> str | None:
-    return token if token in _PREFIX_EXACT else _PREFIX_LOOKUP.get(token.lower())
+    if token in _PREFIX_EXACT:
+        return token
+    if found := _PREFIX_LOOKUP.get(token.lower()):
+        return found
+    # "Prof Dr Ir Bambang" without dots; single letters ("H Sachrudin") may be initials.
+    if len(token) >= 2 and not token.endswith("."):
+        return _prefix(f"{token}.")
+    return None
 
 
 @dataclass(frozen=True, slots=True)

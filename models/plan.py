@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -47,14 +48,20 @@ def normalise_email(value: str) -> str:
     return checked.normalized.lower()
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
 def _parse_clock(value: Any) -> Any:
-    # YAML reads 09:00 as a string only when quoted; we load times as strings on purpose.
-    if isinstance(value, str):
-        try:
-            return time.fromisoformat(value.strip().replace(".", ":"))
-        except ValueError:
-            raise ValueError(f"{value!r} is not a time like 09:30") from None
-    return value
+    # Officers write 09:30 or 09.30 (Indonesian style). A number must never get here: pydantic
+    # would read 9.3 as nine seconds past midnight, so anything but text is refused.
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    match = _CLOCK.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not a time like 09:30 (local time of the event, without a zone)"
+        )
+    return time(int(match[1]), int(match[2]))
 
 
 Clock = Annotated[time, BeforeValidator(_parse_clock)]
@@ -99,11 +106,36 @@ class DaySpec(Spec):
     sessions: list[SessionSpec] = Field(min_length=1)
 
 
+# Indonesian words officers put in the role and language columns, mapped to stored values.
+_ALIASES = {
+    "tuan_rumah": Role.HOST_OFFICIAL.value,
+    "pejabat": Role.HOST_OFFICIAL.value,
+    "tamu": Role.GUEST.value,
+    "peserta": Role.GUEST.value,
+    "narasumber": Role.SPEAKER.value,
+    "pembicara": Role.SPEAKER.value,
+    "notulis": Role.MINUTE_TAKER.value,
+    "notulen": Role.MINUTE_TAKER.value,
+    "wartawan": Role.MEDIA.value,
+    "pers": Role.MEDIA.value,
+    "masyarakat": Role.COMMUNITY.value,
+    "perwakilan_masyarakat": Role.COMMUNITY.value,
+    "asn": Role.STAFF.value,
+    "pegawai": Role.STAFF.value,
+    "indonesia": Language.ID.value,
+    "bahasa_indonesia": Language.ID.value,
+    "inggris": Language.EN.value,
+    "bahasa_inggris": Language.EN.value,
+    "english": Language.EN.value,
+}
+
+
 class ParticipantSpec(Spec):
     """One participant as written in an event file or a row of a list."""
 
     name: Text = Field(min_length=1, max_length=300)  # may carry titles: "Prof. Dr. X, M.Si."
-    email: str
+    # Validated even when absent, so a missing address reads "missing e-mail address".
+    email: str = Field(default="", validate_default=True)
     salutation: Text = ""
     position: Text = Field(default="", max_length=300)
     organisation: Text = Field(default="", max_length=300)
@@ -122,11 +154,10 @@ class ParticipantSpec(Spec):
     @field_validator("language", "role", mode="before")
     @classmethod
     def _lower(cls, value: Any) -> Any:
-        return (
-            value.strip().lower().replace(" ", "_").replace("-", "_")
-            if isinstance(value, str)
-            else value
-        )
+        if not isinstance(value, str):
+            return value
+        key = value.strip().lower().replace(" ", "_").replace("-", "_")
+        return _ALIASES.get(key, key)
 
 
 class EventSpec(Spec):
@@ -161,12 +192,39 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def problems_from(error: ValidationError, prefix: str = "") -> list[Problem]:
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The spec class that holds the last key of `loc` (to list its known keys)."""
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        inner = next(iter(get_args(field.annotation)), field.annotation)
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return None
+        model = inner
+    return model
+
+
+def _message(item: Any, model: type[BaseModel] | None) -> str:
+    if item["type"] == "missing":
+        return "missing value"
+    if item["type"] == "extra_forbidden":
+        holder = _model_at(model, tuple(item["loc"])) if model else None
+        known = f"; known keys: {', '.join(holder.model_fields)}" if holder else ""
+        return f"unknown key{known}"
+    return str(item["msg"]).removeprefix("Value error, ")
+
+
+def problems_from(
+    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+) -> list[Problem]:
     """Every pydantic complaint as a Problem naming its field path."""
     problems = []
     for item in error.errors():
         where = _where(tuple(item["loc"]))
-        message = item["msg"].removeprefix("Value error, ")
+        message = _message(item, model)
         problems.append(Problem(f"{prefix}{where}" if where else prefix.rstrip(": "), message))
     return problems
 
@@ -178,4 +236,6 @@ def parse_event_spec(data: Any, source: str = "event file") -> EventSpec:
     try:
         return EventSpec.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc), heading=f"{source} is not valid") from None
+        raise InvalidInput(
+            problems_from(exc, model=EventSpec), heading=f"{source} is not valid"
+        ) from None

@@ -286,7 +286,8 @@ def _build_agenda(
     problems: list[Problem],
 ) -> list[AgendaSession]:
     sessions = []
-    first_day, last_day = spec.start.date(), spec.end.date()
+    # The event's days as people there see them, even when start/end carry another offset.
+    first_day, last_day = event.local(event.starts_at).date(), event.local(event.ends_at).date()
     for d, day in enumerate(spec.agenda):
         if not first_day <= day.date <= last_day:
             problems.append(Problem(f"agenda[{d}].date", f"{day.date} is outside the event's days"))

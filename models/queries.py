@@ -20,7 +20,8 @@ PLENARY = "Pleno"  # label of sessions and people not in a breakout group
 def get_event(session: Session, ref: str | int) -> Event:
     """An event by numeric id or by code, or NotFound naming what was asked for."""
     text = str(ref).strip()
-    event = session.get(Event, int(text)) if text.isdigit() else None
+    # Ids are 32-bit integers; a longer number can only be a code.
+    event = session.get(Event, int(text)) if text.isdigit() and len(text) < 10 else None
     event = event or session.exec(select(Event).where(Event.code == text)).first()
     if event is None:
         raise NotFound(f"No event with id or code {text!r}. `acara event list` shows them.")

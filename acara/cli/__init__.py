@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy.exc import OperationalError
+from rich.markup import escape
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from acara.cli import db as db_commands
 from acara.cli import events as event_commands
@@ -30,13 +31,35 @@ def main() -> None:
     try:
         app()
     except AcaraError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+        # Messages quote the user's own text ("[draft]"): never read it as Rich markup.
+        err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:
+    except DBAPIError as exc:
+        if _schema_missing(exc):
+            err_console.print(
+                "[bold red]Error:[/] the database has no acara tables yet: "
+                "run `acara db upgrade` first.",
+                highlight=False,
+            )
+            sys.exit(4)
+        if not isinstance(exc, OperationalError):
+            raise
         # The database is down or unreachable: an operator problem, not a bug.
         err_console.print(
-            f"[bold red]Error:[/] cannot use the database: {exc.orig}. "
+            f"[bold red]Error:[/] cannot use the database: {escape(str(exc.orig))}. "
             "Check ACARA_DATABASE_URL and that the server is running.",
             highlight=False,
         )
         sys.exit(4)
+    except ArgumentError as exc:
+        err_console.print(
+            f"[bold red]Error:[/] ACARA_DATABASE_URL is not a database URL acara can use: "
+            f"{escape(str(exc))}",
+            highlight=False,
+        )
+        sys.exit(4)
+
+
+def _schema_missing(exc: DBAPIError) -> bool:
+    """True when the tables do not exist (SQLite and PostgreSQL say it differently)."""
+    return "no such table" in str(exc.orig) or type(exc.orig).__name__ == "UndefinedTable"

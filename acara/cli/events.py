@@ -8,6 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import col, select
 
@@ -54,7 +55,7 @@ def list_events() -> None:
                 str(event.id),
                 event.code,
                 event.kind.value,
-                event.display_title,
+                escape(event.display_title),
                 long_datetime(event.starts_at, event.timezone),
                 event.status.value,
             )
@@ -70,7 +71,9 @@ def show(event: EventRef) -> None:
         guest = organisation_name(session, target.guest_id)
         lines = agenda(session, target)
         people = participants(session, target)
-    console.print(f"[bold]{target.display_title}[/]  ({target.kind.value}, {target.status.value})")
+    console.print(
+        f"[bold]{escape(target.display_title)}[/]  ({target.kind.value}, {target.status.value})"
+    )
     console.print(
         f"{long_datetime(target.starts_at, target.timezone)} – "
         f"{long_datetime(target.ends_at, target.timezone)}"
@@ -82,33 +85,33 @@ def show(event: EventRef) -> None:
         ("Subject", target.subject),
     ):
         if value:
-            console.print(f"{label}: {value}")
+            console.print(f"{label}: {escape(value)}", highlight=False)
     for day in target.days():
         day_lines = [line for line in lines if line.day == day]
         if not day_lines:
             continue
         for group, items in by_group(day_lines).items():
             table = Table("Time", "Session", "Place", "Speakers", "Moderator")
-            table.title = f"{long_date(day)} · {group}"
+            table.title = f"{long_date(day)} · {escape(group)}"
             for line in items:
                 item = line.session
                 table.add_row(
                     time_range(item.starts_at, item.ends_at, target.timezone),
-                    item.title,
-                    line.place,
-                    ", ".join(item.speakers),
-                    item.moderator or "",
+                    escape(item.title),
+                    escape(line.place),
+                    escape(", ".join(item.speakers)),
+                    escape(item.moderator or ""),
                 )
             console.print(table)
     for group, members in by_group(people).items():
         table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP")
-        table.title = f"Participants · {group} ({len(members)})"
+        table.title = f"Participants · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
                 line.participant.role.value,
-                line.person.full_name.with_titles,
-                line.person.position,
-                line.person.organisation,
+                escape(line.person.full_name.with_titles),
+                escape(line.person.position),
+                escape(line.person.organisation),
                 line.person.email,
                 line.participant.rsvp.value,
             )
@@ -166,7 +169,7 @@ def show_history(event: EventRef) -> None:
     with unit_of_work() as session:
         target = get_event(session, event)
         for entry in history(session, target):
-            detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items())
+            detail = escape(", ".join(f"{k}={v}" for k, v in entry.detail.items()))
             table.add_row(
                 long_datetime(entry.at, target.timezone), entry.actor, entry.action, detail
             )

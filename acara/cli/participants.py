@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from acara.cli.console import console
 from acara.db import unit_of_work
@@ -39,6 +40,6 @@ def import_list(
         f"for event [bold]{target.code}[/]."
     )
     for line in report.merged:
-        console.print(f"  merged: {line}")
+        console.print(f"  merged: {escape(line)}", highlight=False)
     for problem in report.rejected:
-        console.print(f"  [red]rejected[/] {problem}", highlight=False)
+        console.print(f"  [red]rejected[/] {escape(str(problem))}", highlight=False)
