@@ -24,6 +24,7 @@ from models.people import (
     Role,
     RsvpStatus,
 )
+from models.survey import SurveyResponse
 
 metadata = SQLModel.metadata
 
@@ -51,6 +52,7 @@ __all__ = [
     "Role",
     "Room",
     "RsvpStatus",
+    "SurveyResponse",
     "Venue",
     "metadata",
 ]

@@ -65,3 +65,7 @@ class ActionItem(SQLModel, table=True):
         default=ActionStatus.OPEN, index=True, sa_type=enum_type(ActionStatus)
     )
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_by: str | None = Field(default=None, max_length=120)  # who closed it
+    position: int = 0  # order in the minutes
+    # First noticed past its due date (acara.action.overdue is recorded once, then).
+    overdue_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
