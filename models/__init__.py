@@ -24,6 +24,7 @@ from models.people import (
     Role,
     RsvpStatus,
 )
+from models.reminders import ReminderRound
 from models.survey import SurveyResponse
 
 metadata = SQLModel.metadata
@@ -49,6 +50,7 @@ __all__ = [
     "Organisation",
     "Participant",
     "Person",
+    "ReminderRound",
     "Role",
     "Room",
     "RsvpStatus",

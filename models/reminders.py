@@ -1,11 +1,47 @@
-"""Reminder rules: when, before an event, participants are reminded."""
+"""Reminder rules: when, before an event, participants are reminded, and who is owed what.
+
+The rules are pure functions of the event's start, its offsets and `now` (tests pass a
+controlled clock):
+- each offset (default 3d, 1d, 2h: the Indonesian H-3, H-1 and two hours before) opens a
+  window that lasts until the next offset falls due or the event starts;
+- only the latest due offset counts: a sweep that missed the H-3 window sends H-1, never
+  both, and a reminder nobody sent before the event started is never sent after it;
+- in the first window, invitees who have not answered get the RSVP nudge instead;
+- a reminder is owed for the event's current SEQUENCE, so a reschedule moves every
+  reminder with the event (the windows follow the new start; the old ones no longer count).
+
+A sweep finds the open windows, records each as a ReminderRound (unique, so two sweeps at
+once owe it once) and owes one outbox message per recipient in the same transaction. A
+round already recorded costs one indexed lookup, so a sweep with nothing due reads no
+participants and no messages: its cost follows the due work, not the size of the database.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, exists, or_, select
+
+from models.clock import UTCDateTime, require_aware, utcnow
 from models.errors import InvalidInput, Problem
+from models.event import Event, EventStatus
+from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
+from models.people import Participant, Person, RsvpStatus
+
+REMINDER = "reminder"  # outbox purpose "reminder:<offset>", e.g. reminder:1d
+NUDGE = "nudge"  # outbox purpose of the RSVP nudge
+PURPOSES = (REMINDER, NUDGE)
+# Someone is an invitee once one of these reached them; nobody is reminded of an
+# invitation they never received.
+_INVITED_BY = ("invitation", "representative")
+# Reminders go to those coming; the undecided get them too after the nudge window.
+_COMING = (RsvpStatus.ACCEPTED,)
+_UNDECIDED = (RsvpStatus.PENDING,)
 
 _OFFSET = re.compile(r"^(\d+)\s*([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -22,3 +58,206 @@ def parse_offsets(text: str) -> list[timedelta]:
             )
         offsets.append(timedelta(**{_UNITS[match[2]]: int(match[1])}))
     return sorted(set(offsets), reverse=True)
+
+
+def offset_label(offset: timedelta) -> str:
+    """The short form of an offset, as in the outbox purpose: 3d, 2h, 90m."""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def reminder_purpose(offset: timedelta) -> str:
+    """The outbox purpose of the reminder at an offset: 'reminder:1d'."""
+    return f"{REMINDER}:{offset_label(offset)}"
+
+
+def purpose_offset(purpose: str) -> timedelta:
+    """The offset a 'reminder:<offset>' purpose is for."""
+    prefix, _, label = purpose.partition(":")
+    if prefix != REMINDER:
+        raise ValueError(f"{purpose!r} is not a reminder purpose")
+    return parse_offsets(label)[0]
+
+
+# --- pure rules ---------------------------------------------------------------------------
+
+
+def latest_due_offset(
+    starts_at: datetime, offsets: Sequence[timedelta], now: datetime
+) -> timedelta | None:
+    """The offset whose window `now` is in: the smallest one already due, None after the start."""
+    require_aware(now, "now")
+    if now >= starts_at:
+        return None
+    due = [offset for offset in offsets if starts_at - offset <= now]
+    return min(due) if due else None
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One batch of messages owed for an event: a reminder or the nudge, at one SEQUENCE."""
+
+    event_id: int
+    purpose: str  # reminder:<offset> or nudge
+    sequence: int
+    due_at: datetime  # when its window opened
+    audience: tuple[RsvpStatus, ...]  # answers of the participants it goes to
+    last: bool  # the last reminder before the event (it carries the check-in QR code)
+
+
+def rounds_due(event: Event, now: datetime) -> list[Round]:
+    """The rounds open for an event at `now` (at most a reminder and a nudge)."""
+    if event.status is not EventStatus.ANNOUNCED or event.id is None:
+        return []
+    offsets = parse_offsets(event.reminder_offsets)
+    offset = latest_due_offset(event.starts_at, offsets, now)
+    if offset is None:
+        return []
+    due_at = event.starts_at - offset
+    last = offset == offsets[-1]
+    first = offset == offsets[0]
+    reminder = Round(
+        event.id,
+        reminder_purpose(offset),
+        event.sequence,
+        due_at,
+        _COMING if first else _COMING + _UNDECIDED,
+        last,
+    )
+    if not first:
+        return [reminder]
+    return [reminder, Round(event.id, NUDGE, event.sequence, due_at, _UNDECIDED, False)]
+
+
+# --- the record of what was owed ----------------------------------------------------------
+
+
+class ReminderRound(SQLModel, table=True):
+    """A reminder or nudge batch owed for one event at one SEQUENCE: recorded once, ever."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "purpose", "sequence", name="uq_reminderround_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")  # see the unique key
+    purpose: str = Field(max_length=60)  # reminder:<offset> or nudge
+    sequence: int  # the event's SEQUENCE it was owed for
+    due_at: datetime = Field(sa_type=UTCDateTime)  # when its window opened
+    owed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # the sweep's `now`
+    recipients: int = 0  # messages owed by this round
+
+
+# Upcoming announced events are the only candidates; this keeps finding them cheap however
+# many past events the database holds.
+Index("ix_event_status_start", col(Event.status), col(Event.starts_at))
+
+
+# --- the sweep's steps --------------------------------------------------------------------
+
+
+def open_rounds(session: Session, now: datetime) -> list[Round]:
+    """Rounds due at `now` and not yet owed, over every upcoming announced event."""
+    events = session.exec(
+        select(Event).where(Event.status == EventStatus.ANNOUNCED, col(Event.starts_at) > now)
+    ).all()
+    candidates = [r for event in events for r in rounds_due(event, now)]
+    if not candidates:
+        return []
+    owed = set(
+        session.exec(
+            select(ReminderRound.event_id, ReminderRound.purpose, ReminderRound.sequence).where(
+                col(ReminderRound.event_id).in_({r.event_id for r in candidates})
+            )
+        ).all()
+    )
+    return [r for r in candidates if (r.event_id, r.purpose, r.sequence) not in owed]
+
+
+def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
+    """Record a round and owe its messages; None when another sweep recorded it first.
+
+    Runs in the caller's transaction: the round and its messages commit together, so a round
+    is either fully owed or not at all. On None the caller must roll back.
+    """
+    record = ReminderRound(
+        event_id=round_.event_id,
+        purpose=round_.purpose,
+        sequence=round_.sequence,
+        due_at=round_.due_at,
+        owed_at=now,
+    )
+    session.add(record)
+    try:
+        session.flush()
+    except IntegrityError:
+        return None
+    owed = [
+        Owed(email, round_.purpose, round_.sequence, participant_id)
+        for participant_id, email in recipients(session, round_.event_id, round_.audience)
+    ]
+    record.recipients = enqueue_many(session, round_.event_id, owed)
+    session.add(record)
+    return record.recipients
+
+
+def recipients(
+    session: Session, event_id: int, audience: Sequence[RsvpStatus]
+) -> list[tuple[int, str]]:
+    """(participant id, e-mail) of the event's invitees whose answer is in `audience`."""
+    invited = exists().where(
+        col(Message.participant_id) == Participant.id,
+        col(Message.event_id) == event_id,
+        col(Message.purpose).in_(_INVITED_BY),
+        col(Message.status) == MessageStatus.SENT,
+    )
+    rows = session.exec(
+        select(Participant.id, Person.email)
+        .join(Person, col(Person.id) == Participant.person_id)
+        .where(
+            col(Participant.event_id) == event_id,
+            col(Participant.rsvp).in_(list(audience)),
+            invited,
+        )
+        .order_by(col(Participant.id))
+    ).all()
+    return [(pid, email) for pid, email in rows if pid is not None]
+
+
+def drop_stale(session: Session, now: datetime) -> int:
+    """Supersede reminders still waiting that make no sense any more.
+
+    A reminder for an event that has started, is no longer announced (cancelled, held) or has
+    been rescheduled since (older SEQUENCE) must not go out late: a retrying send stops here.
+    """
+    waiting = session.exec(
+        select(Message.event_id, Event.status, Event.starts_at, Event.sequence)
+        .join(Event, col(Event.id) == Message.event_id)
+        .where(
+            col(Message.status).in_((MessageStatus.QUEUED, MessageStatus.RETRY)),
+            or_(
+                col(Message.purpose).startswith(f"{REMINDER}:"),
+                col(Message.purpose) == NUDGE,
+            ),
+        )
+        .distinct()
+    ).all()
+    dropped = 0
+    for event_id, status, starts_at, sequence in waiting:
+        if status is not EventStatus.ANNOUNCED or starts_at <= now:
+            dropped += supersede(
+                session, event_id=event_id, purposes=PURPOSES, reason="the event has started"
+            )
+        else:
+            dropped += supersede(
+                session,
+                event_id=event_id,
+                purposes=PURPOSES,
+                reason="the event was rescheduled",
+                below_sequence=sequence,
+            )
+    return dropped

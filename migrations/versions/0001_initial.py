@@ -75,6 +75,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_event_status'), ['status'], unique=False)
+        batch_op.create_index('ix_event_status_start', ['status', 'starts_at'], unique=False)
 
     op.create_table('room',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -141,6 +142,18 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_id')
+    )
+    op.create_table('reminderround',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('due_at', models.clock.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('owed_at', models.clock.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['event.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('event_id', 'purpose', 'sequence', name='uq_reminderround_once')
     )
     op.create_table('actionitem',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -307,6 +320,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_actionitem_event_id'))
 
     op.drop_table('actionitem')
+    op.drop_table('reminderround')
     op.drop_table('minutes')
     with op.batch_alter_table('domainevent', schema=None) as batch_op:
         batch_op.drop_index('ix_domainevent_unemitted', postgresql_where=sa.text('emitted_at IS NULL'), sqlite_where=sa.text('emitted_at IS NULL'))
@@ -326,6 +340,7 @@ def downgrade() -> None:
 
     op.drop_table('room')
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_index('ix_event_status_start')
         batch_op.drop_index(batch_op.f('ix_event_status'))
 
     op.drop_table('event')
