@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"  # where participants reach the RSVP pages
     secret_key: SecretStr = SecretStr(_DEV_SECRET)  # signs RSVP and check-in tokens
     officer_token: SecretStr = SecretStr("protokol")  # officer login for the web app
+    # Follow-up after the event (days): see models.followup.FollowUpPolicy.
+    escalate_after_days: int = 7  # overdue action item -> the host official(s) are told
+    action_remind_before_days: int = 3  # owner reminded this long before the due date
+    action_remind_every_days: int = 7  # and again this often once it is overdue
+    thank_you_wait_days: int = 3  # thank-you waits this long for approved minutes
+    survey_open_days: int = 30  # the feedback survey takes answers this long
 
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
