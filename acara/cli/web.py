@@ -1,0 +1,25 @@
+"""`acara web`: serve the RSVP, check-in and officer pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from acara.cli.console import console
+from acara.settings import get_settings
+from acara.web import DEFAULT_HOST, DEFAULT_PORT, serve_web
+
+
+def web(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+) -> None:
+    """Serve the web app (RSVP pages, check-in desk, officer dashboard) until Ctrl-C."""
+    settings = get_settings()
+    console.print(
+        f"acara web on [bold]http://{host}:{port}[/]  (links in e-mails use {settings.base_url}; "
+        "officers log in with ACARA_OFFICER_TOKEN)",
+        highlight=False,
+    )
+    serve_web(host, port)

@@ -1,0 +1,133 @@
+"""Shared route dependencies: the database session and the logged-in officer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, ClassVar
+
+from fastapi import Depends, Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from acara.db import engine_for, unit_of_work
+from acara.settings import get_settings
+from models.errors import AcaraError
+
+OFFICER_COOKIE = "acara_officer"
+OFFICER_SALT = "acara.officer.v1"
+SESSION_HOURS = 12  # one working day at the desk
+
+
+class LoginRequired(AcaraError):
+    """An officer page was asked for without a valid officer session."""
+
+    http_status = 401
+    key: ClassVar[str] = "error.login_required"
+    params: ClassVar[dict[str, object]] = {}
+
+
+class LoginFailed(AcaraError):
+    """The officer token typed on the login form is wrong."""
+
+    http_status = 401
+    key: ClassVar[str] = "error.login_failed"
+    params: ClassVar[dict[str, object]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """A logged-in protocol officer; `actor` is what the audit trail records."""
+
+    name: str
+
+    @property
+    def actor(self) -> str:
+        """'officer:Rina' for the audit trail."""
+        return f"officer:{self.name}"
+
+
+def _token_fingerprint() -> str:
+    # Sessions die when ACARA_OFFICER_TOKEN changes: the cookie carries a hash of it.
+    token = get_settings().officer_token.get_secret_value().encode()
+    return hashlib.sha256(b"acara.officer:" + token).hexdigest()[:16]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt=OFFICER_SALT)
+
+
+def log_in(response: Response, token: str, name: str, *, secure: bool) -> Officer:
+    """Check the officer token and set the signed session cookie, or raise LoginFailed."""
+    expected = get_settings().officer_token.get_secret_value()
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise LoginFailed("Wrong officer token.")
+    officer = Officer(" ".join(name.split())[:60] or "petugas")
+    value = _serializer().dumps({"n": officer.name, "k": _token_fingerprint()})
+    response.set_cookie(
+        OFFICER_COOKIE,
+        value,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",  # cross-site form posts arrive without it: no CSRF on officer actions
+        secure=secure,
+    )
+    return officer
+
+
+def log_out(response: Response) -> None:
+    """Forget the officer session."""
+    response.delete_cookie(OFFICER_COOKIE)
+
+
+def officer_from_cookie(request: Request) -> Officer | None:
+    """The officer whose valid session cookie came with the request, if any."""
+    value = request.cookies.get(OFFICER_COOKIE)
+    if not value:
+        return None
+    try:
+        data = _serializer().loads(value, max_age=SESSION_HOURS * 3600)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") != _token_fingerprint():
+        return None
+    officer = Officer(str(data.get("n") or "petugas"))
+    request.state.officer = officer
+    return officer
+
+
+def current_officer(request: Request) -> Officer:
+    """The logged-in officer, or LoginRequired (GET pages redirect to the login form)."""
+    officer = officer_from_cookie(request)
+    if officer is None:
+        raise LoginRequired("Officer login required.")
+    return officer
+
+
+def optional_officer(request: Request) -> Officer | None:
+    """The logged-in officer on a page anyone with the link may open."""
+    return officer_from_cookie(request)
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """A read session on the app's database; writes use a unit of work instead."""
+    with Session(engine_for(request.app.state.database_url), expire_on_commit=False) as session:
+        yield session
+
+
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+def unit_of_work_factory(request: Request) -> UnitOfWork:
+    """Opens a unit of work on the app's database: commits at the end of the block."""
+    return partial(unit_of_work, request.app.state.database_url)
+
+
+OfficerDep = Annotated[Officer, Depends(current_officer)]
+MaybeOfficerDep = Annotated[Officer | None, Depends(optional_officer)]
+SessionDep = Annotated[Session, Depends(db_session)]
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work_factory)]
