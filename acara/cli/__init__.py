@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from acara.cli import db as db_commands
 from acara.cli import events as event_commands
 from acara.cli import participants as participant_commands
+from acara.cli import web as web_commands
 from acara.cli.console import err_console
 from models.errors import AcaraError
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
+app.command("web")(web_commands.web)
 
 
 def main() -> None:
