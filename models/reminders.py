@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Index, UniqueConstraint, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, exists, or_, select
 
 from models.clock import UTCDateTime, require_aware, utcnow
@@ -179,30 +180,41 @@ def open_rounds(session: Session, now: datetime) -> list[Round]:
 
 
 def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
-    """Record a round and owe its messages; None when another sweep recorded it first.
+    """Record a round and owe its messages; None when another sweep recorded it already.
 
     Runs in the caller's transaction: the round and its messages commit together, so a round
-    is either fully owed or not at all. On None the caller must roll back.
+    is either fully owed or not at all. The insert skips a round that exists (on PostgreSQL
+    it waits for a concurrent sweep's transaction to end first), so only one sweep owes it.
     """
-    record = ReminderRound(
-        event_id=round_.event_id,
-        purpose=round_.purpose,
-        sequence=round_.sequence,
-        due_at=round_.due_at,
-        owed_at=now,
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ReminderRound.__table__)  # type: ignore[arg-type]
+        .values(
+            event_id=round_.event_id,
+            purpose=round_.purpose,
+            sequence=round_.sequence,
+            due_at=round_.due_at,
+            owed_at=now,
+            recipients=0,
+        )
+        .on_conflict_do_nothing(index_elements=["event_id", "purpose", "sequence"])
+        .returning(ReminderRound.__table__.c.id)  # type: ignore[attr-defined]
     )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
+    round_id = session.execute(statement).scalar()
+    if round_id is None:
         return None
     owed = [
         Owed(email, round_.purpose, round_.sequence, participant_id)
         for participant_id, email in recipients(session, round_.event_id, round_.audience)
     ]
-    record.recipients = enqueue_many(session, round_.event_id, owed)
-    session.add(record)
-    return record.recipients
+    # The round is new, so none of its messages can exist yet: all of `owed` is new. (Not
+    # enqueue_many's count: PostgreSQL through psycopg reports rowcount -1 for these inserts.)
+    enqueue_many(session, round_.event_id, owed)
+    session.execute(
+        update(ReminderRound).where(col(ReminderRound.id) == round_id).values(recipients=len(owed))
+    )
+    return len(owed)
 
 
 def recipients(

@@ -1,0 +1,98 @@
+"""One reminder sweep: owe what fell due, send it through the outbox, re-emit lost events.
+
+The steps are plain functions so that the scheduled flow (flows/reminders.py) and
+`acara remind --now` run exactly the same code; the flow wraps each step in a task.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from acara import bus
+from acara.db import unit_of_work
+from models.clock import require_aware, utcnow
+from models.event import Event
+from models.reminders import PURPOSES, drop_stale, open_rounds, owe_round
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OwedRound:
+    """A round this sweep owed: which event, which reminder, how many messages."""
+
+    event_id: int
+    event_code: str
+    purpose: str
+    sequence: int
+    recipients: int
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one sweep did."""
+
+    now: datetime
+    dropped: int = 0  # stale reminders superseded (event started, moved or cancelled)
+    rounds: list[OwedRound] = field(default_factory=list)
+    sent: int = 0
+    failed: int = 0
+    retry: int = 0
+    delivery_note: str = ""
+    reemitted: int = 0
+    still_pending: int = 0
+
+
+def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]]:
+    """Supersede stale reminders, then owe every round due at `now` (one transaction each)."""
+    now = require_aware(now or utcnow(), "now")
+    with unit_of_work() as session:
+        dropped = drop_stale(session, now)
+        due = open_rounds(session, now)
+        codes = dict(
+            session.exec(
+                select(Event.id, Event.code).where(col(Event.id).in_({r.event_id for r in due}))
+            ).all()
+        )
+    owed = []
+    for round_ in due:
+        with unit_of_work() as session:
+            added = owe_round(session, round_, now)
+        if added is None:  # a concurrent sweep owed it first
+            continue
+        owed.append(
+            OwedRound(
+                round_.event_id, codes[round_.event_id], round_.purpose, round_.sequence, added
+            )
+        )
+        log.info("owed %s of event %s to %d people", round_.purpose, round_.event_id, added)
+    return dropped, owed
+
+
+def send_owed_reminders() -> tuple[int, int, int, str]:
+    """Deliver queued reminders and nudges: (sent, retry, failed, note)."""
+    try:
+        from acara.delivery import deliver
+    except ModuleNotFoundError:
+        return 0, 0, 0, "delivery is not installed yet: messages stay queued"
+    summary = deliver(purposes=list(PURPOSES))
+    return (
+        int(getattr(summary, "sent", 0)),
+        int(getattr(summary, "retry", 0)),
+        int(getattr(summary, "failed", 0)),
+        str(summary),
+    )
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    """A whole sweep, as `acara remind --now` runs it."""
+    report = SweepReport(now=require_aware(now or utcnow(), "now"))
+    report.dropped, report.rounds = owe_due_reminders(report.now)
+    report.sent, report.retry, report.failed, report.delivery_note = send_owed_reminders()
+    emitted = bus.reemit_pending()
+    report.reemitted, report.still_pending = len(emitted.emitted), len(emitted.pending)
+    return report
