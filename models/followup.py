@@ -26,7 +26,7 @@ from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
 from models.minutes import ActionItem, ActionStatus, Minutes, MinutesStatus
 from models.minutes_rules import Recipient, minutes_of, open_action_items, present_participants
-from models.outbox import Message, enqueue
+from models.outbox import Message, enqueue, supersede
 from models.people import Attendance, AttendanceStatus, Participant, Person, Role, RsvpStatus
 from models.queries import organisation_name
 
@@ -374,18 +374,27 @@ def report_if_done(
     return True
 
 
-def close_action(session: Session, item_id: int, *, actor: str, now: datetime) -> ActionItem:
-    """Mark an action item done: its reminders and escalation stop."""
+def close_action(
+    session: Session, item_id: int, *, actor: str, now: datetime
+) -> tuple[ActionItem, bool]:
+    """Mark an action item done (its reminders stop); False when it already was."""
     require_aware(now, "now")
     item = session.get(ActionItem, item_id)
     if item is None:
         raise NotFound(f"No action item {item_id}. `acara action list` shows them.")
     if item.status is ActionStatus.DONE:
-        return item
+        return item, False
     item.status = ActionStatus.DONE
     item.done_at = now
     item.done_by = actor
     session.add(item)
+    # Reminders queued but not yet sent are no longer owed.
+    supersede(
+        session,
+        event_id=item.event_id,
+        purposes=[f"{ACTION_REMINDER}:{item.id}", escalation_purpose(item_id)],
+        reason="action item done",
+    )
     record(
         session,
         actor=actor,
@@ -394,7 +403,7 @@ def close_action(session: Session, item_id: int, *, actor: str, now: datetime) -
         detail={"action_id": item.id, "due_on": item.due_on.isoformat()},
     )
     session.flush()
-    return item
+    return item, True
 
 
 def action_items(

@@ -8,9 +8,14 @@ import typer
 from rich.markup import escape
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
+from acara.cli import actions as action_commands
+from acara.cli import attendance as attendance_commands
 from acara.cli import db as db_commands
 from acara.cli import events as event_commands
+from acara.cli import followup as followup_commands
+from acara.cli import minutes as minutes_commands
 from acara.cli import participants as participant_commands
+from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
 from models.errors import AcaraError
@@ -26,6 +31,11 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
 app.command("web")(web_commands.web)
+app.command("attendance")(attendance_commands.attendance)
+app.add_typer(minutes_commands.app, name="minutes")
+app.add_typer(action_commands.app, name="action")
+app.add_typer(followup_commands.app, name="followup")
+app.command("survey")(survey_commands.survey)
 
 
 def main() -> None:

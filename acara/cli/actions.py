@@ -1,0 +1,59 @@
+"""`acara action`: the action items of approved minutes; close one when it is done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from acara.cli.console import console
+from acara.db import unit_of_work
+from models.clock import utcnow
+from models.followup import action_items, close_action, days_overdue, local_today
+from models.minutes import ActionStatus
+from models.queries import get_event
+
+app = typer.Typer(help="Action items from approved minutes.", no_args_is_help=True)
+ACTOR = "cli"
+
+
+@app.command("list")
+def list_items(
+    event: Annotated[str | None, typer.Argument(help="Event id or code (default: all).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include items already done.")] = False,
+) -> None:
+    """Open action items (with --all, done ones too), earliest due first."""
+    now = utcnow()
+    table = Table("ID", "Event", "Action", "Owner", "Due", "Status", title="Action items")
+    with unit_of_work() as session:
+        target = get_event(session, event) if event else None
+        rows = action_items(session, target, include_done=all_)
+    for item, owner_event in rows:
+        late = days_overdue(item.due_on, local_today(now, owner_event.timezone))
+        status = item.status.value
+        if item.status is ActionStatus.OPEN and late:
+            status = f"[red]overdue {late}d[/]"
+        table.add_row(
+            str(item.id),
+            escape(owner_event.code),
+            escape(item.description),
+            escape(f"{item.owner_name} <{item.owner_email}>"),
+            item.due_on.isoformat(),
+            status,
+        )
+    console.print(table)
+
+
+@app.command("done")
+def done(
+    item_id: Annotated[int, typer.Argument(help="Action item id (`acara action list`).")],
+) -> None:
+    """Close an action item: its reminders and escalation stop."""
+    with unit_of_work() as session:
+        item, changed = close_action(session, item_id, actor=ACTOR, now=utcnow())
+    if changed:
+        console.print(f"Action item {item.id} ({escape(item.description)}) is done.")
+    else:
+        console.print(f"Action item {item.id} was already done.")

@@ -1,0 +1,119 @@
+"""`acara minutes`: record the notulen from a file, show them, approve and send them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from acara import followup
+from acara.cli.console import console
+from acara.db import unit_of_work
+from acara.documents.minutes import write_minutes
+from acara.minutesfile import read_minutes_file
+from models.clock import utcnow
+from models.errors import NotFound
+from models.minutes_rules import (
+    MINUTES_PURPOSE,
+    action_items_of,
+    decisions_of,
+    minutes_of,
+    parse_minutes,
+    record_minutes,
+)
+from models.queries import get_event
+
+app = typer.Typer(help="Minutes (notulen): record, show, approve.", no_args_is_help=True)
+EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
+ACTOR = "cli"
+
+
+@app.command("record")
+def record(
+    event: EventRef,
+    path: Annotated[
+        Path, typer.Argument(help="Markdown with YAML front matter, or YAML; see examples/.")
+    ],
+) -> None:
+    """Record the minutes as a draft (again: the draft is replaced; approved ones are kept)."""
+    source = read_minutes_file(path)
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        spec = parse_minutes(source, target)
+        recorded = record_minutes(session, target, spec, actor=ACTOR, now=utcnow())
+    verb = "Replaced the draft minutes" if recorded.replaced else "Recorded draft minutes"
+    console.print(
+        f"{verb} of [bold]{escape(target.code)}[/]: {len(spec.decisions)} decisions, "
+        f"{len(spec.action_items)} action items, {len(spec.key_statements)} key statements."
+    )
+    console.print(f"Next: `acara minutes approve {escape(target.code)}` once the event is held.")
+
+
+@app.command("show")
+def show(event: EventRef) -> None:
+    """The recorded minutes: summary, decisions, action items."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        minutes = minutes_of(session, target)
+        if minutes is None:
+            raise NotFound(f"No minutes recorded for {target.code!r}.")
+        decisions = decisions_of(session, minutes)
+        items = action_items_of(session, minutes)
+    console.print(f"[bold]Notulen {escape(target.display_title)}[/] ({minutes.status.value})")
+    console.print(escape(minutes.summary))
+    for i, point in enumerate(minutes.discussion, start=1):
+        console.print(f"  {i}. {escape(point)}")
+    table = Table("No.", "Decision", title="Decisions")
+    for i, decision in enumerate(decisions, start=1):
+        table.add_row(str(i), escape(decision.text))
+    console.print(table)
+    table = Table("ID", "Action", "Owner", "Due", "Status", title="Action items")
+    for item in items:
+        table.add_row(
+            str(item.id),
+            escape(item.description),
+            escape(f"{item.owner_name} <{item.owner_email}>"),
+            item.due_on.isoformat(),
+            item.status.value,
+        )
+    console.print(table)
+
+
+@app.command("render")
+def render(event: EventRef) -> None:
+    """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
+    with unit_of_work() as session:
+        files = write_minutes(session, get_event(session, event), now=utcnow())
+    console.print(f"Minutes written to {files.html} and {files.pdf}")
+
+
+@app.command("approve")
+def approve(
+    event: EventRef,
+    send: Annotated[
+        bool, typer.Option("--send/--no-send", help="Deliver the e-mails now (default).")
+    ] = True,
+) -> None:
+    """Approve the minutes, write HTML and PDF, e-mail them to everyone present and every owner."""
+    outcome = followup.approve(event, actor=ACTOR)
+    code = escape(outcome.code)
+    if outcome.newly_approved:
+        console.print(f"Minutes of [bold]{code}[/] approved.")
+    else:
+        console.print(f"Minutes of [bold]{code}[/] were already approved; nothing changes.")
+    console.print(f"  HTML: {outcome.html}\n  PDF:  {outcome.pdf}")
+    console.print(
+        f"  {outcome.recipients} recipients (present and action-item owners); "
+        f"{outcome.queued} newly owed."
+    )
+    for line in outcome.bus_lines:
+        console.print(f"  {escape(line)}")
+    if send:
+        delivery = followup.send(outcome.event_id, [MINUTES_PURPOSE])
+        console.print(
+            f"  Sent {delivery.sent}, to retry {delivery.retry}, failed {delivery.failed}."
+            + (f" {escape(delivery.note)}" if delivery.note and not delivery.sent else "")
+        )

@@ -1,0 +1,38 @@
+"""`acara survey EVENT`: what the participants said in the feedback survey."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from acara.cli.console import console
+from acara.db import unit_of_work
+from models.queries import get_event
+from models.survey import QUESTIONS, summarise
+
+
+def survey(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> None:
+    """The survey's answers in numbers: average and spread per question, and the comments."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        summary = summarise(session, target)
+    rate = f" ({summary.response_rate:.0%})" if summary.response_rate is not None else ""
+    console.print(
+        f"Survey of [bold]{escape(target.code)}[/]: {summary.responses} answers from "
+        f"{summary.invited} invited{rate}."
+    )
+    table = Table("Question", "Average", "1", "2", "3", "4", "5", title="Ratings (1-5)")
+    for question in QUESTIONS:
+        counts = summary.counts.get(question.key, {})
+        average = summary.averages.get(question.key)
+        table.add_row(
+            escape(question.id),
+            f"{average:.2f}" if average is not None else "-",
+            *(str(counts.get(n, 0)) for n in range(1, 6)),
+        )
+    console.print(table)
+    for comment in summary.comments:
+        console.print(f"  • {escape(comment)}")

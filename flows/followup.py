@@ -1,0 +1,104 @@
+"""The follow-up stage: after the event is held, the office thanks, asks, chases and reports.
+
+`follow_up(event_id)` is started by the held event's trigger (acara.event.held) and when the
+minutes are approved; `follow_up_sweep()` runs daily (prefect.yaml) for every held event and
+every reported one with open action items. Each step is idempotent: running either flow twice
+owes and sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from acara import followup
+from models.clock import utcnow
+from models.followup import FOLLOW_UP_PURPOSES
+from models.minutes_rules import MINUTES_PURPOSE
+
+SENT_PURPOSES = [MINUTES_PURPOSE, *FOLLOW_UP_PURPOSES]
+
+
+def _transient(task_: Any, task_run: Any, state: Any) -> bool:
+    """Retry only failures of the database or the network, never a user mistake."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        state.result()
+    except (OperationalError, ConnectionError, TimeoutError):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient)
+def owe_follow_up(event_id: int, now: datetime) -> dict[str, Any]:
+    """Owe the thank-you, survey invitations, action reminders and escalations due now."""
+    plan = followup.owe(event_id, now)
+    return {
+        "thank_you": plan.thank_you,
+        "survey": plan.survey,
+        "reminders": plan.reminders,
+        "escalations": plan.escalations,
+        "newly_overdue": plan.newly_overdue,
+        "waiting": plan.waiting,
+    }
+
+
+@task
+def write_press_release(event_id: int, now: datetime) -> str | None:
+    """Write the press-release draft once the minutes are approved (never overwrite it)."""
+    path = followup.press(event_id, now, overwrite=False)
+    return str(path) if path else None
+
+
+@task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=_transient)
+def send_follow_up(event_id: int) -> dict[str, Any]:
+    """Deliver the owed follow-up mail through the outbox (a re-run sends only the rest)."""
+    delivery = followup.send(event_id, SENT_PURPOSES)
+    return {
+        "sent": delivery.sent,
+        "retry": delivery.retry,
+        "failed": delivery.failed,
+        "note": delivery.note,
+    }
+
+
+@task
+def report_when_done(event_id: int) -> bool:
+    """Move the event from held to reported once its follow-up is done."""
+    return followup.report(event_id)
+
+
+@flow(name="follow-up", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def follow_up(event_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Thank the guests, ask for feedback, chase action items, draft the press release."""
+    when = now or utcnow()
+    owed = owe_follow_up(event_id, when)
+    press_release = write_press_release(event_id, when)
+    sent = send_follow_up(event_id)
+    reported = report_when_done(event_id)
+    return {
+        "event_id": event_id,
+        "owed": owed,
+        "press_release": press_release,
+        "sent": sent,
+        "reported": reported,
+    }
+
+
+@task
+def events_to_follow_up() -> list[int]:
+    """Held events, and reported events whose action items are still open."""
+    return followup.due_events()
+
+
+@flow(name="follow-up-sweep")
+def follow_up_sweep(now: datetime | None = None) -> list[dict[str, Any]]:
+    """The daily sweep: follow up every event that still has something owed."""
+    when = now or utcnow()
+    return [follow_up(event_id, when) for event_id in events_to_follow_up()]
