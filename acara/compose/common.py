@@ -1,0 +1,135 @@
+"""What every composer needs: sender and recipient mailboxes, a per-batch cache, RSVP links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from email.headerregistry import Address
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlmodel import Session, col, select
+
+from acara.settings import get_settings
+from acara.tokens import make_rsvp_token
+from models.clock import utcnow
+from models.outbox import Message
+from models.people import Participant, Person
+
+T = TypeVar("T")
+
+# The web app serves the RSVP page here; `?answer=` preselects a choice on that page (the
+# answer is only recorded when the invitee confirms it, so link scanners change nothing).
+RSVP_PATH = "/rsvp/{token}"
+ANSWERS = ("accept", "decline", "represent")
+_CACHE = "acara.compose"
+_RECIPIENTS = "recipients"
+
+# How a letter addresses someone, by the salutation stored with the person.
+_HONORIFIC_EN = {"Bapak": "Mr.", "Ibu": "Ms.", "Saudara": "Mr.", "Saudari": "Ms."}
+_YOU_ID = {"Bapak": "Bapak", "Ibu": "Ibu", "Saudara": "Saudara", "Saudari": "Saudari"}
+
+
+def memo(session: Session, key: object, build: Callable[[], T]) -> T:
+    """A value computed once per delivery batch (the batch's session carries the cache)."""
+    cache: dict[object, Any] = session.info.setdefault(_CACHE, {})
+    try:
+        return cache[key]  # type: ignore[no-any-return]
+    except KeyError:
+        value = cache[key] = build()
+        return value
+
+
+def sender_address() -> Address:
+    """The From mailbox, which is also the ORGANIZER of every calendar invite."""
+    settings = get_settings()
+    return mailbox(settings.sender_email, settings.sender_name)
+
+
+def mailbox(email: str, display_name: str) -> Address:
+    """An Address built from parts (the stdlib quotes and encodes the name when it writes it)."""
+    username, _, domain = email.strip().rpartition("@")
+    return Address(display_name=display_name, username=username, domain=domain)
+
+
+def mail_domain() -> str:
+    """The domain Message-IDs are made in: the sender's."""
+    return get_settings().sender_email.rpartition("@")[2] or "acara.invalid"
+
+
+def message_key(message: Message) -> str:
+    """The outbox row's idempotency key; the same row always gets the same Message-ID."""
+    return f"{message.id}.{message.purpose}.{message.sequence}"
+
+
+def load_recipients(session: Session, messages: list[Message]) -> None:
+    """Load the participants and people of a batch in one query; recipient_of then reads them."""
+    ids = {m.participant_id for m in messages if m.participant_id is not None}
+    loaded: dict[int, tuple[Participant, Person]] = memo(session, _RECIPIENTS, dict)
+    if ids:
+        rows = session.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == Participant.person_id)
+            .where(col(Participant.id).in_(ids))
+        )
+        # Held here: the session's identity map keeps objects only while someone refers to them.
+        loaded.update({participant.id: (participant, person) for participant, person in rows})
+
+
+def recipient_of(session: Session, message: Message) -> tuple[Participant | None, Person | None]:
+    """The participant and person a row is addressed to (by participant, else by address)."""
+    loaded: dict[int, tuple[Participant, Person]] = memo(session, _RECIPIENTS, dict)
+    if message.participant_id is not None and message.participant_id in loaded:
+        return loaded[message.participant_id]
+    participant = (
+        session.get(Participant, message.participant_id) if message.participant_id else None
+    )
+    if participant is not None:
+        return participant, session.get(Person, participant.person_id)
+    person = session.exec(select(Person).where(Person.email == message.recipient)).first()
+    if person is None:
+        return None, None
+    participant = session.exec(
+        select(Participant).where(
+            Participant.event_id == message.event_id, Participant.person_id == person.id
+        )
+    ).first()
+    return participant, person
+
+
+def honorific(person: Person, language: str) -> str:
+    """'Bapak'/'Ibu' in Indonesian; 'Mr.'/'Ms.' in English unless an academic title leads."""
+    salutation = person.salutation or ""
+    if language == "en":
+        if person.title_prefix:
+            return ""
+        return _HONORIFIC_EN.get(salutation, salutation)
+    return salutation or "Bapak/Ibu"
+
+
+def addressed(person: Person, language: str) -> str:
+    """How the greeting names someone: 'Prof. Mark Gilbert', 'Mr. Deden Juardi'."""
+    name = f"{person.title_prefix} {person.name}".strip()
+    title = honorific(person, language)
+    return f"{title} {name}".strip()
+
+
+def you(person: Person, language: str) -> str:
+    """How the letter's sentences address the reader ('Bapak', 'Ibu', 'Bapak/Ibu'; 'you')."""
+    if language == "en":
+        return "you"
+    return _YOU_ID.get(person.salutation, "Bapak/Ibu")
+
+
+def rsvp_links(participant_id: int, event_id: int) -> dict[str, str]:
+    """The personal RSVP page and one link per answer, each carrying the signed token."""
+    base = get_settings().base_url.rstrip("/")
+    page = base + RSVP_PATH.format(token=make_rsvp_token(participant_id, event_id))
+    return {"page": page, **{answer: f"{page}?answer={answer}" for answer in ANSWERS}}
+
+
+def letter_date(language: str, zone: str, now: datetime | None = None) -> str:
+    """Today's date as a letter is dated: '1 Desember 2026'."""
+    today = (now or utcnow()).astimezone(ZoneInfo(zone)).date()
+    return format_date(today, "d MMMM y", locale="en" if language == "en" else "id")

@@ -1,0 +1,319 @@
+"""Invitation, update and cancellation: an official letter with the participant's own agenda
+and a calendar invite that always carries the event's UID.
+
+Everything shared by one event is built once per delivery batch (`_EventView`): the agenda
+of each group, the letter's common context per language, and a CalendarTemplate per group,
+method and language; per recipient only the salutation, the RSVP token, the two bodies and
+one ATTENDEE line are made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
+from acara.compose.common import (
+    addressed,
+    honorific,
+    letter_date,
+    mail_domain,
+    mailbox,
+    memo,
+    message_key,
+    recipient_of,
+    rsvp_links,
+    sender_address,
+    you,
+)
+from acara.compose.registry import composer
+from acara.dates import clock, long_date, long_datetime, time_range
+from acara.mail import OutgoingMessage
+from acara.render import Stencil
+from models.event import BreakoutGroup, Event, Venue
+from models.invitations import CANCELLATION, INVITATION, UPDATE
+from models.outbox import Message
+from models.people import Role, RsvpStatus
+from models.queries import AgendaLine, agenda, organisation_name
+
+_PARTSTAT = {
+    RsvpStatus.ACCEPTED: "ACCEPTED",
+    RsvpStatus.DECLINED: "DECLINED",
+    RsvpStatus.REPRESENTED: "DELEGATED",
+    RsvpStatus.WAITLISTED: "TENTATIVE",
+}
+_OPTIONAL_ROLES = frozenset({Role.MEDIA, Role.MINUTE_TAKER})
+_METHOD = {
+    INVITATION: CalendarMethod.REQUEST,
+    UPDATE: CalendarMethod.REQUEST,
+    CANCELLATION: CalendarMethod.CANCEL,
+}
+
+
+class RecipientGone(LookupError):
+    """The participant a row was queued for no longer exists (reported as a failure)."""
+
+
+@composer(INVITATION)
+def invitation(session: Session, message: Message) -> OutgoingMessage:
+    """The invitation letter with RSVP links and a calendar REQUEST."""
+    return _compose(session, message)
+
+
+@composer(UPDATE)
+def update(session: Session, message: Message) -> OutgoingMessage:
+    """The change-of-schedule letter with a REQUEST at a higher SEQUENCE (same UID)."""
+    return _compose(session, message)
+
+
+@composer(CANCELLATION)
+def cancellation(session: Session, message: Message) -> OutgoingMessage:
+    """The cancellation letter with a calendar CANCEL (same UID, higher SEQUENCE)."""
+    return _compose(session, message)
+
+
+def _compose(session: Session, message: Message) -> OutgoingMessage:
+    view = memo(
+        session, ("event-view", message.event_id), lambda: _EventView.load(session, message)
+    )
+    participant, person = recipient_of(session, message)
+    if person is None:
+        raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
+    language = person.language.value
+    group_id = participant.group_id if participant else None
+    personal = {
+        "recipient.name": person.full_name.with_titles,
+        "recipient.addressed": addressed(person, language),
+        "recipient.position": person.position,
+        "recipient.organisation": person.organisation,
+    }
+    if participant is not None and participant.id is not None:
+        personal.update(
+            {f"rsvp.{k}": v for k, v in rsvp_links(participant.id, view.event_id).items()}
+        )
+    personal = {path: value for path, value in personal.items() if value}
+    stencil = view.stencil(
+        message.purpose,
+        language,
+        group_id,
+        honorific(person, language),
+        you(person, language),
+        personal,
+    )
+    rendered = stencil.fill(personal)
+    method = _METHOD[message.purpose]
+    attendee = CalendarAttendee(
+        email=message.recipient,
+        name=person.full_name.with_titles,
+        role="OPT-PARTICIPANT"
+        if participant and participant.role in _OPTIONAL_ROLES
+        else "REQ-PARTICIPANT",
+        # A changed time asks everyone again; a first invitation shows any answer already given.
+        partstat=_PARTSTAT.get(participant.rsvp, "NEEDS-ACTION")
+        if participant and message.purpose == INVITATION
+        else "NEEDS-ACTION",
+    )
+    calendar = view.calendar(group_id, method, language, message.sequence)
+    return OutgoingMessage(
+        key=message_key(message),
+        sender=view.sender,
+        recipient=mailbox(message.recipient, person.full_name.with_titles),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        ics=calendar.for_attendee(attendee),
+        ics_method=method.value,
+    )
+
+
+@dataclass
+class _EventView:
+    """One event as every letter about it shows it, built once per batch."""
+
+    event: Event
+    event_id: int
+    host: str
+    venues: dict[int, Venue]
+    groups: dict[int, BreakoutGroup]
+    sender: Any
+    domain: str
+    _agendas: dict[int | None, list[AgendaLine]] = field(default_factory=dict)
+    _contexts: dict[tuple[int | None, str], dict[str, Any]] = field(default_factory=dict)
+    _calendars: dict[tuple[Any, ...], CalendarTemplate] = field(default_factory=dict)
+    _stencils: dict[tuple[Any, ...], Stencil] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, message: Message) -> _EventView:
+        event = session.get(Event, message.event_id)
+        if event is None:  # pragma: no cover - rows are deleted with their event
+            raise LookupError(f"event {message.event_id} no longer exists")
+        groups = {
+            g.id: g
+            for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
+            if g.id is not None
+        }
+        view = cls(
+            event=event,
+            event_id=message.event_id,
+            host=organisation_name(session, event.host_id),
+            venues={},
+            groups=groups,
+            sender=sender_address(),
+            domain=mail_domain(),
+        )
+        # Every group's agenda now, in one query each, so composing never queries again.
+        for group_id in (None, *groups):
+            view._agendas[group_id] = agenda(session, event, group_id)
+        venue_ids = {
+            line.session.venue_id
+            for lines in view._agendas.values()
+            for line in lines
+            if line.session.venue_id
+        }
+        venue_ids |= {g.venue_id for g in groups.values() if g.venue_id}
+        if venue_ids:
+            view.venues = {
+                v.id: v
+                for v in session.exec(select(Venue).where(col(Venue.id).in_(venue_ids)))
+                if v.id is not None
+            }
+        return view
+
+    def group_name(self, group_id: int | None) -> str | None:
+        group = self.groups.get(group_id) if group_id is not None else None
+        return group.name if group else None
+
+    def _first_place(self, group_id: int | None) -> tuple[str, str]:
+        """Where the participant is first expected: the place and its venue's address."""
+        for line in self._agendas.get(group_id, []):
+            if line.place:
+                venue = self.venues.get(line.session.venue_id or 0)
+                return line.place, venue.address if venue else ""
+        group = self.groups.get(group_id) if group_id is not None else None
+        venue = self.venues.get(group.venue_id or 0) if group else None
+        return (venue.name, venue.address) if venue else ("", "")
+
+    def context(self, group_id: int | None, language: str) -> dict[str, Any]:
+        """The part of a letter's context shared by every recipient in a group and language."""
+        key = (group_id, language)
+        if key not in self._contexts:
+            self._contexts[key] = self._build_context(group_id, language)
+        return self._contexts[key]
+
+    def _build_context(self, group_id: int | None, language: str) -> dict[str, Any]:
+        event, zone = self.event, self.event.timezone
+        place, address = self._first_place(group_id)
+        first_day = long_date(event.starts_at, language, zone)
+        last_day = long_date(event.ends_at, language, zone)
+        if first_day == last_day:
+            date_line = first_day
+            time_line = time_range(event.starts_at, event.ends_at, zone, language)
+        else:
+            date_line = f"{first_day} – {last_day}"
+            label = event.zone_label
+            time_line = (
+                f"{clock(event.starts_at, zone, language)} {label} – "
+                f"{clock(event.ends_at, zone, language)} {label}"
+            )
+        days: list[dict[str, Any]] = []
+        for line in self._agendas.get(group_id, []):
+            day = long_date(line.day, language)
+            if not days or days[-1]["date"] != day:
+                days.append({"date": day, "items": []})
+            item = line.session
+            days[-1]["items"].append(
+                {
+                    "time": time_range(item.starts_at, item.ends_at, zone, language),
+                    "title": item.title,
+                    "group": line.group if item.group_id is not None else None,
+                    "place": line.place,
+                    "speakers": ", ".join(item.speakers),
+                    "moderator": item.moderator or "",
+                }
+            )
+        return {
+            "lang": language,
+            "host": self.host,
+            "sender": {"name": self.sender.display_name, "email": self.sender.addr_spec},
+            "letter": {
+                "head": self.host or self.sender.display_name,
+                "number": event.letter_number or "",
+                "subject": event.subject or event.display_title,
+                "date": letter_date(language, zone),
+            },
+            "event": {
+                "title": event.display_title,
+                "date_line": date_line,
+                "time_line": time_line,
+                "when": long_datetime(event.starts_at, zone, language),
+                "place": place,
+                "address": address,
+                "description": event.description,
+                "cancel_reason": event.cancel_reason or "",
+            },
+            "agenda": days,
+        }
+
+    def stencil(
+        self,
+        purpose: str,
+        language: str,
+        group_id: int | None,
+        title: str,
+        you: str,
+        personal: dict[str, str],
+    ) -> Stencil:
+        """The letter for everyone of a group, language and form of address, to fill per person."""
+        shape = frozenset(personal)
+        key = (purpose, language, group_id, title, you, shape)
+        if key not in self._stencils:
+            context = dict(self.context(group_id, language))
+            context["recipient"] = {
+                "name": "",
+                "addressed": "",
+                "position": "",
+                "organisation": "",
+                "honorific": title,
+                "you": you,
+                "group": self.group_name(group_id),
+            }
+            context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
+            self._stencils[key] = Stencil(purpose, language, context, shape)
+        return self._stencils[key]
+
+    def calendar(
+        self, group_id: int | None, method: CalendarMethod, language: str, sequence: int
+    ) -> CalendarTemplate:
+        """The serialised calendar for a group, with only the ATTENDEE left to fill in."""
+        key = (group_id, method, language, sequence)
+        if key not in self._calendars:
+            context = self.context(group_id, language)
+            place = context["event"]["place"]
+            address = context["event"]["address"]
+            entry = CalendarEntry(
+                uid=self.event.calendar_uid,
+                sequence=sequence,
+                summary=self.event.display_title,
+                start=self.event.starts_at,
+                end=self.event.ends_at,
+                timezone=self.event.timezone,
+                location=", ".join(part for part in (place, address) if part),
+                description=_agenda_text(context["agenda"]),
+                categories=(self.event.kind.value,),
+            )
+            self._calendars[key] = CalendarTemplate((entry,), method, self.sender)
+        return self._calendars[key]
+
+
+def _agenda_text(days: list[dict[str, Any]]) -> str:
+    """The agenda as plain lines for the calendar entry's description (never through Jinja)."""
+    lines: list[str] = []
+    for day in days:
+        lines.append(day["date"])
+        for item in day["items"]:
+            group = f" [{item['group']}]" if item["group"] else ""
+            place = f" — {item['place']}" if item["place"] else ""
+            lines.append(f"{item['time']} {item['title']}{group}{place}")
+    return "\n".join(lines)

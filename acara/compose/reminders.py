@@ -1,0 +1,150 @@
+"""Reminders before the event and the RSVP nudge: short letters with the participant's own
+programme and place; the last reminder carries the check-in QR code.
+
+They show the event exactly as the invitation did (the same per-batch event view); per
+recipient only the salutation, the personal links and the QR code are made.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from acara.compose.common import (
+    addressed,
+    honorific,
+    mailbox,
+    memo,
+    message_key,
+    recipient_of,
+    rsvp_links,
+    you,
+)
+from acara.compose.invitations import RecipientGone
+from acara.compose.invitations import _EventView as EventView
+from acara.compose.registry import composer
+from acara.dates import long_datetime
+from acara.mail import Attachment, OutgoingMessage
+from acara.render import Stencil
+from models.clock import utcnow
+from models.event import Event
+from models.outbox import Message
+from models.people import RsvpStatus
+from models.reminders import NUDGE, REMINDER, parse_offsets, purpose_offset
+
+QR_FILENAME = "qr-presensi.png"
+
+
+@composer(REMINDER)
+def reminder(session: Session, message: Message) -> OutgoingMessage:
+    """The reminder at one offset; the last one before the event has the check-in QR code."""
+    return _compose(session, message, REMINDER)
+
+
+@composer(NUDGE)
+def nudge(session: Session, message: Message) -> OutgoingMessage:
+    """The request to answer the invitation, to invitees who have not."""
+    return _compose(session, message, NUDGE)
+
+
+def _compose(session: Session, message: Message, template: str) -> OutgoingMessage:
+    view: EventView = memo(
+        session, ("event-view", message.event_id), lambda: EventView.load(session, message)
+    )
+    participant, person = recipient_of(session, message)
+    if person is None or participant is None or participant.id is None:
+        raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
+    language = person.language.value
+    personal = {
+        "recipient.name": person.full_name.with_titles,
+        "recipient.addressed": addressed(person, language),
+        "recipient.position": person.position,
+        "recipient.organisation": person.organisation,
+    }
+    if template == NUDGE or participant.rsvp is RsvpStatus.PENDING:
+        links = rsvp_links(participant.id, view.event_id)
+        personal.update({f"rsvp.{k}": v for k, v in links.items()})
+    attachments: tuple[Attachment, ...] = ()
+    if template == REMINDER and is_last_reminder(view.event, message.purpose):
+        card = checkin_card(participant.id, view.event_id)
+        if card is not None:
+            personal["checkin.url"], personal["checkin.code"], png = card
+            attachments = (Attachment(QR_FILENAME, png, "image/png"),)
+    personal = {path: value for path, value in personal.items() if value}
+    title, form = honorific(person, language), you(person, language)
+    group_id = participant.group_id
+    key = ("reminder-stencil", template, view.event_id, language, group_id, title, form)
+    stencil = memo(
+        session,
+        (*key, frozenset(personal)),
+        lambda: Stencil(
+            template, language, _context(session, view, group_id, language, title, form), personal
+        ),
+    )
+    rendered = stencil.fill(personal)
+    return OutgoingMessage(
+        key=message_key(message),
+        sender=view.sender,
+        recipient=mailbox(message.recipient, person.full_name.with_titles),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        attachments=attachments,
+    )
+
+
+def _context(
+    session: Session, view: EventView, group_id: int | None, language: str, title: str, form: str
+) -> dict[str, Any]:
+    """The letter shared by a group, language and form of address; personal fields left blank."""
+    context = dict(view.context(group_id, language))
+    # A reminder is not a new letter: it cites the invitation's number instead of reusing it.
+    context["letter"] = {**context["letter"], "number": ""}
+    now = memo(session, "reminder-now", utcnow)
+    context["reminder"] = {
+        "when": when(view.event, now, language),
+        "number": view.event.letter_number or "",
+    }
+    context["recipient"] = {
+        "name": "",
+        "addressed": "",
+        "position": "",
+        "organisation": "",
+        "honorific": title,
+        "you": form,
+        "group": view.group_name(group_id),
+    }
+    context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
+    context["checkin"] = {"url": "", "code": ""}
+    return context
+
+
+def when(event: Event, now: datetime, language: str) -> str:
+    """How soon, in the event's own calendar: 'besok, Selasa, 8 Desember 2026 pukul 08.30 WIB'."""
+    days = (event.local(event.starts_at).date() - event.local(now).date()).days
+    if language == "en":
+        soon = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
+    else:
+        soon = "hari ini" if days <= 0 else "besok" if days == 1 else f"{days} hari lagi"
+    return f"{soon}, {long_datetime(event.starts_at, event.timezone, language)}"
+
+
+def is_last_reminder(event: Event, purpose: str) -> bool:
+    """Whether a reminder is the event's last one before it starts (smallest offset)."""
+    offsets = parse_offsets(event.reminder_offsets)
+    return bool(offsets) and purpose_offset(purpose) == offsets[-1]
+
+
+def checkin_card(participant_id: int, event_id: int) -> tuple[str, str, bytes] | None:
+    """(check-in page URL, typed code, QR PNG) from the web app, or None without it."""
+    try:
+        from acara.web.codes import checkin_code, checkin_qr_png, checkin_url
+    except ImportError:
+        return None
+    return (
+        checkin_url(participant_id, event_id),
+        checkin_code(participant_id, event_id),
+        checkin_qr_png(participant_id, event_id),
+    )
