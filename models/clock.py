@@ -32,7 +32,7 @@ def resolve_timezone(value: str, where: str = "timezone") -> str:
         return ZONE_LABELS[text.upper()]
     try:
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise invalid(
             where, f"unknown timezone {text!r}; use WIB, WITA, WIT or an IANA name"
         ) from None

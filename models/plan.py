@@ -18,6 +18,7 @@ from pydantic import (
 
 from models.errors import InvalidInput, Problem
 from models.event import DEFAULT_REMINDER_OFFSETS, EventKind
+from models.names import split_name
 from models.people import Language, Role
 
 
@@ -97,7 +98,7 @@ class SessionSpec(Spec):
     room: OptionalText = None
     group: OptionalText = None  # None: everyone (plenary)
     speakers: list[Text] = []
-    moderator: OptionalText = None
+    moderator: OptionalText = Field(default=None, max_length=300)
     description: Text = ""
 
 
@@ -136,13 +137,22 @@ class ParticipantSpec(Spec):
     name: Text = Field(min_length=1, max_length=300)  # may carry titles: "Prof. Dr. X, M.Si."
     # Validated even when absent, so a missing address reads "missing e-mail address".
     email: str = Field(default="", validate_default=True)
-    salutation: Text = ""
+    salutation: Text = Field(default="", max_length=20)
     position: Text = Field(default="", max_length=300)
     organisation: Text = Field(default="", max_length=300)
     phone: Text = Field(default="", max_length=40)
     language: Language = Language.ID
     role: Role = Role.GUEST
     group: OptionalText = None
+
+    @field_validator("name")
+    @classmethod
+    def _titles_fit(cls, value: str) -> str:
+        # Titles are stored apart from the name, in columns of 100 characters each.
+        parts = split_name(value)
+        if len(parts.title_prefix) > 100 or len(parts.title_suffix) > 100:
+            raise ValueError("too many titles: at most 100 characters before and after the name")
+        return value
 
     @field_validator("email", mode="before")
     @classmethod
@@ -166,15 +176,15 @@ class EventSpec(Spec):
     code: Text = Field(min_length=1, max_length=120, pattern=r"^[\w.\-]+$")
     kind: EventKind
     title: Text = Field(min_length=1, max_length=500)
-    series: OptionalText = None
-    number: OptionalText = None
+    series: OptionalText = Field(default=None, max_length=200)
+    number: OptionalText = Field(default=None, max_length=40)
     timezone: Text = "WIB"
     start: datetime  # local time in `timezone` unless it carries its own offset
     end: datetime
-    host: OptionalText = None
-    guest: OptionalText = None
-    letter_number: OptionalText = None
-    subject: OptionalText = None
+    host: OptionalText = Field(default=None, max_length=300)
+    guest: OptionalText = Field(default=None, max_length=300)
+    letter_number: OptionalText = Field(default=None, max_length=120)
+    subject: OptionalText = Field(default=None, max_length=500)
     description: Text = ""
     capacity: int | None = Field(default=None, ge=1)
     reminders: Text = DEFAULT_REMINDER_OFFSETS
