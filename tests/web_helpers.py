@@ -15,12 +15,19 @@ from tests.conftest import EXAMPLES
 
 
 def seed_event(
-    session: Session, example: str, *, capacity: int | None = None, announce: bool = True
+    session: Session,
+    example: str,
+    *,
+    capacity: int | None = None,
+    timezone: str | None = None,
+    announce: bool = True,
 ) -> Event:
-    """Import an example event (optionally with a seat limit) and announce it; committed."""
+    """Import an example event (optionally with a seat limit or zone) and announce it; committed."""
     spec, rows = read_event_file(EXAMPLES / example)
     if capacity is not None:
         spec = spec.model_copy(update={"capacity": capacity})
+    if timezone is not None:
+        spec = spec.model_copy(update={"timezone": timezone})
     result = import_event(session, spec, rows, actor="test")
     event = session.get(Event, result.event_id)
     assert event is not None
