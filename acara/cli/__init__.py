@@ -15,6 +15,8 @@ from acara.cli import events as event_commands
 from acara.cli import followup as followup_commands
 from acara.cli import minutes as minutes_commands
 from acara.cli import participants as participant_commands
+from acara.cli import remind as remind_commands
+from acara.cli import serve as serve_commands
 from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
@@ -32,10 +34,13 @@ app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
 app.command("web")(web_commands.web)
 app.command("attendance")(attendance_commands.attendance)
+app.command("checkin")(attendance_commands.checkin)
 app.add_typer(minutes_commands.app, name="minutes")
 app.add_typer(action_commands.app, name="action")
 app.add_typer(followup_commands.app, name="followup")
 app.command("survey")(survey_commands.survey)
+app.command("remind")(remind_commands.remind)
+app.command("serve")(serve_commands.serve)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ def list_items(
     """Open action items (with --all, done ones too), earliest due first."""
     now = utcnow()
     table = Table("ID", "Event", "Action", "Owner", "Due", "Status", title="Action items")
+    table.columns[1].no_wrap = table.columns[4].no_wrap = True
     with unit_of_work() as session:
         target = get_event(session, event) if event else None
         rows = action_items(session, target, include_done=all_)
@@ -39,7 +40,7 @@ def list_items(
             str(item.id),
             escape(owner_event.code),
             escape(item.description),
-            escape(f"{item.owner_name} <{item.owner_email}>"),
+            escape(item.owner_name),
             item.due_on.isoformat(),
             status,
         )

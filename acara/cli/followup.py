@@ -30,7 +30,7 @@ def run(event: EventRef, now: Now = None) -> None:
     """Owe and send what is due for one event (what the follow-up flow does)."""
     report = followup.run(event, parse_now(now, _zone(event)))
     for line in report.lines():
-        console.print(escape(line))
+        console.print(escape(line), soft_wrap=True)
 
 
 @app.command("sweep")
@@ -42,7 +42,7 @@ def sweep(now: Now = None) -> None:
         console.print("Nothing to follow up.")
     for event_id in ids:
         for line in followup.run(event_id, when).lines():
-            console.print(escape(line))
+            console.print(escape(line), soft_wrap=True)
 
 
 @app.command("press")
@@ -52,4 +52,4 @@ def press(event: EventRef) -> None:
         event_id = get_event(session, event).id
     assert event_id is not None
     path = followup.press(event_id, parse_now(None))
-    console.print(f"Press-release draft written to {path} (and .html beside it).")
+    console.print(f"Press-release draft written to {path} (and .html beside it).", soft_wrap=True)

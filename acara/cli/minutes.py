@@ -87,7 +87,7 @@ def render(event: EventRef) -> None:
     """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
     with unit_of_work() as session:
         files = write_minutes(session, get_event(session, event), now=utcnow())
-    console.print(f"Minutes written to {files.html} and {files.pdf}")
+    console.print(f"Minutes written to {files.html} and {files.pdf}", soft_wrap=True)
 
 
 @app.command("approve")
@@ -104,7 +104,7 @@ def approve(
         console.print(f"Minutes of [bold]{code}[/] approved.")
     else:
         console.print(f"Minutes of [bold]{code}[/] were already approved; nothing changes.")
-    console.print(f"  HTML: {outcome.html}\n  PDF:  {outcome.pdf}")
+    console.print(f"  HTML: {outcome.html}\n  PDF:  {outcome.pdf}", soft_wrap=True)
     console.print(
         f"  {outcome.recipients} recipients (present and action-item owners); "
         f"{outcome.queued} newly owed."
