@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
@@ -24,14 +26,28 @@ SECURITY_HEADERS = {
 }
 
 
+# Routers other engineers add under acara/web/ (the survey page); included once they exist.
+OPTIONAL_ROUTERS = ("acara.web.survey",)
+
+
+def _optional(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
 def create_app(database_url: str | None = None) -> FastAPI:
     """The web app on the given database (default: the one in settings)."""
     app = FastAPI(title="acara", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.database_url = database_url or get_settings().database
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, rsvp, checkin, dashboard):
-        app.include_router(module.router)
+    for module in (auth, rsvp, checkin, dashboard, *map(_optional, OPTIONAL_ROUTERS)):
+        if module is not None:
+            app.include_router(module.router)
 
     @app.middleware("http")
     async def security_headers(
