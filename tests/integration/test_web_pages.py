@@ -377,3 +377,13 @@ def test_pages_are_not_cached_framed_or_leaking_the_link_as_referrer(
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_an_officer_can_switch_the_pages_to_english_and_it_sticks(
+    session: Session, officer: TestClient
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    assert "Konfirmasi kehadiran per kelompok" in officer.get(f"/events/{event.id}").text
+    english = officer.get(f"/events/{event.id}?lang=en").text
+    assert "Answers per group" in english and "Tuesday, 8 December 2026" in english
+    assert "Registration desk" in officer.get(f"/events/{event.id}/desk").text
