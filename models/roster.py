@@ -48,16 +48,20 @@ def upsert_person(session: Session, spec: ParticipantSpec) -> Person:
     """The person with this e-mail, created or brought up to date from the spec."""
     parts = split_name(spec.name)
     person = session.exec(select(Person).where(Person.email == spec.email)).first()
+    given = spec.model_fields_set
     if person is None:
-        person = Person(email=spec.email, name=parts.name)
+        person = Person(email=spec.email, name=parts.name, language=spec.language)
     person.name = parts.name
-    person.title_prefix = parts.title_prefix
-    person.title_suffix = parts.title_suffix
+    # A later list that writes the name bare must not strip a doctorate already on file.
+    if parts.title_prefix or parts.title_suffix:
+        person.title_prefix = parts.title_prefix
+        person.title_suffix = parts.title_suffix
     person.salutation = spec.salutation or parts.salutation or person.salutation
     for attr in ("position", "organisation", "phone"):
         if value := getattr(spec, attr):
             setattr(person, attr, value)
-    person.language = spec.language
+    if "language" in given:  # a list without a language column keeps what is known
+        person.language = spec.language
     session.add(person)
     session.flush()
     return person
@@ -92,13 +96,18 @@ def add_participants(
                 Participant.event_id == event.id, Participant.person_id == person.id
             )
         ).first()
+        given = row.spec.model_fields_set
         if participant is None:
             participant = Participant(event_id=event.id, person_id=person.id)
             report.added += 1
+            given = given | {"role", "group"}
         elif participant.id not in touched:
             report.updated += 1
-        participant.role = row.spec.role
-        participant.group_id = groups.get(row.spec.group) if row.spec.group else None
+        # A list without role or group columns adds people; it does not demote the speaker.
+        if "role" in given:
+            participant.role = row.spec.role
+        if "group" in given:
+            participant.group_id = groups.get(row.spec.group) if row.spec.group else None
         session.add(participant)
         session.flush()
         touched.add(participant.id)

@@ -146,3 +146,43 @@ def test_honorifics_and_titles_are_stored_apart_from_the_name(
         "S.E., M.M.",
     )
     assert lines["camat.kumpeh@jambiprov.go.id"].group == "Kelompok 1 - Pamulang"
+
+
+def test_a_later_list_without_titles_role_or_language_keeps_what_is_known(
+    session: Session, tmp_path: Path
+) -> None:
+    spec, rows = read_event_file(EXAMPLES / "fgd-halifax.yaml")
+    import_event(session, spec, rows, actor="test")
+    session.commit()
+    event = get_event(session, "fgd-halifax-2026")
+    later, _ = read_participant_list(
+        a_list(
+            tmp_path, "nama,email,jabatan\nMark Gilbert,MARK.GILBERT@dal.ca,Professor Emeritus\n"
+        )
+    )
+    report = add_participants(session, event, later)
+    session.commit()
+    assert report.updated == 1
+    [line] = [x for x in participants(session, event) if x.person.email == "mark.gilbert@dal.ca"]
+    assert line.participant.role.value == "speaker"
+    assert line.person.language.value == "en"
+    assert line.person.full_name.with_titles == "Prof. Mark Gilbert, Ph.D."
+    assert line.person.position == "Professor Emeritus"
+
+
+def test_a_list_that_names_a_role_and_group_moves_the_participant(
+    session: Session, jambi: Event, tmp_path: Path
+) -> None:
+    later, _ = read_participant_list(
+        a_list(
+            tmp_path,
+            "nama,email,peran,kelompok\n"
+            "Ahmad Hidayat,camat.kumpeh@jambiprov.go.id,narasumber,Kelompok 3 - Serpong Utara\n",
+        )
+    )
+    add_participants(session, jambi, later)
+    session.commit()
+    [line] = [
+        x for x in participants(session, jambi) if x.person.email == "camat.kumpeh@jambiprov.go.id"
+    ]
+    assert (line.participant.role.value, line.group) == ("speaker", "Kelompok 3 - Serpong Utara")
