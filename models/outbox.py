@@ -88,7 +88,7 @@ class Outcome:
     """What the transport said about one claimed row."""
 
     message_id: int
-    status: MessageStatus  # SENT, RETRY or FAILED
+    status: MessageStatus  # SENT, RETRY, FAILED or SUPERSEDED (a composer found nothing to send)
     detail: str = ""
     smtp_message_id: str | None = None
 
@@ -139,8 +139,10 @@ def enqueue_many(session: Session, event_id: int, owed: Iterable[Owed]) -> int:
             _insert(session)
             .values(rows[start : start + _CHUNK])
             .on_conflict_do_nothing(index_elements=list(_KEY))
+            # Count what RETURNING gives back: psycopg reports rowcount -1 for this insert.
+            .returning(Message.__table__.c.id)
         )
-        added += session.execute(statement).rowcount
+        added += len(session.execute(statement).all())
     return added
 
 
@@ -224,7 +226,7 @@ def finish(session: Session, worker: str, outcomes: Sequence[Outcome]) -> None:
             statement,
             [{"row_id": o.message_id, "smtp_id": (o.smtp_message_id or "")[:300]} for o in sent],
         )
-    for status in (MessageStatus.RETRY, MessageStatus.FAILED):
+    for status in (MessageStatus.RETRY, MessageStatus.FAILED, MessageStatus.SUPERSEDED):
         rows = [o for o in outcomes if o.status is status]
         if not rows:
             continue
@@ -234,7 +236,7 @@ def finish(session: Session, worker: str, outcomes: Sequence[Outcome]) -> None:
                 else_=MessageStatus.RETRY.value,
             )
             if status is MessageStatus.RETRY
-            else MessageStatus.FAILED.value
+            else status.value
         )
         statement = (
             update(table)
