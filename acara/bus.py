@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 # server starts a temporary one (about 17 s here). prefect.yaml declares the same reactions
 # as deployment triggers for the served case.
 INLINE_HANDLERS: dict[str, str] = {
-    "acara.event.held": "flows.handlers:record_follow_up_started",
+    "acara.event.announced": "acara.handlers:send_invitations",
+    "acara.event.rescheduled": "acara.handlers:send_changes",
+    "acara.event.cancelled": "acara.handlers:send_changes",
+    "acara.event.held": "acara.handlers:follow_up",
 }
 # Stable namespace for Prefect event ids: a re-emitted row gets the same id, and the server
 # drops an event id it saw in the last few minutes.
@@ -103,12 +106,27 @@ class EmitReport:
     reason: str | None = None  # why some stayed pending
 
 
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """A fact handled here because no Prefect server would: what its handler returned."""
+
+    fact: str
+    event_id: int
+    result: Any  # e.g. a DeliverySummary; str() gives one line
+
+    def __str__(self) -> str:
+        lines = getattr(self.result, "lines", None)
+        text = "; ".join(lines()) if callable(lines) else str(self.result)
+        return f"{self.fact} handled here: {text}"
+
+
 @dataclass(slots=True)
 class AfterCommitReport:
     """What happened after a commit: emitted, left pending, handled here."""
 
     emit: EmitReport
-    inline: list[str] = field(default_factory=list)  # one line per handler run here
+    inline: list[Handled] = field(default_factory=list)  # handlers run in this process
+    missing: list[str] = field(default_factory=list)  # facts whose handler is not installed
 
     def lines(self) -> list[str]:
         """Human-readable lines for the CLI."""
@@ -122,7 +140,8 @@ class AfterCommitReport:
                 f"{len(self.emit.pending)} event(s) not sent to Prefect ({self.emit.reason}); "
                 "kept for the next sweep."
             )
-        out.extend(self.inline)
+        out.extend(str(handled) for handled in self.inline)
+        out.extend(self.missing)
         return out
 
 
@@ -205,32 +224,33 @@ def reemit_pending(limit: int = 500) -> EmitReport:
     return emit(None, limit=limit)
 
 
-def after_commit(ids: Iterable[int | None]) -> AfterCommitReport:
-    """Emit the just-committed events; those that found no server are handled here, inline."""
+def after_commit(ids: Iterable[int | None], *, inline: bool = True) -> AfterCommitReport:
+    """Emit the just-committed events; with no server, handle them here unless inline=False.
+
+    inline=False is for callers that do the fact's work themselves right after (the CLI's
+    `acara invite`): the events are still emitted, for a server's other automations.
+    """
     wanted = [i for i in ids if i is not None]
     report = AfterCommitReport(emit=emit(wanted))
-    if report.emit.pending:
-        with unit_of_work() as session:
-            facts = session.exec(
-                select(DomainEvent)
-                .where(col(DomainEvent.id).in_(report.emit.pending))
-                .order_by(col(DomainEvent.id))
-            ).all()
-        for fact in facts:
-            if line := run_inline(fact.name, fact.event_id):
-                report.inline.append(line)
+    if not (inline and report.emit.pending):
+        return report
+    with unit_of_work() as session:
+        facts = session.exec(
+            select(DomainEvent)
+            .where(col(DomainEvent.id).in_(report.emit.pending))
+            .order_by(col(DomainEvent.id))
+        ).all()
+    for fact in facts:
+        target = INLINE_HANDLERS.get(fact.name)
+        if target is None or fact.event_id is None:
+            continue
+        handler = load_handler(target)
+        if handler is None:
+            report.missing.append(f"{fact.name}: its handler ({target}) is not installed yet.")
+            continue
+        log.info("no Prefect server: handling %s of event %s here", fact.name, fact.event_id)
+        report.inline.append(Handled(fact.name, fact.event_id, handler(fact.event_id)))
     return report
-
-
-def run_inline(name: str, event_id: int | None) -> str | None:
-    """Run the inline handler of a fact, if it has one; its summary line."""
-    target = INLINE_HANDLERS.get(name)
-    if target is None or event_id is None:
-        return None
-    handler = load_handler(target)
-    if handler is None:
-        return f"{name}: its handler ({target}) is not installed yet."
-    return str(handler(event_id))
 
 
 def load_handler(target: str) -> Callable[[int], object] | None:
@@ -256,7 +276,9 @@ class Publishing:
 
 
 @contextmanager
-def publishing(url: str | None = None) -> Iterator[tuple[Session, Publishing]]:
+def publishing(
+    url: str | None = None, *, inline: bool = True
+) -> Iterator[tuple[Session, Publishing]]:
     """A unit of work that, once committed, emits the domain events it stored (after_commit)."""
     stored: list[DomainEvent] = []
     outcome = Publishing()
@@ -267,7 +289,7 @@ def publishing(url: str | None = None) -> Iterator[tuple[Session, Publishing]]:
             stored.extend(o for o in s.new if isinstance(o, DomainEvent))
 
         yield session, outcome
-    outcome.report = after_commit(row.id for row in stored)
+    outcome.report = after_commit((row.id for row in stored), inline=inline)
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:

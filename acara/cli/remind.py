@@ -1,0 +1,56 @@
+"""`acara remind`: run one reminder sweep by hand and show what it sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+
+from acara.cli.console import console
+from acara.reminding import sweep
+from models.errors import invalid
+
+
+def remind(
+    now: Annotated[
+        bool, typer.Option("--now", help="Run the sweep now (what the schedule does every 15 min).")
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(help="Pretend it is this time (WIB unless it names an offset): a rehearsal."),
+    ] = None,
+) -> None:
+    """Send the reminders and RSVP nudges that are due, once; print what went out."""
+    if not now and at is None:
+        raise invalid("--now", "say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
+    report = sweep(_moment(at) if at else None)
+    table = Table("Event", "Message", "Recipients", title="Owed by this sweep")
+    for owed in report.rounds:
+        table.add_row(owed.event_code, owed.purpose, str(owed.recipients))
+    if report.rounds:
+        console.print(table)
+    else:
+        console.print("No reminder or nudge is due.")
+    console.print(
+        f"Delivered: sent {report.sent}, retry {report.retry}, failed {report.failed}"
+        + (f" ({report.delivery_note})" if report.delivery_note else ""),
+        highlight=False,
+    )
+    if report.dropped:
+        console.print(f"Dropped {report.dropped} reminder(s) that would arrive too late.")
+    if report.reemitted or report.still_pending:
+        console.print(
+            f"Domain events re-sent to Prefect: {report.reemitted}; "
+            f"still waiting for a server: {report.still_pending}."
+        )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise invalid("--at", f"{text!r} is not a time like 2026-12-07 08:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
