@@ -169,11 +169,13 @@ def _seat_for_newcomer(session: Session, event: Event) -> RsvpStatus:
 
 
 def representative_spec(
-    *, name: str, email: str, position: str = "", organisation: str = "", language: str = "id"
+    *, name: str, email: str, position: str, organisation: str = "", language: str = "id"
 ) -> ParticipantSpec:
     """A stand-in as typed on the RSVP form, validated; every problem names its field."""
+    problems: list[Problem] = []
+    spec: ParticipantSpec | None = None
     try:
-        return ParticipantSpec.model_validate(
+        spec = ParticipantSpec.model_validate(
             {
                 "name": name,
                 "email": email,
@@ -183,7 +185,13 @@ def representative_spec(
             }
         )
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc), heading="Representative not valid") from None
+        problems.extend(problems_from(exc))
+    # The desk and the attendance list need to know in which capacity the stand-in comes.
+    if not " ".join((position or "").split()):
+        problems.append(Problem("position", "the representative's position is needed"))
+    if problems or spec is None:
+        raise InvalidInput(problems, heading="Representative not valid")
+    return spec
 
 
 def _invite_stand_in(
