@@ -73,6 +73,19 @@ def _paragraphs(value: Any) -> Any:
 Paragraphs = Annotated[str, BeforeValidator(_paragraphs)]
 
 
+def _date(value: Any) -> Any:
+    # pydantic's own message ("invalid character in year") means nothing to an officer.
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date like 2026-12-15") from None
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_date)]
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -83,7 +96,7 @@ class ActionItemSpec(_Spec):
     description: Text = Field(min_length=1, max_length=2000)
     owner: Text = Field(min_length=1, max_length=300)
     email: str
-    due: date
+    due: Day
 
     @field_validator("email", mode="before")
     @classmethod

@@ -182,8 +182,9 @@ def minutes_letter(session: Session, message: Message) -> OutgoingMessage:
     attachment = _minutes_attachment(session, event)
     if minutes is None or attachment is None:
         raise NothingToSend(f"the minutes of {event.code} are not approved")
-    recipient, language, display = _addressee(session, message)
     items = action_items_of(session, minutes)
+    owner = next((i.owner_name for i in items if i.owner_email == message.recipient), "")
+    recipient, language, display = _addressee(session, message, owner)
     context = dict(_frame(session, event, language))
     context["recipient"] = recipient
     context["decisions"] = [d.text for d in decisions_of(session, minutes)]
