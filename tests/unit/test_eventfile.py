@@ -270,3 +270,10 @@ def test_a_list_named_by_an_event_file_with_bad_rows_stops_the_import(tmp_path: 
 def test_the_days_of_an_agenda_are_dates(tmp_path: Path) -> None:
     spec, _ = read_event_file(write(tmp_path, "e.yaml", with_session('"09:00"')))
     assert spec.agenda[0].date == date(2026, 12, 10)
+
+
+def test_the_readme_example_is_a_valid_event_file(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    spec, rows = read_event_file(write(tmp_path, "readme.yaml", block))
+    assert spec.code == "fgd-halifax-2026" and len(rows) == 2
