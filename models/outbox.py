@@ -8,7 +8,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, bindparam, case, or_, text, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Index,
+    UniqueConstraint,
+    bindparam,
+    case,
+    or_,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, func, select
@@ -202,7 +212,7 @@ def claim(
     return sorted(session.execute(statement).scalars())
 
 
-def finish(session: Session, worker: str, outcomes: Sequence[Outcome]) -> None:
+def finish(session: Session | Connection, worker: str, outcomes: Sequence[Outcome]) -> None:
     """Record what the transport said, in a few statements for the whole list.
 
     A row another worker re-claimed meanwhile (its lease ran out) is only ever moved to SENT,

@@ -13,6 +13,7 @@ from acara.cli import attendance as attendance_commands
 from acara.cli import db as db_commands
 from acara.cli import events as event_commands
 from acara.cli import followup as followup_commands
+from acara.cli import invitations as invitation_commands
 from acara.cli import minutes as minutes_commands
 from acara.cli import participants as participant_commands
 from acara.cli import remind as remind_commands
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
+app.command("invite")(invitation_commands.invite)
 app.command("web")(web_commands.web)
 app.command("attendance")(attendance_commands.attendance)
 app.command("checkin")(attendance_commands.checkin)

@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlmodel import col, select
 
 from acara.cli.console import console
+from acara.cli.invitations import notify_changes
 from acara.dates import long_date, long_datetime, time_range
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file
@@ -43,6 +44,7 @@ def import_file(
     )
     if result.rescheduled:
         console.print("[yellow]Time or place changed: participants are owed an update.[/]")
+        notify_changes(result.event_id)
 
 
 @app.command("list")
@@ -148,6 +150,7 @@ def reschedule(
         f"Event [bold]{target.code}[/] now starts "
         f"{long_datetime(target.starts_at, target.timezone)} (sequence {target.sequence})."
     )
+    notify_changes(target.id)
 
 
 @app.command("cancel")
@@ -160,6 +163,7 @@ def cancel(
         target = get_event(session, event)
         lifecycle.cancel(session, target, actor=ACTOR, reason=reason)
     console.print(f"Event [bold]{target.code}[/] is cancelled.")
+    notify_changes(target.id)
 
 
 @app.command("history")

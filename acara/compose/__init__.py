@@ -5,6 +5,6 @@ new module of this package; it is found by itself. Helpers for the common parts 
 recipient, per-batch cache, RSVP links) are in acara.compose.common.
 """
 
-from acara.compose.registry import Composer, NoComposer, compose, composer, composer_for
+from acara.compose.registry import Composer, NoComposer, NotOwed, compose, composer, composer_for
 
-__all__ = ["Composer", "NoComposer", "compose", "composer", "composer_for"]
+__all__ = ["Composer", "NoComposer", "NotOwed", "compose", "composer", "composer_for"]

@@ -23,7 +23,8 @@ T = TypeVar("T")
 # answer is only recorded when the invitee confirms it, so link scanners change nothing).
 RSVP_PATH = "/rsvp/{token}"
 ANSWERS = ("accept", "decline", "represent")
-_CACHE = "acara.compose"
+_CACHE = "acara.compose"  # per session: one chunk of a delivery run
+_RUN_CACHE = "acara.run"  # given by the delivery run to every chunk's session
 _RECIPIENTS = "recipients"
 
 # How a letter addresses someone, by the salutation stored with the person.
@@ -31,9 +32,14 @@ _HONORIFIC_EN = {"Bapak": "Mr.", "Ibu": "Ms.", "Saudara": "Mr.", "Saudari": "Ms.
 _YOU_ID = {"Bapak": "Bapak", "Ibu": "Ibu", "Saudara": "Saudara", "Saudari": "Saudari"}
 
 
-def memo(session: Session, key: object, build: Callable[[], T]) -> T:
-    """A value computed once per delivery batch (the batch's session carries the cache)."""
-    cache: dict[object, Any] = session.info.setdefault(_CACHE, {})
+def memo(session: Session, key: object, build: Callable[[], T], *, per_run: bool = False) -> T:
+    """A value computed once per delivery batch (the batch's session carries the cache).
+
+    per_run=True keeps it for the whole delivery run (every chunk of thousands of rows); only
+    for values that never touch their session again: plain data, or rows fully loaded.
+    """
+    name = _RUN_CACHE if per_run and _RUN_CACHE in session.info else _CACHE
+    cache: dict[object, Any] = session.info.setdefault(name, {})
     try:
         return cache[key]  # type: ignore[no-any-return]
     except KeyError:

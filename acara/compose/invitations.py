@@ -1,7 +1,7 @@
 """Invitation, update and cancellation: an official letter with the participant's own agenda
 and a calendar invite that always carries the event's UID.
 
-Everything shared by one event is built once per delivery batch (`_EventView`): the agenda
+Everything shared by one event is built once per delivery batch (`EventView`): the agenda
 of each group, the letter's common context per language, and a CalendarTemplate per group,
 method and language; per recipient only the salutation, the RSVP token, the two bodies and
 one ATTENDEE line are made.
@@ -75,8 +75,12 @@ def cancellation(session: Session, message: Message) -> OutgoingMessage:
 
 
 def _compose(session: Session, message: Message) -> OutgoingMessage:
+    # Built from rows fully loaded and kept as plain data: safe to keep for the whole run.
     view = memo(
-        session, ("event-view", message.event_id), lambda: _EventView.load(session, message)
+        session,
+        ("event-view", message.event_id),
+        lambda: EventView.load(session, message),
+        per_run=True,
     )
     participant, person = recipient_of(session, message)
     if person is None:
@@ -129,7 +133,7 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
 
 
 @dataclass
-class _EventView:
+class EventView:
     """One event as every letter about it shows it, built once per batch."""
 
     event: Event
@@ -145,7 +149,7 @@ class _EventView:
     _stencils: dict[tuple[Any, ...], Stencil] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, session: Session, message: Message) -> _EventView:
+    def load(cls, session: Session, message: Message) -> EventView:
         event = session.get(Event, message.event_id)
         if event is None:  # pragma: no cover - rows are deleted with their event
             raise LookupError(f"event {message.event_id} no longer exists")
@@ -317,3 +321,6 @@ def _agenda_text(days: list[dict[str, Any]]) -> str:
             place = f" — {item['place']}" if item["place"] else ""
             lines.append(f"{item['time']} {item['title']}{group}{place}")
     return "\n".join(lines)
+
+
+_EventView = EventView  # the name other composers first imported

@@ -20,6 +20,10 @@ class NoComposer(LookupError):
     """No composer is registered for a purpose (a bug, reported per message)."""
 
 
+class NotOwed(LookupError):
+    """Raise it from a composer when its row no longer stands for a message: it is superseded."""
+
+
 def composer(purpose: str) -> Callable[[Composer], Composer]:
     """Register a function `(session, message) -> OutgoingMessage` for a purpose prefix."""
     if not purpose or ":" in purpose:

@@ -1,0 +1,64 @@
+"""Sending from the command line: a progress bar while the outbox is worked off, then a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from acara.cli.console import console
+from acara.delivery import DeliveryStopped, DeliverySummary, deliver
+from acara.settings import get_settings
+
+
+def send_and_report(event_id: int, purposes: Collection[str]) -> DeliverySummary:
+    """Deliver what is owed for an event with a progress bar; print the summary."""
+    columns = (
+        TextColumn("[bold]Sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("send", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=max(total, done) or None)
+
+        try:
+            summary = deliver(event_id=event_id, purposes=purposes, progress=advance)
+        except DeliveryStopped as stopped:
+            bar.stop()
+            print_summary(stopped.summary)
+            raise
+    print_summary(summary)
+    return summary
+
+
+def print_summary(summary: DeliverySummary) -> None:
+    """The counts, every recipient that failed with the reason, and where the mail went."""
+    table = Table("", "Messages", title="Delivery", show_header=False)
+    table.add_row("Sent now", f"[green]{summary.sent}[/]")
+    table.add_row("Already sent before (skipped)", str(summary.skipped))
+    table.add_row("Failed", f"[red]{summary.failed}[/]" if summary.failed else "0")
+    table.add_row("To retry later", f"[yellow]{summary.retry}[/]" if summary.retry else "0")
+    if summary.recovered:
+        table.add_row("Left in flight by a stopped run, queued again", str(summary.recovered))
+    console.print(table)
+    for title, rows in (("Failed", summary.failures), ("To retry later", summary.retries)):
+        if rows:
+            detail = Table("Recipient", "Message", "Reason", title=title)
+            for row in rows:
+                detail.add_row(escape(row.recipient), row.purpose, escape(row.reason))
+            console.print(detail)
+    settings = get_settings()
+    if not settings.smtp_url:
+        where = settings.maildir.resolve() / "new"
+        console.print(
+            f"No ACARA_SMTP_URL set: messages are files in the maildir [bold]{escape(str(where))}"
+            "[/] (open any .eml file with a mail program)."
+        )
+    else:
+        console.print(f"Sent through {escape(summary.destination)}.")

@@ -1,0 +1,473 @@
+"""Sending what the outbox owes: claim rows, compose each e-mail, send, mark each row.
+
+`deliver()` is the one way mail leaves acara (CLI, flows, web, sweeps). It
+
+1. queues again the rows a crashed worker left in SENDING (older than the lease, or held by
+   a process on this machine that no longer exists),
+2. claims pending rows in chunks (an atomic conditional UPDATE, see models.outbox.claim),
+3. composes each row's message (acara.compose) while the previous chunk is on the wire,
+4. hands the chunk to the transport, which reports every message as soon as it is known,
+5. marks each row before its SMTP worker sends the next message ("group commit": the results
+   that arrive while one UPDATE commits are committed together by the next), so a crash
+   leaves at most one message per SMTP worker sent but unmarked: the only possible duplicates.
+
+A login refused by the server or a server that cannot be reached stops the run with a
+clear message; rows not yet sent go back to the queue untouched, and a later run sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable, Collection, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col, select
+
+from acara.compose import NotOwed, compose
+from acara.compose.common import load_recipients, mail_domain
+from acara.db import engine
+from acara.mail import OutgoingMessage
+from acara.settings import get_settings
+from acara.transport import (
+    DeliveryResult,
+    DeliveryStatus,
+    Transport,
+    TransportAuthError,
+    TransportUnavailable,
+    transport_from_url,
+)
+from models.clock import utcnow
+from models.errors import AcaraError, invalid
+from models.outbox import (
+    DEFAULT_LEASE,
+    Message,
+    MessageStatus,
+    Outcome,
+    claim,
+    count_by_status,
+    finish,
+    recover_stale,
+    release,
+    sending_workers,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+CHUNK = 500  # rows claimed and composed at a time
+_STATUS = {
+    DeliveryStatus.SENT: MessageStatus.SENT,
+    DeliveryStatus.RETRY: MessageStatus.RETRY,
+    DeliveryStatus.FAILED: MessageStatus.FAILED,
+}
+
+
+class DeliveryStopped(AcaraError):
+    """The run stopped before the end; what was sent is marked, the rest stays queued."""
+
+    exit_code = 5
+    http_status = 503
+
+    def __init__(self, message: str, summary: DeliverySummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+class SmtpLoginRefused(DeliveryStopped):
+    """The mail server refused our user name or password."""
+
+
+class SmtpUnreachable(DeliveryStopped):
+    """The mail server could not be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A recipient whose message did not go out, and why."""
+
+    recipient: str
+    purpose: str
+    reason: str
+
+
+@dataclass(slots=True)
+class DeliverySummary:
+    """What one run did; `skipped` counts messages already sent by an earlier run."""
+
+    destination: str = ""
+    sent: int = 0
+    skipped: int = 0
+    retry: int = 0
+    failed: int = 0
+    superseded: int = 0
+    recovered: int = 0  # rows a crashed worker left in SENDING, queued again
+    failures: list[Failure] = field(default_factory=list)
+    retries: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def attempted(self) -> int:
+        """Messages this run tried to send."""
+        return self.sent + self.retry + self.failed
+
+    def __str__(self) -> str:
+        text = (
+            f"{self.sent} sent, {self.skipped} already sent before, {self.failed} failed, "
+            f"{self.retry} to retry later ({self.destination})"
+        )
+        if self.recovered:
+            text += f"; {self.recovered} left in flight by a stopped run were queued again"
+        return text
+
+
+Progress = Callable[[int, int], None]  # (messages done in this run, messages to do)
+
+
+def deliver(
+    event_id: int | None = None,
+    purposes: Collection[str] | None = None,
+    transport: Transport | None = None,
+    *,
+    progress: Progress | None = None,
+    chunk: int = CHUNK,
+    lease: timedelta = DEFAULT_LEASE,
+    db: Engine | None = None,
+) -> DeliverySummary:
+    """Send every queued message (of one event and/or purposes) and mark each row."""
+    run = _Run(
+        engine=db or engine(),
+        event_id=event_id,
+        purposes=list(purposes) if purposes else None,
+        transport=transport or transport_from_settings(),
+        progress=progress,
+        chunk=chunk,
+    )
+    run.prepare(lease)
+    return _run_sync(run.send())
+
+
+def transport_from_settings() -> Transport:
+    """The transport the settings name: ACARA_SMTP_URL, or the maildir when it is not set."""
+    settings = get_settings()
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    if password is None and settings.smtp_url and settings.smtp_password_block:
+        password = _secret_block(settings.smtp_password_block)
+    try:
+        return transport_from_url(
+            settings.smtp_url,
+            maildir=settings.maildir,
+            username=settings.smtp_username,
+            password=password,
+            workers=settings.smtp_workers,
+            domain=mail_domain(),
+        )
+    except ValueError as exc:
+        raise invalid("ACARA_SMTP_URL", str(exc)) from None
+
+
+def _secret_block(name: str) -> str:
+    """The SMTP password kept in a Prefect Secret block (needs the Prefect API)."""
+    try:
+        from prefect.blocks.system import Secret
+
+        value = Secret.load(name).get()
+    except Exception as exc:  # any failure here is a configuration problem for the officer
+        raise invalid(
+            "ACARA_SMTP_PASSWORD_BLOCK", f"cannot read the Prefect Secret block {name!r}: {exc}"
+        ) from None
+    return str(value)
+
+
+def worker_name() -> str:
+    """Who claims rows: host, process and a random part (two runs in a process differ)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _dead_local_workers(workers: list[str]) -> list[str]:
+    """Claimants on this machine whose process is gone: their rows need no lease to expire."""
+    host = socket.gethostname()[:40]
+    dead = []
+    for worker in workers:
+        claimed_host, _, rest = worker.partition(":")
+        pid_text = rest.partition(":")[0]
+        if claimed_host != host or not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid == os.getpid():
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            dead.append(worker)
+        except PermissionError:  # alive, owned by someone else
+            pass
+    return dead
+
+
+@dataclass
+class _Chunk:
+    """Rows claimed together, and the messages composed for them."""
+
+    ids: list[int]
+    messages: list[OutgoingMessage] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    engine: Engine
+    event_id: int | None
+    purposes: list[str] | None
+    transport: Transport
+    progress: Progress | None
+    chunk: int
+    worker: str = field(default_factory=worker_name)
+    started: datetime = field(default_factory=utcnow)
+    summary: DeliverySummary = field(default_factory=DeliverySummary)
+    total: int = 0
+    done: int = 0
+    pending: list[Outcome] = field(default_factory=list)  # results not yet committed
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)  # their SMTP workers
+    flusher: asyncio.Task[None] | None = None
+    marker: Connection | None = None  # marks rows; opened on first use, closed at the end
+    held: set[int] = field(default_factory=set)  # claimed ids not yet marked
+    keys: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # key: id, to, purpose
+    cache: dict[object, Any] = field(default_factory=dict)  # composers' per-run cache
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False, info={"acara.run": self.cache})
+
+    def prepare(self, lease: timedelta) -> None:
+        """Recover stale claims and count what there is to do."""
+        self.summary.destination = self.transport.describe()
+        with self.session() as session:
+            dead = _dead_local_workers(sending_workers(session))
+            self.summary.recovered = recover_stale(session, lease=lease, dead_workers=dead)
+            session.commit()
+            counts = count_by_status(session, event_id=self.event_id, purposes=self.purposes)
+        if self.summary.recovered:
+            log.warning("queued again %d message(s) left by a stopped run", self.summary.recovered)
+        self.summary.skipped = counts.get(MessageStatus.SENT, 0)
+        self.total = counts.get(MessageStatus.QUEUED, 0) + counts.get(MessageStatus.RETRY, 0)
+        self._report()
+
+    async def send(self) -> DeliverySummary:
+        """Claim, compose and send chunk after chunk, composing the next while one is sent."""
+        began = time.monotonic()
+        upcoming: asyncio.Task[_Chunk] | None = asyncio.create_task(self._next_chunk())
+        try:
+            while upcoming is not None:
+                current = await upcoming
+                if not current.ids:
+                    upcoming = None
+                    break
+                upcoming = asyncio.create_task(self._next_chunk())
+                if current.messages:
+                    await self.transport.send_batch(current.messages, self._on_result)
+                self._flush()
+        except TransportAuthError as exc:
+            await self._stop(upcoming, f"login refused: {exc}")
+            raise SmtpLoginRefused(
+                f"The mail server refused the login ({exc}). Nothing more was sent; check "
+                "ACARA_SMTP_USERNAME and ACARA_SMTP_PASSWORD (or ACARA_SMTP_PASSWORD_BLOCK) "
+                "and run the command again: it sends only what is still owed.",
+                self._finish_summary(began),
+            ) from None
+        except TransportUnavailable as exc:
+            kept = await self._stop(upcoming, f"server unreachable: {exc}")
+            raise SmtpUnreachable(
+                f"Cannot reach the mail server: {exc}. {self.summary.sent} message(s) sent in "
+                f"this run; {kept} not sent stay queued. Run the command again once the server "
+                "is up: it sends only what is still owed.",
+                self._finish_summary(began),
+            ) from None
+        except BaseException:
+            await self._stop(upcoming, "run interrupted")
+            raise
+        finally:
+            if self.marker is not None:
+                self.marker.close()
+        return self._finish_summary(began)
+
+    async def _next_chunk(self) -> _Chunk:
+        with self.session() as session:
+            ids = claim(
+                session,
+                worker=self.worker,
+                limit=self.chunk,
+                event_id=self.event_id,
+                purposes=self.purposes,
+                untouched_since=self.started,
+            )
+            session.commit()
+            self.held.update(ids)
+            current = _Chunk(ids)
+            if not ids:
+                return current
+            rows = list(session.exec(select(Message).where(col(Message.id).in_(ids))))
+            rows.sort(key=lambda m: m.id or 0)
+            load_recipients(session, rows)
+            unsendable: list[Outcome] = []
+            for n, row in enumerate(rows):
+                assert row.id is not None
+                try:
+                    message = compose(session, row)
+                except NotOwed as exc:
+                    unsendable.append(Outcome(row.id, MessageStatus.SUPERSEDED, str(exc)))
+                    continue
+                except Exception as exc:
+                    log.exception("cannot compose message %s (%s)", row.id, row.purpose)
+                    reason = f"cannot compose: {type(exc).__name__}: {exc}"
+                    unsendable.append(Outcome(row.id, MessageStatus.FAILED, reason))
+                    self._count(row.recipient, row.purpose, MessageStatus.FAILED, reason)
+                    continue
+                current.messages.append(message)
+                self.keys[message.key] = (row.id, row.recipient, row.purpose)
+                if n % 2:
+                    await asyncio.sleep(0)  # let the chunk on the wire make progress
+            if unsendable:
+                self._mark(unsendable)
+            return current
+
+    async def _on_result(self, result: DeliveryResult) -> None:
+        """Record one result; the SMTP worker waits until it is committed, then goes on."""
+        row_id, recipient, purpose = self.keys.pop(result.key)
+        status = _STATUS[result.status]
+        self.pending.append(Outcome(row_id, status, result.detail, result.smtp_message_id))
+        self._count(recipient, purpose, status, result.detail)
+        committed = asyncio.get_running_loop().create_future()
+        self.waiters.append(committed)
+        if self.flusher is None or self.flusher.done():
+            self.flusher = asyncio.create_task(self._commit_pending())
+        await committed
+
+    async def _commit_pending(self) -> None:
+        """Commit what is pending, again and again, until nothing is (group commit).
+
+        The UPDATE runs on the event loop's own thread: a commit takes a fraction of a
+        millisecond, while a thread would make every SMTP worker wait for the GIL.
+        """
+        await asyncio.sleep(0)  # gather the results of this turn of the loop first
+        while self.pending:
+            outcomes, self.pending = self.pending, []
+            waiters, self.waiters = self.waiters, []
+            try:
+                self._mark(outcomes)
+            except BaseException as exc:
+                for waiter in waiters:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                raise
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_result(None)
+            await asyncio.sleep(0)
+
+    def _count(self, recipient: str, purpose: str, status: MessageStatus, detail: str) -> None:
+        if status is MessageStatus.SENT:
+            self.summary.sent += 1
+        elif status is MessageStatus.RETRY:
+            self.summary.retry += 1
+            self.summary.retries.append(Failure(recipient, purpose, detail))
+        elif status is MessageStatus.FAILED:
+            self.summary.failed += 1
+            self.summary.failures.append(Failure(recipient, purpose, detail))
+        self.done += 1
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def _flush(self) -> None:
+        """Commit any result still pending (after a batch, or when the run stops)."""
+        if self.pending:
+            outcomes, self.pending = self.pending, []
+            self._mark(outcomes)
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.cancel()
+        self.waiters = []
+
+    def _mark(self, outcomes: list[Outcome]) -> None:
+        # One connection for every mark of the run: a Session per commit costs more than
+        # the UPDATE itself.
+        if self.marker is None:
+            self.marker = self.engine.connect()
+        try:
+            finish(self.marker, self.worker, outcomes)
+            self.marker.commit()
+        except BaseException:
+            self.marker.rollback()
+            raise
+        self.summary.superseded += sum(o.status is MessageStatus.SUPERSEDED for o in outcomes)
+        self.held.difference_update(o.message_id for o in outcomes)
+
+    async def _stop(self, upcoming: asyncio.Task[_Chunk] | None, reason: str) -> int:
+        """Mark what is known, then hand every other claimed row back; returns how many."""
+        if upcoming is not None:
+            upcoming.cancel()
+            with contextlib.suppress(BaseException):
+                await upcoming
+        if self.flusher is not None:
+            with contextlib.suppress(BaseException):
+                await self.flusher
+        handed_back = 0
+        try:
+            self._flush()
+        finally:
+            if self.held:
+                with self.session() as session:
+                    handed_back = release(session, self.worker, self.held, reason)
+                    session.commit()
+                log.warning("handed %d claimed message(s) back: %s", handed_back, reason)
+                self.held.clear()
+        return handed_back
+
+    def _finish_summary(self, began: float) -> DeliverySummary:
+        self.summary.seconds = time.monotonic() - began
+        return self.summary
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to the end, also from a thread that already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="acara-delivery")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+__all__ = [
+    "DeliveryStopped",
+    "DeliverySummary",
+    "Failure",
+    "NotOwed",
+    "SmtpLoginRefused",
+    "SmtpUnreachable",
+    "deliver",
+    "transport_from_settings",
+    "worker_name",
+]
