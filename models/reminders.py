@@ -251,6 +251,9 @@ def drop_stale(session: Session, now: datetime) -> int:
         .join(Event, col(Event.id) == Message.event_id)
         .where(
             col(Message.status).in_((MessageStatus.QUEUED, MessageStatus.RETRY)),
+            # Redundant, but it lets SQLite use the partial index of unsent rows instead of
+            # scanning every message ever sent (it cannot infer it from the IN list).
+            col(Message.status) != MessageStatus.SENT,
             or_(
                 col(Message.purpose).startswith(f"{REMINDER}:"),
                 col(Message.purpose) == NUDGE,
