@@ -60,10 +60,17 @@ class Delivery:
 def send(event_id: int | None, purposes: list[str]) -> Delivery:
     """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent."""
     try:
-        from acara.delivery import deliver
+        from acara.delivery import DeliveryStopped, deliver
     except ModuleNotFoundError:
         return Delivery(note="delivery is not installed yet: messages stay queued")
-    summary = deliver(event_id=event_id, purposes=purposes)
+    # The maildir transport creates its own folder but not the data folder above it.
+    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        summary = deliver(event_id=event_id, purposes=purposes)
+    except DeliveryStopped as exc:
+        # The server is down or refused the login: what is owed stays queued for the next run.
+        log.warning("follow-up delivery stopped: %s", exc)
+        return Delivery(note=str(exc))
     return Delivery(
         int(getattr(summary, "sent", 0)),
         int(getattr(summary, "retry", 0)),
@@ -157,6 +164,15 @@ class FollowUpReport:
     delivery: Delivery
     reported: bool
     status: str
+
+    def __str__(self) -> str:
+        """One line, as the bus prints an inline handler's result."""
+        p = self.plan
+        return (
+            f"follow-up of {self.code}: owed {p.queued} message(s), sent {self.delivery.sent}"
+            + (", press-release draft written" if self.press_release else "")
+            + f"; event is {self.status}"
+        )
 
     def lines(self) -> list[str]:
         """Human-readable lines."""

@@ -23,7 +23,7 @@ from acara.compose.common import (
     sender_address,
     you,
 )
-from acara.compose.registry import composer
+from acara.compose.registry import NotOwed, composer
 from acara.dates import long_date, time_range
 from acara.documents.context import main_place
 from acara.documents.minutes import approved_minutes_pdf
@@ -48,8 +48,8 @@ from models.outbox import Message
 from models.queries import organisation_name
 
 
-class NothingToSend(LookupError):
-    """The row no longer stands for a message (its action item is gone or done)."""
+class NothingToSend(NotOwed):
+    """The row no longer stands for a message (its item is done): delivery supersedes it."""
 
 
 def _event(session: Session, message: Message) -> Event:
