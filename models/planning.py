@@ -65,7 +65,8 @@ def _upsert_venues(session: Session, spec: EventSpec) -> None:
                 select(Room).where(Room.venue_id == venue.id, Room.name == room_spec.name)
             ).first()
             room = room or Room(venue_id=venue.id, name=room_spec.name)
-            room.capacity = room_spec.capacity
+            # Rooms are shared by every event's file: one that omits the capacity keeps it.
+            room.capacity = room_spec.capacity or room.capacity
             session.add(room)
     session.flush()
 

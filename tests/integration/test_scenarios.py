@@ -250,3 +250,17 @@ def test_a_cancelled_event_cannot_be_changed_by_reimporting_it(session: Session)
     assert [str(p) for p in caught.value.problems] == [
         "code: event 'fgd-halifax-2026' is cancelled and cannot change"
     ]
+
+
+def test_a_file_that_names_a_shared_room_without_its_capacity_keeps_it(
+    session: Session, tmp_path: Path
+) -> None:
+    load(session, EXAMPLES / "fkp-volume-3.yaml")
+    text = (EXAMPLES / "visitasi-pkn2.yaml").read_text(encoding="utf-8")
+    (tmp_path / "pkn2.yaml").write_text(
+        text.replace("{name: Aula Al-Amanah, capacity: 300}", "{name: Aula Al-Amanah}")
+    )
+    (tmp_path / "peserta_pkn2.csv").write_bytes((EXAMPLES / "peserta_pkn2.csv").read_bytes())
+    load(session, tmp_path / "pkn2.yaml")
+    aula = session.exec(select(Room).where(Room.name == "Aula Al-Amanah")).one()
+    assert aula.capacity == 300
