@@ -277,3 +277,18 @@ def test_the_readme_example_is_a_valid_event_file(tmp_path: Path) -> None:
     block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
     spec, rows = read_event_file(write(tmp_path, "readme.yaml", block))
     assert spec.code == "fgd-halifax-2026" and len(rows) == 2
+
+
+def test_bad_rows_of_a_workbook_are_named_like_those_of_a_csv(tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.append(["Nama", "Email", "Peran"])
+    book.active.append(["H. Ahmad Hidayat", "rw01.babakan@warga.tangerangkota.go.id", "community"])
+    book.active.append(["Bambang Setiawan", "rw04.buaranindah@", "community"])
+    book.active.append([None, "rw03.cikokol@warga.tangerangkota.go.id", "camat"])
+    book.save(tmp_path / "rw.xlsx")
+    rows, problems = read_participant_list(tmp_path / "rw.xlsx")
+    assert [r.where for r in rows] == ["row 2"]
+    text = [str(p) for p in problems]
+    assert text[0].startswith("row 3, column email: not a valid e-mail address")
+    assert text[1] == "row 4, column name: missing value"
+    assert text[2].startswith("row 4, column role: Input should be 'host_official'")
