@@ -129,6 +129,8 @@ class MaildirTransport:
         if not messages:
             return []
         try:
+            # Maildir(create=True) makes only the last folder; the data folder may not exist.
+            await asyncio.to_thread(self.root.parent.mkdir, parents=True, exist_ok=True)
             await asyncio.to_thread(mailbox.Maildir, self.root, create=True)
         except OSError as exc:
             raise TransportUnavailable(f"cannot create maildir {self.root}: {exc}") from exc
