@@ -91,3 +91,15 @@ def session(acara_env: Path, db_url: str) -> Iterator[Session]:
     """A session on the test database (settings already point at it)."""
     with Session(acara_db.engine_for(db_url), expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The one Prefect test server of the session (about 10 s to start); flows run against it."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
