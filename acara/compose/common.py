@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
+from acara.mail import sanitize_display
 from acara.settings import get_settings
 from acara.tokens import make_rsvp_token
 from models.clock import utcnow
@@ -56,7 +57,8 @@ def sender_address() -> Address:
 def mailbox(email: str, display_name: str) -> Address:
     """An Address built from parts (the stdlib quotes and encodes the name when it writes it)."""
     username, _, domain = email.strip().rpartition("@")
-    return Address(display_name=display_name, username=username, domain=domain)
+    # A line break in a name would be a header injection: Address refuses it, we flatten it.
+    return Address(display_name=sanitize_display(display_name), username=username, domain=domain)
 
 
 def mail_domain() -> str:

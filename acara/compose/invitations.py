@@ -28,7 +28,7 @@ from acara.compose.common import (
     sender_address,
     you,
 )
-from acara.compose.registry import composer
+from acara.compose.registry import NotOwed, composer
 from acara.dates import clock, long_date, long_datetime, time_range
 from acara.mail import OutgoingMessage
 from acara.render import Stencil
@@ -52,8 +52,8 @@ _METHOD = {
 }
 
 
-class RecipientGone(LookupError):
-    """The participant a row was queued for no longer exists (reported as a failure)."""
+class RecipientGone(NotOwed):
+    """The participant a row was queued for no longer exists: nothing to send."""
 
 
 @composer(INVITATION)
@@ -83,7 +83,7 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
         per_run=True,
     )
     participant, person = recipient_of(session, message)
-    if person is None:
+    if participant is None or person is None:
         raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
     language = person.language.value
     group_id = participant.group_id if participant else None
