@@ -1,0 +1,87 @@
+"""The invitation flows on the Prefect test server: invite, move, cancel, each message once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from sqlmodel import Session, select
+
+from acara.eventfile import read_event_file
+from acara.settings import get_settings
+from flows.invitations import cancel_event, send_invitations, send_updates
+from models import lifecycle
+from models.event import Event
+from models.outbox import Message
+from models.planning import import_event
+from tests.conftest import EXAMPLES
+from tests.smtp_server import SmtpSink
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the flows add no SQL of their own
+def test_invite_reschedule_and_cancel_flows_send_each_message_once(
+    prefect_harness: None,
+    session: Session,
+    acara_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spec, rows = read_event_file(EXAMPLES / "penandatanganan-mou-ombudsman.yaml")
+    event_id = import_event(session, spec, rows, actor="test").event_id
+    session.commit()
+    with SmtpSink() as sink:
+        monkeypatch.setenv("ACARA_SMTP_URL", sink.url)
+        get_settings.cache_clear()
+        first = send_invitations(event_id)
+        assert (first["owed"], first["sent"], first["failed"]) == (8, 8, [])
+        again = send_invitations(event_id)  # a duplicate trigger is harmless
+        assert (again["owed"], again["sent"], again["already_sent"]) == (0, 0, 8)
+
+        event = session.get(Event, event_id)
+        assert event is not None
+        lifecycle.reschedule(session, event, event.starts_at.replace(hour=6), actor="test")
+        session.commit()
+        moved = send_updates(event_id)
+        assert (moved["owed"], moved["sent"]) == (8, 8)
+
+        cancelled = cancel_event(event_id, "Kepala Perwakilan berhalangan")
+        assert (cancelled["owed"], cancelled["sent"]) == (8, 8)
+        assert cancel_event(event_id)["sent"] == 0
+
+        got = Counter(a for r in sink.messages for a in r.rcpt_tos)
+        methods = [
+            str(Calendar.from_ical(part.get_payload(decode=True))["METHOD"])
+            for r in sink.received_by("banten@ombudsman.go.id")
+            for part in r.message().walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+    assert set(got.values()) == {3} and len(got) == 8
+    assert methods == ["REQUEST", "REQUEST", "CANCEL"]
+    session.expire_all()
+    assert len(session.exec(select(Message)).all()) == 24
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_flow_run_is_named_after_the_event(
+    prefect_harness: None, session: Session, acara_env: Path
+) -> None:
+    spec, rows = read_event_file(EXAMPLES / "penandatanganan-mou-ombudsman.yaml")
+    event_id = import_event(session, spec, rows, actor="test").event_id
+    session.commit()
+    state = send_invitations(event_id, return_state=True)
+    assert state.is_completed()
+
+    async def name() -> str:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(
+                    id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+                )
+            )
+            return runs[0].name
+
+    assert asyncio.run(name()) == f"send-invitations · mou-ombudsman-banten-2027 ({event_id})"
