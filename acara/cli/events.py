@@ -12,8 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import col, select
 
+from acara.bus import publishing
+from acara.cli import published as after_commit
 from acara.cli.console import console
-from acara.cli.invitations import notify_changes
 from acara.dates import long_date, long_datetime, time_range
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file
@@ -34,7 +35,7 @@ def import_file(
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
     spec, rows = read_event_file(path)
-    with unit_of_work() as session:
+    with publishing() as (session, published):
         result = import_event(session, spec, rows, actor=ACTOR)
     verb = "Created" if result.created else "Updated"
     console.print(
@@ -44,7 +45,7 @@ def import_file(
     )
     if result.rescheduled:
         console.print("[yellow]Time or place changed: participants are owed an update.[/]")
-        notify_changes(result.event_id)
+    after_commit.show(published)
 
 
 @app.command("list")
@@ -129,10 +130,11 @@ def transition(
     chosen = lifecycle.parse_action(action)
     if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
         raise invalid("action", f"use `acara event {chosen.value}`, which asks for what it needs")
-    with unit_of_work() as session:
+    with publishing() as (session, published):
         target = get_event(session, event)
         lifecycle.apply(session, target, chosen, actor=ACTOR)
     console.print(f"Event [bold]{target.code}[/] is now [bold]{target.status.value}[/].")
+    after_commit.show(published)
 
 
 @app.command("reschedule")
@@ -143,14 +145,14 @@ def reschedule(
     ],
 ) -> None:
     """Move the event and its whole agenda to a new start time."""
-    with unit_of_work() as session:
+    with publishing() as (session, published):
         target = get_event(session, event)
         lifecycle.reschedule(session, target, _local_time(start, target.timezone), actor=ACTOR)
     console.print(
         f"Event [bold]{target.code}[/] now starts "
         f"{long_datetime(target.starts_at, target.timezone)} (sequence {target.sequence})."
     )
-    notify_changes(target.id)
+    after_commit.show(published)
 
 
 @app.command("cancel")
@@ -159,11 +161,11 @@ def cancel(
     reason: Annotated[str, typer.Option(help="Told to every invitee.")],
 ) -> None:
     """Cancel the event; everyone invited gets a cancellation."""
-    with unit_of_work() as session:
+    with publishing() as (session, published):
         target = get_event(session, event)
         lifecycle.cancel(session, target, actor=ACTOR, reason=reason)
     console.print(f"Event [bold]{target.code}[/] is cancelled.")
-    notify_changes(target.id)
+    after_commit.show(published)
 
 
 @app.command("history")
