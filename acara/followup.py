@@ -63,8 +63,6 @@ def send(event_id: int | None, purposes: list[str]) -> Delivery:
         from acara.delivery import DeliveryStopped, deliver
     except ModuleNotFoundError:
         return Delivery(note="delivery is not installed yet: messages stay queued")
-    # The maildir transport creates its own folder but not the data folder above it.
-    get_settings().data_dir.mkdir(parents=True, exist_ok=True)
     try:
         summary = deliver(event_id=event_id, purposes=purposes)
     except DeliveryStopped as exc:
