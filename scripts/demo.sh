@@ -11,3 +11,45 @@ acara() { .venv/bin/acara "$@"; }
 acara db upgrade
 acara event import examples/kunjungan-camat-jambi.yaml
 acara event show kunker-camat-jambi-2026
+
+# --- Invitations: one letter + calendar invite each; then the visit moves half an hour -------
+acara invite kunker-camat-jambi-2026          # announces the visit; 34 invitations
+acara invite kunker-camat-jambi-2026          # again: nothing is sent twice
+acara event reschedule kunker-camat-jambi-2026 --start "2026-12-08 08:00"   # 34 updates
+
+# --- The day and after it: attendance, minutes (notulen), follow-up, press release ----------
+EV=kunker-camat-jambi-2026
+DOCS="$ACARA_DATA_DIR/documents/$EV"
+status() { acara event show "$EV" | head -1 | sed -E 's/.*, ([a-z]+)\)$/\1/'; }
+[[ $(status) == draft ]] && acara event transition "$EV" announce
+acara minutes record "$EV" examples/notulen-kunker-camat-jambi.md
+# The desk's paper list: two excused, one absent, everyone else checked in at 08.47 WIB.
+acara checkin "$EV" camat.tabir@jambiprov.go.id camat.pauh@jambiprov.go.id --status excused
+acara checkin "$EV" camat.betara@jambiprov.go.id --status absent
+acara checkin "$EV" --rest --at "2026-12-08 08:47"
+[[ $(status) =~ ^(announced|ongoing)$ ]] && acara event transition "$EV" hold
+acara minutes approve "$EV"          # PDF + HTML, mailed to everyone present and every owner
+acara minutes approve "$EV"          # again: nothing new is owed, nothing is sent twice
+acara attendance "$EV" --format pdf
+acara attendance "$EV" --format csv
+acara followup run "$EV" --now "2026-12-09 09:00"   # thank-you + minutes, survey, press release
+acara followup run "$EV" --now "2026-12-12 09:00"   # three days before the first due date
+acara action list "$EV"
+echo
+echo "Documents of $EV:"
+echo "  Daftar Hadir (PDF, CSV): $DOCS/daftar-hadir-$EV.pdf, .csv"
+echo "  Notulen (PDF, HTML):     $DOCS/notulen-$EV.pdf, .html"
+echo "  Siaran Pers (draft):     $DOCS/siaran-pers-$EV.md, .html"
+echo "  Every e-mail sent:       $ACARA_DATA_DIR/outbox/new/ ($(ls "$ACARA_DATA_DIR/outbox/new" | wc -l) .eml files)"
+
+# --- A second event, the MoU signing with Ombudsman RI Banten, invited and then cancelled ----
+acara event import examples/penandatanganan-mou-ombudsman.yaml
+acara invite mou-ombudsman-banten-2027
+acara event cancel mou-ombudsman-banten-2027 --reason "Jadwal Wali Kota bertepatan dengan rapat paripurna DPRD"
+OUT="$ACARA_DATA_DIR/outbox/new"
+count() { find "$OUT" -name "acara.*.$1.*.eml" | wc -l; }
+echo
+echo "Calendar mail in $OUT/ (open any .eml file with a mail program):"
+echo "  invitations:   $(count invitation)  (Jambi visit and MoU signing)"
+echo "  updates:       $(count update)  (the Jambi visit moved to 08.00 WIB; same UID, SEQUENCE 1)"
+echo "  cancellations: $(count cancellation)  (the MoU signing; METHOD:CANCEL, SEQUENCE 1)"

@@ -26,24 +26,23 @@ def list_items(
 ) -> None:
     """Open action items (with --all, done ones too), earliest due first."""
     now = utcnow()
-    table = Table("ID", "Event", "Action", "Owner", "Due", "Status", title="Action items")
-    table.columns[1].no_wrap = table.columns[4].no_wrap = True
     with unit_of_work() as session:
         target = get_event(session, event) if event else None
         rows = action_items(session, target, include_done=all_)
+    columns = ["ID", "Action", "Owner", "Due", "Status"]
+    if target is None:
+        columns.insert(1, "Event")
+    table = Table(*columns, title="Action items")
     for item, owner_event in rows:
         late = days_overdue(item.due_on, local_today(now, owner_event.timezone))
         status = item.status.value
         if item.status is ActionStatus.OPEN and late:
             status = f"[red]overdue {late}d[/]"
-        table.add_row(
-            str(item.id),
-            escape(owner_event.code),
-            escape(item.description),
-            escape(item.owner_name),
-            item.due_on.isoformat(),
-            status,
-        )
+        cells = [str(item.id), escape(item.description), escape(item.owner_name)]
+        cells += [item.due_on.isoformat(), status]
+        if target is None:
+            cells.insert(1, escape(owner_event.code))
+        table.add_row(*cells)
     console.print(table)
 
 
