@@ -100,7 +100,7 @@ def test_the_indonesian_invitation_writes_the_date_in_indonesian_with_wib() -> N
     assert letter.subject == (
         "Undangan: Penandatanganan MoU Ombudsman RI – Selasa, 8 Desember 2026"
     )
-    assert "Hari/Tanggal: Selasa, 8 Desember 2026" in letter.text
+    assert "Hari/Tanggal : Selasa, 8 Desember 2026" in letter.text
     assert "8 Desember 2026" in letter.html and "09.00–11.00 WIB" in letter.html
 
 
