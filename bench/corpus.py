@@ -54,3 +54,15 @@ def parts(built: Built) -> Parts:
         elif kind == "text/calendar" and ics is None:
             ics = part.get_payload(decode=True)
     return Parts(built.recipient, str(msg["Subject"]), html, text, ics)
+
+
+def read_maildir(root: Path) -> list[Built]:
+    """Every .eml acara's MaildirTransport wrote, with CRLF restored, as SMTP would carry it."""
+    built = []
+    for path in sorted((root / "new").glob("*.eml")):
+        data = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        headers = message_from_bytes(data.split(b"\r\n\r\n", 1)[0], policy=policy.default)
+        sender = headers["From"].addresses[0].addr_spec
+        recipient = headers["To"].addresses[0].addr_spec
+        built.append(Built(sender, recipient, data))
+    return built

@@ -61,11 +61,14 @@ def clocked(sample: Sample) -> Iterator[Sample]:
     """Time the block and record resident memory before it and at its peak."""
     before = _status_kib("VmRSS") or 0
     exact_peak = reset_peak()
+    cpu = time.process_time()
     start = time.perf_counter()
     try:
         yield sample
     finally:
         sample.seconds = time.perf_counter() - start
+        # Near 1.0 means this process was busy all along (it set the pace, not its peer).
+        sample.extra["cpu_busy"] = round((time.process_time() - cpu) / sample.seconds, 2)
         peak = _status_kib("VmHWM") if exact_peak else None
         if peak is None:  # only the lifetime peak is known
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-import socket
+import resource
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -28,46 +28,38 @@ class SinkInfo:
         self._control.send("count")
         return int(self._control.recv())
 
+    def cpu_seconds(self) -> float:
+        """CPU time the sink process has used so far (to tell whether it is the bottleneck)."""
+        self._control.send("cpu")
+        return float(self._control.recv())
+
     def reset(self) -> None:
         """Start counting from zero."""
         self._control.send("reset")
         self._control.recv()
 
 
-class _Counter:
-    """Accepts and discards; counts recipients (stand-in until tests.smtp_server lands)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.count += len(envelope.rcpt_tos)  # type: ignore[attr-defined]
-        return "250 OK"
-
-
 def _serve(control: Connection) -> None:
-    # Imported here: only the child process needs the server.
-    from aiosmtpd.controller import Controller
+    # Imported here: only the child process runs the server.
+    from tests.smtp_server import SmtpSink
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = _Counter()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    sink = SmtpSink(discard=True).start()
     try:
-        control.send(("127.0.0.1", port))
+        control.send((sink.host, sink.port))
         while True:
             command = control.recv()
             if command == "count":
-                control.send(handler.count)
+                control.send(sink.count)
             elif command == "reset":
-                handler.count = 0
+                sink.reset()
                 control.send("ok")
+            elif command == "cpu":
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                control.send(usage.ru_utime + usage.ru_stime)
             else:
                 break
     finally:
-        controller.stop()
+        sink.stop()
 
 
 @contextmanager

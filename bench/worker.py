@@ -20,12 +20,15 @@ def _prefect_env(home: str) -> None:
     os.environ["PREFECT_HOME"] = home
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    # The ephemeral server takes ~10 s to start on an idle 2-core machine; allow for load.
+    os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "180"
     os.environ.pop("PREFECT_API_URL", None)  # ephemeral mode: a private server per process
 
 
 def _acara_env(args: dict[str, Any]) -> None:
     os.environ["ACARA_DATABASE_URL"] = args["url"]
     os.environ["ACARA_DATA_DIR"] = args["data_dir"]
+    Path(args["data_dir"]).mkdir(parents=True, exist_ok=True)
     if args.get("smtp_url"):
         os.environ["ACARA_SMTP_URL"] = args["smtp_url"]
     else:
@@ -77,11 +80,12 @@ def acara_direct(args: dict[str, Any]) -> Sample:
     _acara_env(args)
     from acara.delivery import deliver
     from flows.invitations import enqueue_invitations
+    from models.invitations import CALENDAR_PURPOSES
 
     sample = Sample(args.get("label", "acara (no Prefect)"))
     with clocked(sample):
         enqueue_invitations(args["event_id"])
-        deliver(event_id=args["event_id"], purposes=["invitation"])
+        deliver(event_id=args["event_id"], purposes=CALENDAR_PURPOSES)
     sample.messages = _sent_rows(args["url"], args["event_id"])
     return sample
 
@@ -162,6 +166,46 @@ def prefect_email(args: dict[str, Any]) -> Sample:
     return sample
 
 
+def overhead(args: dict[str, Any]) -> Sample:
+    """Benchmark 4: send_invitations for one participant, as a flow and called directly.
+
+    `urls` are copies of a one-participant event; half go through the flow, half directly,
+    alternating, after one warm-up of each. Reports the medians in `extra`.
+    """
+    import statistics
+    import time
+
+    _prefect_env(args["prefect_home"])
+    os.environ["ACARA_SMTP_URL"] = args["smtp_url"]
+    os.environ["ACARA_DATA_DIR"] = args["data_dir"]
+    from acara.delivery import deliver
+    from acara.settings import get_settings
+    from flows.invitations import enqueue_invitations, send_invitations
+    from models.invitations import CALENDAR_PURPOSES
+
+    def direct(event_id: int) -> None:
+        enqueue_invitations(event_id)
+        deliver(event_id=event_id, purposes=CALENDAR_PURPOSES)
+
+    def as_flow(event_id: int) -> None:
+        send_invitations(event_id)
+
+    _warm_up_prefect()
+    times: dict[str, list[float]] = {"flow": [], "direct": []}
+    for n, url in enumerate(args["urls"]):
+        os.environ["ACARA_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        kind = "flow" if n % 2 == 0 else "direct"
+        began = time.perf_counter()
+        (as_flow if kind == "flow" else direct)(args["event_id"])
+        if n >= 2:  # the first of each kind warms imports and caches
+            times[kind].append(time.perf_counter() - began)
+    sample = Sample("prefect overhead", messages=len(args["urls"]))
+    sample.extra = {k: statistics.median(v) for k, v in times.items()}
+    sample.extra["runs_each"] = len(times["flow"])
+    return sample
+
+
 CONTESTANTS = {
     "acara": acara_flow,
     "acara-direct": acara_direct,
@@ -170,6 +214,7 @@ CONTESTANTS = {
     "bare": bare,
     "plain": plain,
     "prefect-email": prefect_email,
+    "overhead": overhead,
 }
 
 
