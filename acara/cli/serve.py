@@ -29,8 +29,10 @@ def serve(
     """Start a Prefect server (or use PREFECT_API_URL), serve prefect.yaml's deployments and the
     web app; events then start the stage flows and schedules run the sweeps. Ctrl-C stops all."""
     bus.prefect_environment()
-    # Until Prefect's runner takes over SIGTERM, treat it like Ctrl-C so nothing is left behind.
+    # Until Prefect's runner takes over SIGTERM, treat it like Ctrl-C so nothing is left behind;
+    # and let Ctrl-C work even when started from a shell that ignores it (a background job).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server: PrefectServer | None = None
     web_process: subprocess.Popen[bytes] | None = None
     try:
