@@ -159,13 +159,7 @@ def load_flow(declared: Declared) -> Any | None:
         if exc.name and declared.module.startswith(exc.name):
             return None
         raise
-    flow = getattr(module, declared.function, None)
-    if flow is None:
-        return None
-    if flow.flow_run_name is None and "event_id" in flow.parameters.properties:
-        # The UI's run list should say which event each run is for.
-        flow = flow.with_options(flow_run_name=f"{flow.name} · event {{event_id}}")
-    return flow
+    return getattr(module, declared.function, None)
 
 
 def schedule(spec: dict[str, Any]) -> Any:

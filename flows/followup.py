@@ -74,7 +74,11 @@ def report_when_done(event_id: int) -> bool:
     return followup.report(event_id)
 
 
-@flow(name="follow-up", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(
+    name="follow-up",
+    flow_run_name="follow-up · event {event_id}",
+    task_runner=ThreadPoolTaskRunner(max_workers=2),
+)
 def follow_up(event_id: int, now: datetime | None = None) -> dict[str, Any]:
     """Thank the guests, ask for feedback, chase action items, draft the press release."""
     when = now or utcnow()

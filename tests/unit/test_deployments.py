@@ -1,0 +1,71 @@
+"""prefect.yaml, the one declaration of what runs when, as `acara serve` builds it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from acara.bus import INLINE_HANDLERS, load_handler
+from acara.service import build_deployments, declared_deployments, load_flow
+
+EXPECTED = {
+    "send-invitations": ["acara.event.announced"],
+    "send-updates": ["acara.event.rescheduled"],
+    "cancel-event": ["acara.event.cancelled"],
+    "follow-up": ["acara.event.held", "acara.minutes.approved"],
+}
+
+
+@pytest.fixture(scope="module")
+def deployments() -> dict[str, Any]:
+    built, missing = build_deployments()
+    assert [d.name for d in missing] == []  # every declared flow exists
+    return {d.name: d for d in built}
+
+
+def test_each_lifecycle_fact_triggers_its_stage_flow(deployments: dict[str, Any]) -> None:
+    for name, facts in EXPECTED.items():
+        (trigger,) = deployments[name].triggers
+        assert sorted(trigger.expect) == sorted(facts)
+        assert trigger.match.model_dump() == {"prefect.resource.id": "acara.event.*"}
+        # The event's id reaches the flow as an int, not the string Jinja renders.
+        assert trigger.parameters == {
+            "event_id": {
+                "__prefect_kind": "json",
+                "value": {"__prefect_kind": "jinja", "template": "{{ event.payload.event_id }}"},
+            }
+        }
+
+
+def test_the_sweeps_run_on_jakarta_time(deployments: dict[str, Any]) -> None:
+    (reminders,) = deployments["reminder-sweep"].schedules
+    (follow_up,) = deployments["follow-up-sweep"].schedules
+    assert (reminders.schedule.cron, reminders.schedule.timezone) == (
+        "*/15 * * * *",
+        "Asia/Jakarta",
+    )
+    assert (follow_up.schedule.cron, follow_up.schedule.timezone) == ("0 7 * * *", "Asia/Jakarta")
+
+
+def test_every_deployment_has_a_typed_form_for_the_prefect_ui(
+    deployments: dict[str, Any],
+) -> None:
+    for name, deployment in deployments.items():
+        properties = deployment._parameter_openapi_schema.properties
+        assert deployment.description, name
+        if name in EXPECTED:
+            assert properties["event_id"]["type"] == "integer", name
+
+
+def test_every_flow_run_for_an_event_is_named_after_it() -> None:
+    for declared in declared_deployments():
+        flow = load_flow(declared)
+        if "event_id" in flow.parameters.properties:
+            assert flow.flow_run_name is not None, declared.name
+
+
+def test_whatever_runs_inline_without_a_server_is_also_a_trigger() -> None:
+    triggered = {fact for facts in EXPECTED.values() for fact in facts}
+    assert set(INLINE_HANDLERS) <= triggered
+    assert all(load_handler(target) is not None for target in INLINE_HANDLERS.values())
