@@ -54,7 +54,7 @@ def test_a_participant_answers_the_survey_and_the_summary_counts_it(
     sent = client.post(url, data=GOOD, follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == f"{url}?done=1"
     thanks = client.get(sent.headers["location"])
-    assert "Terima kasih!" in thanks.text and 'value="5" checked' in thanks.text
+    assert "Terima kasih!" in thanks.text and 'value="5" required checked' in thanks.text
     client.post(link(session, event, SEKDA), data={**GOOD, "overall": "3", "comment": ""})
     summary = summarise(session, event)
     assert summary.responses == 2
