@@ -135,7 +135,7 @@ def press(event_id: int, now: datetime, *, overwrite: bool = True) -> Path | Non
                 return None
             if press_release_written(event):
                 return None
-        return write_press_release(session, event, now=now).markdown  # type: ignore[no-any-return]
+        return write_press_release(session, event, now=now).markdown
 
 
 def report(event_id: int) -> bool:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
-from acara.dates import long_date, long_datetime, time_range
+from acara.dates import long_date, time_range
 from models.event import AgendaSession, BreakoutGroup, Event, Room, Venue
 from models.queries import PLENARY, organisation_name
 
@@ -147,16 +146,3 @@ def place_of_group(facts: EventFacts, group: str) -> Place:
     if group == PLENARY:
         return facts.place
     return facts.group_places.get(group, facts.place)
-
-
-def printed_at(instant: object, zone: str) -> str:
-    """'Selasa, 8 Desember 2026 pukul 16.05 WIB' for a footer."""
-    return long_datetime(instant, zone)  # type: ignore[arg-type]
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def one_line(text: str) -> str:
-    """Collapse whitespace, for table cells and file names."""
-    return _SPACES.sub(" ", text).strip()

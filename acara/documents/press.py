@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from acara.dates import long_datetime
 from acara.documents import documents_dir, write_atomically
 from acara.documents.context import event_facts, org_names
 from acara.documents.render import markdown_html, render
+from acara.settings import get_settings
 from models.attendance_list import ListedStatus, attendance_list, status_counts
 from models.event import Event
 from models.minutes import MinutesStatus
@@ -153,8 +155,8 @@ def press_release(session: Session, event: Event, *, now: datetime) -> PressRele
 class PressFiles:
     """Where the draft was written."""
 
-    markdown: Any
-    html: Any
+    markdown: Path
+    html: Path
 
 
 def write_press_release(session: Session, event: Event, *, now: datetime) -> PressFiles:
@@ -168,4 +170,5 @@ def write_press_release(session: Session, event: Event, *, now: datetime) -> Pre
 
 def press_release_written(event: Event) -> bool:
     """Whether the draft exists on disk (the follow-up writes it once)."""
-    return (documents_dir(event.code) / f"siaran-pers-{event.code}.md").exists()
+    folder = get_settings().data_dir / "documents" / event.code
+    return (folder / f"siaran-pers-{event.code}.md").exists()
