@@ -11,6 +11,7 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.reminding import sweep
+from models.clock import utcnow
 from models.errors import invalid
 
 
@@ -20,7 +21,10 @@ def remind(
     ] = False,
     at: Annotated[
         str | None,
-        typer.Option(help="Pretend it is this time (WIB unless it names an offset): a rehearsal."),
+        typer.Option(
+            help="Sweep as if it were this later time (WIB unless it names an offset), e.g. to "
+            "try the rules on demo data; what is due then really goes out."
+        ),
     ] = None,
 ) -> None:
     """Send the reminders and RSVP nudges that are due, once; print what went out."""
@@ -34,11 +38,7 @@ def remind(
         console.print(table)
     else:
         console.print("No reminder or nudge is due.")
-    console.print(
-        f"Delivered: sent {report.sent}, retry {report.retry}, failed {report.failed}"
-        + (f" ({report.delivery_note})" if report.delivery_note else ""),
-        highlight=False,
-    )
+    console.print(f"Delivery: {report.delivery_note}", highlight=False)
     if report.dropped:
         console.print(f"Dropped {report.dropped} reminder(s) that would arrive too late.")
     if report.reemitted or report.still_pending:
@@ -53,4 +53,8 @@ def _moment(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise invalid("--at", f"{text!r} is not a time like 2026-12-07 08:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
+    if moment < utcnow():
+        # A sweep "in the past" could remind people of an event that has since begun.
+        raise invalid("--at", f"{text!r} is in the past; use --now, or a later time")
+    return moment
