@@ -425,6 +425,11 @@ def test_451_answers_are_retried_and_delivered(
     assert all(sink.rcpt_attempts(address) == 3 for address in busy)
     assert per_recipient(sink) == Counter(dict.fromkeys(participants_of(event_id), 1))
     assert statuses(event_id) == {"sent": 8}
+    with unit_of_work() as session:
+        row = session.exec(select(Message).where(Message.recipient == busy[0])).one()
+    assert row.attempts == 1 and row.sent_at is not None  # one claim; the 451s inside it
+    assert abs(row.sent_at - datetime.now(UTC)) < timedelta(minutes=5)
+    assert row.smtp_message_id == message_to(sink, busy[0])["Message-ID"]
 
 
 def test_550_fails_exactly_those_recipients_and_the_summary_names_them(
