@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -12,6 +13,7 @@ from models.event import AgendaSession, BreakoutGroup, Event, Room, Venue
 from models.queries import PLENARY, organisation_name
 
 # Government bodies and how the press shortens them: "Pemerintah Kota (Pemkot) Tangerang".
+_OFFICE_OF = re.compile(r"\b(?P<level>Kota|Kabupaten)\s+(?P<place>[A-Z][\w ]+)$")
 _GOVERNMENT = (
     ("Pemerintah Kota", "Pemkot"),
     ("Pemerintah Kabupaten", "Pemkab"),
@@ -38,6 +40,14 @@ def org_names(name: str) -> OrgNames:
         if text.lower().startswith(abbreviation.lower() + " "):
             place = text[len(abbreviation) + 1 :]
             return OrgNames(f"{long} ({abbreviation}) {place}", text, place)
+    # An office of a city ("Dinas Komunikasi dan Informatika Kota Tangerang") speaks for it:
+    # "Pemerintah Kota (Pemkot) Tangerang melalui Dinas Komunikasi dan Informatika ...".
+    if match := _OFFICE_OF.search(text):
+        level, place = match["level"].capitalize(), match["place"]
+        long, abbreviation = next(g for g in _GOVERNMENT if g[0].endswith(level))
+        return OrgNames(
+            f"{long} ({abbreviation}) {place} melalui {text}", f"{abbreviation} {place}", place
+        )
     return OrgNames(text, text, "")
 
 
@@ -54,7 +64,8 @@ class EventFacts:
     """Everything a document header says about an event, as printed strings."""
 
     code: str
-    title: str
+    title: str  # with the series: "Peningkatan ... (Forum Komunikasi Publik Volume-3)"
+    theme: str  # the title alone
     kind: str
     host: str
     guest: str
@@ -121,6 +132,7 @@ def event_facts(session: Session, event: Event) -> EventFacts:
     return EventFacts(
         code=event.code,
         title=event.display_title,
+        theme=event.title,
         kind=event.kind.value,
         host=host,
         guest=organisation_name(session, event.guest_id),

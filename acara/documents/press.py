@@ -7,6 +7,7 @@ said (the minutes' key statements) and decided. Written as Markdown and HTML for
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -115,6 +116,8 @@ def press_context(session: Session, event: Event, *, now: datetime) -> dict[str,
         "guest_full": guest_names.full if guest_names else "",
         "guest_short": guest_names.short if guest_names else "",
         "series_acronym": acronym(facts.series),
+        # "Penandatanganan Nota Kesepahaman ..." is signed as "Nota Kesepahaman ...".
+        "signed": re.sub(r"^penandatanganan\s+", "", facts.theme, flags=re.IGNORECASE),
         "when": f"{facts.day_name} ({facts.short_date})",
         "place": facts.place.name,
         "present": counts[ListedStatus.PRESENT],

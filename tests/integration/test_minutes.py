@@ -275,3 +275,23 @@ def test_the_minutes_letter_speaks_english_to_an_english_reader(session: Session
     assert "Dear Prof. Mark Gilbert," in rendered.text
     assert "Send the Halifax 311 case study (due Friday, 18 December 2026)" in rendered.text
     assert "invite.ics" not in rendered.text  # no calendar invite in this letter
+
+
+def test_press_releases_of_a_forum_and_a_signing_read_like_the_citys_news(
+    session: Session,
+) -> None:
+    from tests.web_helpers import seed_event
+
+    forum = press_release(session, seed_event(session, "fkp-volume-3.yaml"), now=ENDS).markdown
+    assert (
+        "TANGERANG – Pemerintah Kota (Pemkot) Tangerang melalui Dinas Komunikasi dan Informatika "
+        "Kota Tangerang kembali menggelar Forum Komunikasi Publik (FKP) Volume-3 yang mengambil "
+        "tema “Peningkatan Kualitas Pelayanan Publik Menggunakan Standar Pelayanan Prima” di "
+        "Aula Al-Amanah, Pusat Pemerintahan Kota Tangerang, Rabu (13/1/2027)."
+    ) in forum
+    assert "(notulen belum disetujui)" in forum  # no minutes yet: the PR office is told
+    mou = seed_event(session, "penandatanganan-mou-ombudsman.yaml")
+    signing = press_release(session, mou, now=ENDS).markdown
+    assert "Banten menandatangani Nota Kesepahaman Pemerintah Kota Tangerang" in signing
+    assert "Tandatangani Nota Kesepahaman" in signing  # not "Tandatangani Penandatanganan"
+    assert "Tandatangani Penandatanganan" not in signing
