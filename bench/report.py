@@ -69,8 +69,8 @@ def fanout(results: Sequence[FanoutResult]) -> list[str]:
         "fewer messages: it opens one SMTP connection and one task run per e-mail.",
         "",
         "| participants | contestant | messages | msg/s | acara ÷ it | target | met "
-        "| peak RSS MiB (+ during run) | KiB/msg | CPU busy sender / sink |",
-        "|---:|---|---:|---:|---:|---|:-:|---:|---:|---|",
+        "| peak RSS MiB (+ during run) | KiB/msg | sender CPU ms/msg | CPU busy sender / sink |",
+        "|---:|---|---:|---:|---:|---|:-:|---:|---:|---:|---|",
     ]
     for result in results:
         samples = result.samples
@@ -87,12 +87,15 @@ def fanout(results: Sequence[FanoutResult]) -> list[str]:
                 met = "yes" if (ratio > target if key == "plain" else ratio >= target) else "**no**"
             size = sample.bytes_sent / sample.messages / 1024 if sample.bytes_sent else None
             busy = f"{sample.extra.get('cpu_busy', '')} / {sample.extra.get('sink_busy', '–')}"
+            cpu_ms = sample.extra.get("cpu_busy", 0) * sample.seconds / sample.messages * 1000
             lines.append(
                 f"| {result.participants:,} | {name} | {sample.messages:,} | {sample.rate:,.0f} "
                 f"| {f'{ratio:.2f}' if ratio is not None else ''} | {wording} | {met} "
-                f"| {_mib(sample)} | {f'{size:.1f}' if size else ''} | {busy} |"
+                f"| {_mib(sample)} | {f'{size:.1f}' if size else ''} | {cpu_ms:.2f} | {busy} |"
             )
-        lines += [f"| {result.participants:,} | note: {n} | | | | | | | | |" for n in result.notes]
+        lines += [
+            f"| {result.participants:,} | note: {n} | | | | | | | | | |" for n in result.notes
+        ]
     lines.append("")
     lines += _memory(results)
     return lines
@@ -109,6 +112,11 @@ def _memory(results: Sequence[FanoutResult]) -> list[str]:
     acara = [(r.participants, r.samples["acara"]) for r in results if "acara" in r.samples]
     if len(acara) < 2:
         return []
+    heaps = [
+        f"{r.participants:,}: {r.samples['maildir'].extra['py_heap_peak_mib']} MiB"
+        for r in results
+        if "py_heap_peak_mib" in r.samples.get("maildir", Sample("")).extra
+    ]
     (small_n, small), (large_n, large) = acara[0], acara[-1]
     grow_small = small.peak_rss_mib - small.rss_before_mib
     grow_large = large.peak_rss_mib - large.rss_before_mib
@@ -117,7 +125,10 @@ def _memory(results: Sequence[FanoutResult]) -> list[str]:
         f"acara's memory: the sending process grew by {grow_small:.0f} MiB at {small_n:,} "
         f"participants and {grow_large:.0f} MiB at {large_n:,} ({per_1000:.2f} MiB more per "
         "1,000 participants). Rows are claimed and composed 500 at a time, so what grows with "
-        "N is what SQLAlchemy and the summary keep per row, not the messages.",
+        "N is what the database connection and the summary keep per row, not the messages. "
+        "Peak of Python's own allocations (tracemalloc) during the same delivery to a maildir: "
+        + "; ".join(heaps)
+        + ".",
         "",
     ]
 

@@ -92,10 +92,16 @@ def acara_direct(args: dict[str, Any]) -> Sample:
 
 def corpus(args: dict[str, Any]) -> Sample:
     """acara to a maildir (no SMTP): gives the exact bytes the baselines send."""
+    import tracemalloc
+
     from bench import corpus as store
 
     args = {**args, "smtp_url": None}
+    # Python's own allocations during the run: what grows with N, without the allocator's slack.
+    tracemalloc.start()
     sample = acara_direct({**args, "label": "acara to maildir"})
+    sample.extra["py_heap_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    tracemalloc.stop()
     maildir = Path(args["data_dir"]) / "outbox"
     built = store.read_maildir(maildir)
     store.save(Path(args["corpus"]), built)
