@@ -209,6 +209,35 @@ def test_events_stored_while_the_server_was_down_are_sent_later_and_change_nothi
     assert sink.count == invited  # the duplicate event was harmless
 
 
+def test_the_reminder_deployment_run_from_the_prefect_ui_reminds_each_invitee_once(
+    service: Service, sink: SmtpSink
+) -> None:
+    # The FGD again, a week later under its own code: announced, its invitations out.
+    text = (EXAMPLES / "fgd-halifax.yaml").read_text().replace("2026-12-10", "2026-12-17")
+    event_file = service.folder / "fgd-minggu-depan.yaml"
+    event_file.write_text(text.replace("code: fgd-halifax-2026", "code: fgd-minggu-depan"))
+    service.acara("event", "import", str(event_file))
+    sink.reset()
+    service.acara("event", "transition", "fgd-minggu-depan", "announce")
+    arrive(sink, 9)
+
+    # What an officer does in the UI: run the reminder-sweep deployment with a time (H-1).
+    answer = httpx.get(f"{service.api_url}/deployments/name/reminder-sweep/reminder-sweep")
+    run = httpx.post(
+        f"{service.api_url}/deployments/{answer.json()['id']}/create_flow_run",
+        json={"parameters": {"now": "2026-12-16T02:05:00+00:00"}},  # 09.05 WIB, the day before
+        timeout=10,
+    )
+    assert run.status_code == 201, run.text
+    arrive(sink, 18)
+    reminders = [r.message() for r in sink.messages[9:]]
+    subjects = sorted(m["Subject"].split(":")[0] for m in reminders)
+    assert subjects == ["Pengingat"] * 7 + ["Reminder"] * 2  # two read English
+    assert len({r.rcpt_tos for r in sink.messages[9:]}) == 9
+    time.sleep(3)
+    assert sink.count == 18
+
+
 def test_stopping_the_service_stops_the_prefect_server_and_the_web_app(service: Service) -> None:
     assert service.stop() == 0
     assert "acara serve stopped." in service.log.read_text()

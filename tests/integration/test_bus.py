@@ -102,3 +102,13 @@ def test_a_running_acara_serve_is_found_through_the_data_folder(
     finally:
         bus.withdraw()
     assert bus.api_url() is None
+
+
+def test_a_change_that_fails_stores_and_emits_nothing(session: Session, event_id: int) -> None:
+    with pytest.raises(RuntimeError), bus.publishing() as (unit, published):
+        target = unit.get(Event, event_id)
+        assert target is not None
+        apply(unit, target, Action.ANNOUNCE, actor="test")
+        raise RuntimeError("the officer's change failed half-way")
+    assert published.report is None  # nothing was handed on
+    assert pending(session) == [] and sent(session) == 0
