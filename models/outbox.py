@@ -198,9 +198,13 @@ def claim(
     candidates = select(Message.id).where(*pending).order_by(col(Message.id)).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
+    # A CTE, evaluated once: as a plain IN (subquery) PostgreSQL may rescan the locking
+    # subquery for every row it updates, skip the rows this very statement just took, and
+    # so claim far more than `limit` (measured: all 50 rows for a limit of 30).
+    claimable = candidates.cte("claimable")
     statement = (
         update(Message)
-        .where(col(Message.id).in_(candidates.scalar_subquery()), *pending)
+        .where(col(Message.id).in_(select(claimable.c.id)), *pending)
         .values(
             status=MessageStatus.SENDING,
             claimed_by=worker,
