@@ -43,6 +43,7 @@ INLINE_HANDLERS: dict[str, str] = {
     "acara.event.rescheduled": "acara.handlers:send_changes",
     "acara.event.cancelled": "acara.handlers:send_changes",
     "acara.event.held": "acara.handlers:follow_up",
+    "acara.minutes.approved": "acara.handlers:follow_up",  # the thank-you with the minutes
 }
 # Stable namespace for Prefect event ids: a re-emitted row gets the same id, and the server
 # drops an event id it saw in the last few minutes.

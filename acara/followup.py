@@ -10,15 +10,20 @@ the follow-up is done. Every step is safe to run again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import event as sa_event
+from sqlmodel import Session
 
 from acara import bus
 from acara.db import unit_of_work
 from acara.documents.minutes import write_minutes
 from acara.documents.press import press_release_written, write_press_release
 from acara.settings import get_settings
+from models.audit import DomainEvent
 from models.clock import require_aware, utcnow
 from models.followup import (
     FOLLOW_UP_PURPOSES,
@@ -88,20 +93,35 @@ class Approved:
     queued: int
     html: Path
     pdf: Path
+    delivery: Delivery | None = None  # None when asked not to send
     bus_lines: list[str] = field(default_factory=list)
 
 
-def approve(event_ref: str | int, *, actor: str, now: datetime | None = None) -> Approved:
-    """Approve the minutes, render them, owe them by e-mail (run again: nothing new is owed)."""
+def approve(
+    event_ref: str | int,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    send_now: bool = True,
+    follow_up: bool = True,
+) -> Approved:
+    """Approve the minutes, render them, mail them; then the follow-up starts (run again: no-op).
+
+    The order is the officer's: the minutes go out first, then acara.minutes.approved is
+    emitted; with no Prefect server its follow-up (the thank-you with the minutes) runs here,
+    unless follow_up=False (tests that drive the follow-up with their own clock).
+    """
     now = require_aware(now or utcnow(), "now")
-    with bus.publishing() as (session, published):
+    facts: list[DomainEvent] = []
+    with unit_of_work() as session:
+        sa_event.listen(session, "before_flush", _collector(facts))
         event = get_event(session, event_ref)
         approval = approve_minutes(session, event, actor=actor, now=now)
     assert event.id is not None
     with unit_of_work() as session:
         event = get_event(session, event.id)
         files = write_minutes(session, event, now=now)
-    return Approved(
+    outcome = Approved(
         event.id,
         event.code,
         approval.newly_approved,
@@ -109,8 +129,21 @@ def approve(event_ref: str | int, *, actor: str, now: datetime | None = None) ->
         approval.queued,
         files.html,
         files.pdf,
-        published.lines(),
     )
+    if send_now:
+        outcome.delivery = send(event.id, [MINUTES_PURPOSE])
+    report = bus.after_commit([f.id for f in facts], inline=follow_up)
+    outcome.bus_lines = report.lines()
+    return outcome
+
+
+def _collector(facts: list[DomainEvent]) -> Callable[..., None]:
+    """A before_flush listener that remembers the domain events a unit of work stores."""
+
+    def collect(session: Session, _context: object, _instances: object) -> None:
+        facts.extend(o for o in session.new if isinstance(o, DomainEvent))
+
+    return collect
 
 
 def owe(event_id: int, now: datetime) -> FollowUpPlan:

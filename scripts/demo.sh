@@ -28,11 +28,12 @@ acara checkin "$EV" camat.tabir@jambiprov.go.id camat.pauh@jambiprov.go.id --sta
 acara checkin "$EV" camat.betara@jambiprov.go.id --status absent
 acara checkin "$EV" --rest --at "2026-12-08 08:47"
 [[ $(status) =~ ^(announced|ongoing)$ ]] && acara event transition "$EV" hold
-acara minutes approve "$EV"          # PDF + HTML, mailed to everyone present and every owner
+acara minutes approve "$EV"          # PDF + HTML mailed to everyone present and every owner;
+                                     # then the guests are thanked, the minutes attached
 acara minutes approve "$EV"          # again: nothing new is owed, nothing is sent twice
 acara attendance "$EV" --format pdf
 acara attendance "$EV" --format csv
-acara followup run "$EV" --now "2026-12-09 09:00"   # thank-you + minutes, survey, press release
+acara followup run "$EV" --now "2026-12-09 09:00"   # the day after: survey; held -> reported
 acara followup run "$EV" --now "2026-12-12 09:00"   # three days before the first due date
 acara action list "$EV"
 echo

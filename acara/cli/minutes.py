@@ -17,7 +17,6 @@ from acara.minutesfile import read_minutes_file
 from models.clock import utcnow
 from models.errors import NotFound
 from models.minutes_rules import (
-    MINUTES_PURPOSE,
     action_items_of,
     decisions_of,
     minutes_of,
@@ -98,7 +97,7 @@ def approve(
     ] = True,
 ) -> None:
     """Approve the minutes, write HTML and PDF, e-mail them to everyone present and every owner."""
-    outcome = followup.approve(event, actor=ACTOR)
+    outcome = followup.approve(event, actor=ACTOR, send_now=send)
     code = escape(outcome.code)
     if outcome.newly_approved:
         console.print(f"Minutes of [bold]{code}[/] approved.")
@@ -109,11 +108,12 @@ def approve(
         f"  {outcome.recipients} recipients (present and action-item owners); "
         f"{outcome.queued} newly owed."
     )
-    for line in outcome.bus_lines:
-        console.print(f"  {escape(line)}")
-    if send:
-        delivery = followup.send(outcome.event_id, [MINUTES_PURPOSE])
+    if outcome.delivery is not None:
+        delivery = outcome.delivery
         console.print(
             f"  Sent {delivery.sent}, to retry {delivery.retry}, failed {delivery.failed}."
-            + (f" {escape(delivery.note)}" if delivery.note and not delivery.sent else "")
+            + (f" {escape(delivery.note)}" if delivery.note and not delivery.sent else ""),
+            soft_wrap=True,
         )
+    for line in outcome.bus_lines:
+        console.print(f"  {escape(line)}", soft_wrap=True)

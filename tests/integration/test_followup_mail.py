@@ -36,13 +36,15 @@ def test_approving_mails_the_minutes_once_to_everyone_present_with_the_pdf(
     session: Session, sink: SmtpSink
 ) -> None:
     event = held_visit(session)
-    followup.approve(event.code, actor="cli", now=ENDS + timedelta(hours=2))
-    first = followup.send(event.id, ["minutes"])
-    assert (first.sent, first.failed, first.retry) == (31, 0, 0)
+    first = followup.approve(
+        event.code, actor="cli", now=ENDS + timedelta(hours=2), follow_up=False
+    )
+    assert first.delivery is not None
+    assert (first.delivery.sent, first.delivery.failed, first.delivery.retry) == (31, 0, 0)
     # Approving again and sending again: nothing is owed, nothing is sent.
-    again = followup.approve(event.code, actor="cli", now=ENDS + timedelta(days=1))
-    second = followup.send(event.id, ["minutes"])
-    assert again.queued == 0 and second.sent == 0
+    again = followup.approve(event.code, actor="cli", now=ENDS + timedelta(days=1), follow_up=False)
+    assert again.queued == 0 and again.delivery is not None and again.delivery.sent == 0
+    assert followup.send(event.id, ["minutes"]).sent == 0
     assert sink.count == 31
     addressed = {address for received in sink.messages for address in received.rcpt_tos}
     assert len(addressed) == 31 and HUMAS in addressed
@@ -58,15 +60,29 @@ def test_approving_mails_the_minutes_once_to_everyone_present_with_the_pdf(
     assert "Kedua pihak menjajaki kunjungan balasan" in text and "DAFTAR HADIR" in text
 
 
-def test_the_follow_up_thanks_the_delegation_once_however_often_it_runs(
+def test_approval_thanks_the_delegation_at_once_and_never_twice(
     session: Session, sink: SmtpSink
 ) -> None:
     event = held_visit(session)
-    followup.approve(event.code, actor="cli", now=ENDS + timedelta(hours=2))
+    approved = followup.approve(event.code, actor="cli", now=ENDS + timedelta(hours=2))
+    # No Prefect server: acara.minutes.approved's follow-up ran here, after the minutes went out.
+    assert any(
+        "acara.minutes.approved handled here" in line and "owed 28 thank-you" in line
+        for line in approved.bus_lines
+    ), approved.bus_lines
+
+    def thanks() -> list[str]:
+        return [
+            to
+            for r in sink.messages
+            if r.message()["Subject"].startswith("Terima kasih")
+            for to in r.rcpt_tos
+        ]
+
+    assert len(thanks()) == 28 == len(set(thanks()))
     for hours in (3, 4):
         followup.run(event.code, ENDS + timedelta(hours=hours))
-    thanks = [r for r in sink.messages if r.message()["Subject"].startswith("Terima kasih")]
-    assert len(thanks) == 28 == len({r.rcpt_tos for r in thanks})
+    assert len(thanks()) == 28
     letter = sink.received_by(KABAN)
     subjects = sorted(r.message()["Subject"].split(":")[0] for r in letter)
     assert subjects == ["Notulen", "Survei kepuasan", "Terima kasih"]

@@ -221,8 +221,8 @@ def test_approve_writes_the_documents_and_a_rerun_owes_nothing_new(
     session: Session, acara_env: Path
 ) -> None:
     event = held_visit(session)
-    first = followup.approve(event.code, actor="cli", now=APPROVED_AT)
-    second = followup.approve(event.code, actor="cli", now=APPROVED_AT)
+    first = followup.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
+    second = followup.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
     assert first.newly_approved and first.queued == 31
     assert not second.newly_approved and second.queued == 0
     folder = acara_env / "documents" / event.code
