@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from acara import bus
 from acara.db import unit_of_work
+from acara.delivery import deliver
 from models.clock import require_aware, utcnow
 from models.event import Event
 from models.reminders import PURPOSES, drop_stale, open_rounds, owe_round
@@ -74,18 +75,9 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
 
 
 def send_owed_reminders() -> tuple[int, int, int, str]:
-    """Deliver queued reminders and nudges: (sent, retry, failed, note)."""
-    try:
-        from acara.delivery import deliver
-    except ModuleNotFoundError:
-        return 0, 0, 0, "delivery is not installed yet: messages stay queued"
+    """Deliver queued reminders and nudges: (sent, retry, failed, summary line)."""
     summary = deliver(purposes=list(PURPOSES))
-    return (
-        int(getattr(summary, "sent", 0)),
-        int(getattr(summary, "retry", 0)),
-        int(getattr(summary, "failed", 0)),
-        str(summary),
-    )
+    return summary.sent, summary.retry, summary.failed, str(summary)
 
 
 def sweep(now: datetime | None = None) -> SweepReport:

@@ -14,20 +14,8 @@ from typing import Any
 from prefect import flow, task
 
 from acara import bus, reminding
+from flows.invitations import _transient  # one rule for what is worth a retry
 from models.clock import utcnow
-
-
-def _transient(task_: Any, task_run: Any, state: Any) -> bool:
-    """Retry only failures of the database or the network, never a bug."""
-    from sqlalchemy.exc import OperationalError
-
-    try:
-        state.result()
-    except (OperationalError, ConnectionError, TimeoutError):
-        return True
-    except Exception:
-        return False
-    return False
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient)
