@@ -12,10 +12,12 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from sqlmodel import Session, select
 
+from acara.delivery import transport_from_settings
 from acara.eventfile import read_event_file
 from acara.settings import get_settings
 from flows.invitations import cancel_event, send_invitations, send_updates
 from models import lifecycle
+from models.errors import InvalidInput
 from models.event import Event
 from models.outbox import Message
 from models.planning import import_event
@@ -85,3 +87,26 @@ def test_the_flow_run_is_named_after_the_event(
             return runs[0].name
 
     assert asyncio.run(name()) == f"send-invitations · mou-ombudsman-banten-2027 ({event_id})"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_smtp_password_can_come_from_a_prefect_secret_block(
+    prefect_harness: None, session: Session, acara_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.blocks.system import Secret
+
+    Secret(value="rahasia-protokol").save("acara-smtp-password", overwrite=True)
+    spec, rows = read_event_file(EXAMPLES / "penandatanganan-mou-ombudsman.yaml")
+    event_id = import_event(session, spec, rows, actor="test").event_id
+    session.commit()
+    with SmtpSink(require_auth=("protokol", "rahasia-protokol")) as sink:
+        monkeypatch.setenv("ACARA_SMTP_URL", sink.url)
+        monkeypatch.setenv("ACARA_SMTP_USERNAME", "protokol")
+        monkeypatch.setenv("ACARA_SMTP_PASSWORD_BLOCK", "acara-smtp-password")
+        get_settings.cache_clear()
+        result = send_invitations(event_id)
+        assert result["sent"] == 8 and sink.count == 8 and sink.auth_failures == 0
+        monkeypatch.setenv("ACARA_SMTP_PASSWORD_BLOCK", "no-such-block")
+        get_settings.cache_clear()
+        with pytest.raises(InvalidInput, match="ACARA_SMTP_PASSWORD_BLOCK"):
+            transport_from_settings()
