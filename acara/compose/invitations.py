@@ -86,14 +86,15 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
     if participant is None or person is None:
         raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
     language = person.language.value
-    group_id = participant.group_id if participant else None
+    group_id = participant.group_id
+    name = person.full_name.with_titles
     personal = {
-        "recipient.name": person.full_name.with_titles,
+        "recipient.name": name,
         "recipient.addressed": addressed(person, language),
         "recipient.position": person.position,
         "recipient.organisation": person.organisation,
     }
-    if participant is not None and participant.id is not None:
+    if participant.id is not None:
         personal.update(
             {f"rsvp.{k}": v for k, v in rsvp_links(participant.id, view.event_id).items()}
         )
@@ -110,20 +111,18 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
     method = _METHOD[message.purpose]
     attendee = CalendarAttendee(
         email=message.recipient,
-        name=person.full_name.with_titles,
-        role="OPT-PARTICIPANT"
-        if participant and participant.role in _OPTIONAL_ROLES
-        else "REQ-PARTICIPANT",
+        name=name,
+        role="OPT-PARTICIPANT" if participant.role in _OPTIONAL_ROLES else "REQ-PARTICIPANT",
         # A changed time asks everyone again; a first invitation shows any answer already given.
         partstat=_PARTSTAT.get(participant.rsvp, "NEEDS-ACTION")
-        if participant and message.purpose == INVITATION
+        if message.purpose == INVITATION
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)
     return OutgoingMessage(
         key=message_key(message),
         sender=view.sender,
-        recipient=mailbox(message.recipient, person.full_name.with_titles),
+        recipient=mailbox(message.recipient, name),
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
