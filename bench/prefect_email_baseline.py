@@ -7,6 +7,7 @@ attachment, the only way the task takes one) are those acara produced for the sa
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from prefect import flow
@@ -16,10 +17,11 @@ from bench.corpus import Parts
 
 
 @flow(name="bench-prefect-email", log_prints=False)
-async def send_with_prefect_email(
-    messages: list[Parts], files: list[str | None], host: str, port: int, sender: str
-) -> int:
+async def send_with_prefect_email(prepared: str, host: str, port: int, sender: str) -> int:
     """Send each message with one email_send_message task run."""
+    # The messages come from a file: a flow's parameters are stored by the API server.
+    with open(prepared, "rb") as fh:
+        messages, files = pickle.load(fh)
     credentials = EmailServerCredentials(
         smtp_server=host, smtp_port=port, smtp_type="INSECURE", username=None
     )

@@ -155,6 +155,7 @@ def plain(args: dict[str, Any]) -> Sample:
 def prefect_email(args: dict[str, Any]) -> Sample:
     """(b) prefect-email's email_send_message, one task run per message, from a flow."""
     import asyncio
+    import pickle
 
     _prefect_env(args["prefect_home"])
     from bench import corpus as store
@@ -163,11 +164,13 @@ def prefect_email(args: dict[str, Any]) -> Sample:
     messages = [store.parts(b) for b in store.load(Path(args["corpus"]))[: args["limit"]]]
     files = write_ics_files(messages, Path(args["prefect_home"]) / "ics")
     sender = store.load(Path(args["corpus"]))[0].sender
+    prepared = Path(args["prefect_home"]) / "messages.pickle"
+    prepared.write_bytes(pickle.dumps((messages, files)))
     _warm_up_prefect()
     sample = Sample("prefect-email")
     with clocked(sample):
         sample.messages = asyncio.run(
-            send_with_prefect_email(messages, files, args["host"], args["port"], sender)
+            send_with_prefect_email(str(prepared), args["host"], args["port"], sender)
         )
     return sample
 
