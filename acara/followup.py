@@ -54,32 +54,26 @@ def policy() -> FollowUpPolicy:
 
 @dataclass(slots=True)
 class Delivery:
-    """What one delivery pass did (plain numbers; `note` is the delivery's own summary)."""
+    """What one delivery pass did; `problem` says why it stopped, if it did."""
 
     sent: int = 0
     retry: int = 0
     failed: int = 0
-    note: str = ""
+    problem: str = ""
+    summary: str = ""  # the delivery's own one-line summary
 
 
 def send(event_id: int | None, purposes: list[str]) -> Delivery:
     """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent."""
-    try:
-        from acara.delivery import DeliveryStopped, deliver
-    except ModuleNotFoundError:
-        return Delivery(note="delivery is not installed yet: messages stay queued")
+    from acara.delivery import DeliveryStopped, deliver
+
     try:
         summary = deliver(event_id=event_id, purposes=purposes)
     except DeliveryStopped as exc:
         # The server is down or refused the login: what is owed stays queued for the next run.
         log.warning("follow-up delivery stopped: %s", exc)
-        return Delivery(note=str(exc))
-    return Delivery(
-        int(getattr(summary, "sent", 0)),
-        int(getattr(summary, "retry", 0)),
-        int(getattr(summary, "failed", 0)),
-        str(summary),
-    )
+        return Delivery(problem=str(exc))
+    return Delivery(summary.sent, summary.retry, summary.failed, summary=str(summary))
 
 
 @dataclass(slots=True)
@@ -220,7 +214,7 @@ class FollowUpReport:
         out.append(
             f"  sent {self.delivery.sent}, retry {self.delivery.retry}, "
             f"failed {self.delivery.failed}"
-            + (f" ({self.delivery.note})" if self.delivery.note and not self.delivery.sent else "")
+            + (f" ({self.delivery.problem})" if self.delivery.problem else "")
         )
         out.append(
             f"  event is {self.status}" + (" (moved to reported now)" if self.reported else "")

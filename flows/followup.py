@@ -64,7 +64,7 @@ def send_follow_up(event_id: int) -> dict[str, Any]:
         "sent": delivery.sent,
         "retry": delivery.retry,
         "failed": delivery.failed,
-        "note": delivery.note,
+        "problem": delivery.problem,
     }
 
 

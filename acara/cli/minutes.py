@@ -112,7 +112,7 @@ def approve(
         delivery = outcome.delivery
         console.print(
             f"  Sent {delivery.sent}, to retry {delivery.retry}, failed {delivery.failed}."
-            + (f" {escape(delivery.note)}" if delivery.note and not delivery.sent else ""),
+            + (f" {escape(delivery.problem)}" if delivery.problem else ""),
             soft_wrap=True,
         )
     for line in outcome.bus_lines:
