@@ -75,12 +75,12 @@ def cancellation(session: Session, message: Message) -> OutgoingMessage:
 
 
 def _compose(session: Session, message: Message) -> OutgoingMessage:
-    # Built from rows fully loaded and kept as plain data: safe to keep for the whole run.
+    # Built from rows fully loaded and kept as plain data, so it is kept for the whole run;
+    # keyed by the event's version, looked up once per chunk, so that a reschedule committed
+    # while a long run is sending gets its updates written with the new times.
+    version = memo(session, ("event-version", message.event_id), lambda: _version(session, message))
     view = memo(
-        session,
-        ("event-view", message.event_id),
-        lambda: EventView.load(session, message),
-        per_run=True,
+        session, ("event-view", *version), lambda: EventView.load(session, message), per_run=True
     )
     participant, person = recipient_of(session, message)
     if participant is None or person is None:
@@ -129,6 +129,13 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
         ics=calendar.for_attendee(attendee),
         ics_method=method.value,
     )
+
+
+def _version(session: Session, message: Message) -> tuple[object, ...]:
+    row = session.exec(
+        select(Event.sequence, Event.updated_at).where(Event.id == message.event_id)
+    ).one()
+    return (message.event_id, *row)
 
 
 @dataclass

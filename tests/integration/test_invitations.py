@@ -539,3 +539,43 @@ def test_the_maildir_holds_one_real_message_file_per_participant(acara_env: Path
     message = message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert message.get_content_type() == "multipart/mixed"
     assert deliver(event_id=event_id).skipped == 8
+
+
+class _ReschedulesAfterFirstBatch:
+    """A transport that lets the officer move the event while the run is still sending."""
+
+    def __init__(self, inner: Transport, event_id: int, new_start: datetime) -> None:
+        self.inner, self.event_id, self.new_start, self.moved = inner, event_id, new_start, False
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    async def send_batch(self, messages: Any, on_result: Any = None) -> Any:
+        results = await self.inner.send_batch(messages, on_result)
+        if not self.moved:
+            self.moved = True
+            with unit_of_work() as session:
+                event = session.get(Event, self.event_id)
+                assert event is not None
+                lifecycle.reschedule(session, event, self.new_start, actor="officer")
+            invitations.owe_changes(self.event_id)
+        return results
+
+
+def test_a_reschedule_during_a_long_run_reaches_everyone_with_the_new_time(
+    acara_env: Path, sink: SmtpSink, tmp_path: Path
+) -> None:
+    event_id = import_example()
+    invite(event_id)
+    new_start = event_row(event_id).starts_at + timedelta(days=2)
+    transport = _ReschedulesAfterFirstBatch(smtp(sink.url, tmp_path), event_id, new_start)
+    deliver(event_id=event_id, transport=transport, chunk=5)
+    assert transport.moved
+    for address in participants_of(event_id):
+        events = [ics_of(r.message()).events[0] for r in sink.received_by(address)]
+        latest = max(events, key=lambda e: int(e["SEQUENCE"]))
+        assert latest.start.astimezone(UTC) == new_start, address
+        assert len(events) in (1, 2)
+    assert statuses(event_id)["sent"] == sum(
+        len(sink.received_by(a)) for a in participants_of(event_id)
+    )
