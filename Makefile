@@ -21,8 +21,10 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# The long fault tests (about 10 minutes) run after the fast suite, so CI runs them too.
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q -m "not slow"
+	$(MAKE) --no-print-directory test-faults
 
 test-faults: $(STAMP) system-deps
 	$(BIN)/pytest -q -m slow

@@ -21,6 +21,9 @@ from models.planning import import_event
 from tests.conftest import EXAMPLES
 from tests.smtp_server import SmtpSink
 
+# For the long variants: PostgreSQL is where several workers share one outbox in production.
+ONLY_POSTGRES = pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+
 
 @dataclass(frozen=True, slots=True)
 class Invited:

@@ -136,6 +136,6 @@ def _hostile_letter(captured: list[Captured], data: st.DataObject) -> None:
 test_every_template_renders_hostile_text_as_a_clean_letter = QUICK(
     given(data=st.data())(_hostile_letter)
 )
-test_ten_times_more_hostile_letters_render_cleanly = pytest.mark.slow(
+test_many_more_hostile_letters_render_cleanly = pytest.mark.slow(
     THOROUGH(given(data=st.data())(_hostile_letter))
 )

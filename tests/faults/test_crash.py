@@ -25,7 +25,13 @@ from acara import db as acara_db
 from models.event import Event
 from models.invitations import invite
 from models.people import Participant, Person, Role
-from tests.faults.conftest import Invited, invite_example, received_per_recipient, statuses
+from tests.faults.conftest import (
+    ONLY_POSTGRES,
+    Invited,
+    invite_example,
+    received_per_recipient,
+    statuses,
+)
 from tests.smtp_server import SmtpSink
 
 log = logging.getLogger(__name__)
@@ -125,6 +131,7 @@ def test_killing_the_sender_three_times_loses_no_invitation(
 
 
 @pytest.mark.slow
+@ONLY_POSTGRES  # the 200-message variant above covers SQLite in `make test`
 def test_killing_the_sender_ten_times_during_two_thousand_invitations_loses_none(
     session: Session, db_url: str, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from acara.delivery import SmtpLoginRefused, SmtpUnreachable, deliver
-from tests.faults.conftest import Invited, received_per_recipient, smtp, statuses
+from tests.faults.conftest import ONLY_POSTGRES, Invited, received_per_recipient, smtp, statuses
 from tests.smtp_server import Refusal, SmtpSink
 
 SENT, FAILED = "sent", "failed_permanent"
@@ -122,6 +122,7 @@ def test_a_server_down_for_the_first_fifteen_seconds_loses_nothing(
 
 
 @pytest.mark.slow
+@ONLY_POSTGRES  # the 15-second variant covers both databases
 def test_a_server_down_for_the_first_minute_loses_nothing(forum: Invited, tmp_path: Path) -> None:
     run_with_server_down_for(forum, tmp_path, outage=60)
 
