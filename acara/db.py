@@ -6,14 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from acara.settings import get_settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -62,6 +64,8 @@ def unit_of_work(url: str | None = None) -> Iterator[Session]:
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration pointing at our migrations and the given database."""
+    from alembic.config import Config  # only migrations need Alembic: keep the CLI quick
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -70,6 +74,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None) -> None:
     """Bring the database schema to the newest migration."""
+    from alembic import command
+
     url = url or get_settings().database
     config = alembic_config(url)
     # Reuse our engine so SQLite gets its folder and pragmas like every other connection.
