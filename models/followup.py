@@ -184,14 +184,21 @@ def _people(session: Session, event: Event) -> list[tuple[Participant, Person, A
     )
 
 
+def is_visitor(role: Role, organisation: str, guest_org: str, host_org: str) -> bool:
+    """A guest, someone of the guest organisation, or a speaker from outside the host."""
+    own = organisation.strip().lower()
+    if role is Role.GUEST or (guest_org and own.startswith(guest_org.lower())):
+        return True
+    return role is Role.SPEAKER and bool(own) and not own.startswith(host_org.lower() or "\0")
+
+
 def guest_delegation(session: Session, event: Event) -> list[Recipient]:
-    """The visitors to thank: guests and the guest organisation's people who did not stay away."""
-    guest_org = organisation_name(session, event.guest_id).lower()
+    """The visitors to thank (guests, their organisation, outside speakers) who came."""
+    guest_org = organisation_name(session, event.guest_id)
+    host_org = organisation_name(session, event.host_id)
     out = []
     for participant, person, mark in _people(session, event):
-        is_guest = participant.role is Role.GUEST or (
-            guest_org and person.organisation.strip().lower() == guest_org
-        )
+        is_guest = is_visitor(participant.role, person.organisation, guest_org, host_org)
         stayed_away = participant.rsvp is RsvpStatus.DECLINED or (
             mark is not None
             and mark.status

@@ -230,3 +230,39 @@ def test_the_daily_sweep_looks_at_held_events_and_reported_ones_with_open_items(
         close_action(session, item.id or 0, actor="test", now=at("2026-12-20"))
     session.commit()
     assert followup.due_events() == []
+
+
+def test_an_english_speaking_guest_is_thanked_asked_and_reminded_in_english(
+    session: Session,
+) -> None:
+    from models.checkin import check_in
+    from models.lifecycle import Action, apply
+    from tests.followup_helpers import record_minutes_text
+    from tests.web_helpers import participants_in_order, seed_event
+
+    event = seed_event(session, "fgd-halifax.yaml")
+    for row in participants_in_order(session, event):
+        check_in(session, event_id=event.id or 0, participant_id=row.id or 0, actor="test")
+    record_minutes_text(
+        session,
+        event,
+        "---\naction_items:\n  - description: Send the Halifax 311 case study\n"
+        "    owner: Prof. Mark Gilbert\n    email: mark.gilbert@dal.ca\n    due: 2026-12-18\n"
+        "---\n## Ringkasan\n\nBoth cities compared their public services.\n",
+    )
+    apply(session, event, Action.HOLD, actor="test")
+    approve_minutes(session, event, actor="test", now=at("2026-12-10", "13:00"))
+    session.commit()
+    plan(session, event, at("2026-12-15"))
+    thanked = {m.recipient for m in owed(session, event, "thank-you")}
+    assert thanked == {"mark.gilbert@dal.ca", "sarah.thompson@dal.ca"}  # speaker and guest
+    gilbert = [m for m in owed(session, event, "") if m.recipient == "mark.gilbert@dal.ca"]
+    letters = {m.purpose.split(":")[0]: compose(session, m) for m in gilbert}
+    assert set(letters) == {"minutes", "thank-you", "survey", "action-reminder"}
+    assert letters["thank-you"].subject.startswith("Thank you: Focus Group Discussion")
+    assert "Dear Prof. Mark Gilbert," in letters["thank-you"].text
+    assert letters["survey"].subject.startswith("Feedback survey:")
+    assert letters["action-reminder"].subject.startswith(
+        "Reminder: action item due Friday, 18 December 2026"
+    )
+    assert "Send the Halifax 311 case study" in letters["action-reminder"].text

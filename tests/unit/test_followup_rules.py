@@ -127,3 +127,17 @@ def test_an_event_is_reported_only_when_every_part_of_the_follow_up_is_done() ->
         flags[missing] = False
         assert not ready_to_report(EventStatus.HELD, *flags)
     assert not ready_to_report(EventStatus.REPORTED, True, True, True, True)
+
+
+def test_the_visitors_to_thank_are_guests_their_organisation_and_outside_speakers() -> None:
+    from models.followup import is_visitor
+    from models.people import Role
+
+    host, guest = "Pemerintah Kota Tangerang", "Dalhousie University"
+    assert is_visitor(Role.GUEST, "", guest, host)
+    assert is_visitor(Role.SPEAKER, "Dalhousie University, Halifax, Canada", guest, host)
+    assert is_visitor(Role.STAFF, "Dalhousie University", guest, host)
+    assert is_visitor(Role.SPEAKER, "Ombudsman RI", "", host)  # invited from outside
+    assert not is_visitor(Role.SPEAKER, "Pemerintah Kota Tangerang", guest, host)
+    assert not is_visitor(Role.HOST_OFFICIAL, "Pemerintah Kota Tangerang", guest, host)
+    assert not is_visitor(Role.MEDIA, "Tangerang News", guest, host)
