@@ -49,10 +49,18 @@ def _discover() -> None:
             importlib.import_module(f"acara.compose.{info.name}")
 
 
+# Where the most frequent purposes live, so sending invitations does not first import every
+# composer (the follow-up letters pull in the PDF toolchain); anything else is discovered.
+_HOME = {"invitation": "invitations", "update": "invitations", "cancellation": "invitations"}
+
+
 def composer_for(purpose: str) -> Composer:
     """The composer for a purpose ("reminder:3d" uses the one registered as "reminder")."""
-    _discover()
     prefix = purpose.split(":", 1)[0]
+    if prefix not in _REGISTRY and prefix in _HOME:
+        importlib.import_module(f"acara.compose.{_HOME[prefix]}")
+    if prefix not in _REGISTRY:
+        _discover()
     try:
         return _REGISTRY[prefix]
     except KeyError:
