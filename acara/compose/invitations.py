@@ -33,7 +33,7 @@ from acara.dates import clock, long_date, long_datetime, time_range
 from acara.mail import OutgoingMessage
 from acara.render import Stencil
 from models.event import BreakoutGroup, Event, Venue
-from models.invitations import CANCELLATION, INVITATION, UPDATE
+from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
 from models.outbox import Message
 from models.people import Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
@@ -62,6 +62,12 @@ def invitation(session: Session, message: Message) -> OutgoingMessage:
     return _compose(session, message)
 
 
+@composer(REPRESENTATIVE)
+def representative(session: Session, message: Message) -> OutgoingMessage:
+    """A stand-in named on the RSVP page gets the same invitation letter as everyone else."""
+    return _compose(session, message, letter=INVITATION)
+
+
 @composer(UPDATE)
 def update(session: Session, message: Message) -> OutgoingMessage:
     """The change-of-schedule letter with a REQUEST at a higher SEQUENCE (same UID)."""
@@ -74,7 +80,8 @@ def cancellation(session: Session, message: Message) -> OutgoingMessage:
     return _compose(session, message)
 
 
-def _compose(session: Session, message: Message) -> OutgoingMessage:
+def _compose(session: Session, message: Message, letter: str | None = None) -> OutgoingMessage:
+    letter = letter or message.purpose
     # Built from rows fully loaded and kept as plain data, so it is kept for the whole run;
     # keyed by the event's version, looked up once per chunk, so that a reschedule committed
     # while a long run is sending gets its updates written with the new times.
@@ -100,7 +107,7 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
         )
     personal = {path: value for path, value in personal.items() if value}
     stencil = view.stencil(
-        message.purpose,
+        letter,
         language,
         group_id,
         honorific(person, language),
@@ -108,14 +115,14 @@ def _compose(session: Session, message: Message) -> OutgoingMessage:
         personal,
     )
     rendered = stencil.fill(personal)
-    method = _METHOD[message.purpose]
+    method = _METHOD[letter]
     attendee = CalendarAttendee(
         email=message.recipient,
         name=name,
         role="OPT-PARTICIPANT" if participant.role in _OPTIONAL_ROLES else "REQ-PARTICIPANT",
         # A changed time asks everyone again; a first invitation shows any answer already given.
         partstat=_PARTSTAT.get(participant.rsvp, "NEEDS-ACTION")
-        if message.purpose == INVITATION
+        if letter == INVITATION
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)

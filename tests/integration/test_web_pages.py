@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +20,7 @@ from acara.web import create_app
 from acara.web.codes import checkin_code
 from models.audit import DomainEvent
 from models.event import Event
-from models.outbox import Message
+from models.outbox import Message, MessageStatus
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
 from tests.web_helpers import alert_text, participant, participants_in_order, seed_event
 
@@ -106,7 +109,7 @@ def test_a_full_event_puts_the_next_acceptance_on_the_waiting_list(
 
 
 def test_sending_a_representative_invites_them_with_their_own_message(
-    session: Session, client: TestClient
+    session: Session, client: TestClient, acara_env: Path
 ) -> None:
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
     camat = participant(session, event, KUMPEH)
@@ -127,6 +130,17 @@ def test_sending_a_representative_invites_them_with_their_own_message(
     ).one()
     stand_in = session.get(Participant, invitation.participant_id)
     assert invitation.purpose == "representative" and stand_in.represents_id == camat.id
+    # Delivered after the answer was committed: a real invitation letter with a calendar invite.
+    session.refresh(invitation)
+    assert invitation.status == MessageStatus.SENT, invitation.last_error
+    (letter,) = [
+        BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        for path in (acara_env / "outbox" / "new").iterdir()
+        if b"sekcam.kumpeh@jambiprov.go.id" in path.read_bytes()
+    ]
+    parts = {part.get_content_type() for part in letter.walk()}
+    assert "text/calendar" in parts
+    assert "Rahmat Hidayat" in letter.get_body(("plain",)).get_content()
 
 
 def test_a_representative_without_an_email_address_gets_a_clear_422_page(
