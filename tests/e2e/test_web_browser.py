@@ -48,15 +48,17 @@ def chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main thread while it
+# is open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
-    """One browser for the session; each test gets a fresh context (no shared cookies)."""
+    """One browser for these tests; each test gets a fresh context (no shared cookies)."""
     instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
     yield instance
     instance.close()
