@@ -97,7 +97,12 @@ def corpus(args: dict[str, Any]) -> Sample:
     from bench import corpus as store
 
     args = {**args, "smtp_url": None}
-    # Python's own allocations during the run: what grows with N, without the allocator's slack.
+    import acara.compose.registry
+    import acara.delivery
+    import flows.invitations  # noqa: F401
+
+    acara.compose.registry.composer_for("invitation")  # imports every composer
+    # Python's own allocations during the run (imports done): what grows with N, if anything.
     tracemalloc.start()
     sample = acara_direct({**args, "label": "acara to maildir"})
     sample.extra["py_heap_peak_mib"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
