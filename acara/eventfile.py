@@ -78,14 +78,19 @@ HEADERS = {
 }
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file, reporting syntax errors with their line."""
+def read_user_text(path: Path) -> str:
+    """A file an officer named, as UTF-8 text; a missing or binary file is a user error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInput([Problem(str(path), "file not found")]) from None
     except UnicodeDecodeError:
         raise InvalidInput([Problem(str(path), "not UTF-8 text")]) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file, reporting syntax errors with their line."""
+    text = read_user_text(path)
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from acara.eventfile import _Loader
+from acara.eventfile import _Loader, read_user_text
 from models.errors import InvalidInput, Problem
 from models.minutes_rules import MinutesSource, canonical_key
 
@@ -59,13 +59,7 @@ _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$")
 
 def read_minutes_file(path: Path) -> MinutesSource:
     """Read a .md (front matter + sections) or .yaml minutes file; InvalidInput on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput([Problem(str(path), "file not found")]) from None
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), "not UTF-8 text")]) from None
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    text = read_user_text(path).replace("\r\n", "\n").lstrip("\ufeff")
     if path.suffix.lower() in (".yaml", ".yml"):
         data, lines = _yaml(text, path.name, first_line=1)
         return MinutesSource(path.name, data, lines)
