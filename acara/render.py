@@ -29,19 +29,23 @@ class Rendered:
     html: str
 
 
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The one Jinja2 environment: autoescape for .html, StrictUndefined, templates/ folder."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default_for_string=False),
+def jinja_environment(folder: Path, *, escape_strings: bool = False) -> Environment:
+    """acara's Jinja2 settings for one template folder: autoescape .html, StrictUndefined."""
+    return Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(["html"], default_for_string=escape_strings, default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        auto_reload=False,  # templates do not change while a batch runs
+        auto_reload=False,  # templates do not change while a process runs
     )
-    return env
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The e-mail environment over the templates/ folder."""
+    return jinja_environment(TEMPLATES)
 
 
 @lru_cache(maxsize=256)

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import markdown as markdown_lib
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
+
+from acara.render import jinja_environment
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "documents"
 
@@ -24,14 +26,7 @@ def markdown_html(text: str) -> Markup:
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """Autoescape for .html templates (not for .md); undefined names are errors."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default_for_string=False, default=False),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = jinja_environment(TEMPLATES)
     env.filters["markdown"] = markdown_html
     return env
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from acara.dates import clock, long_date, long_datetime, time_range
+from acara.render import jinja_environment
 from acara.web.i18n import LANGUAGES, translator
 from models.event import Event
 
@@ -22,13 +23,7 @@ LANG_COOKIE = "acara_lang"
 @lru_cache
 def environment() -> Environment:
     """The web templates' environment, built once."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = jinja_environment(TEMPLATES, escape_strings=True)
     env.globals.update(long_date=long_date, long_datetime=long_datetime, time_range=time_range)
     env.globals["clock"] = clock
     return env
