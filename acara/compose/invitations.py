@@ -286,19 +286,26 @@ class EventView:
         shape = frozenset(personal)
         key = (purpose, language, group_id, title, you, shape)
         if key not in self._stencils:
-            context = dict(self.context(group_id, language))
-            context["recipient"] = {
-                "name": "",
-                "addressed": "",
-                "position": "",
-                "organisation": "",
-                "honorific": title,
-                "you": you,
-                "group": self.group_name(group_id),
-            }
-            context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
+            context = self.blank_letter(group_id, language, title, you)
             self._stencils[key] = Stencil(purpose, language, context, shape)
         return self._stencils[key]
+
+    def blank_letter(
+        self, group_id: int | None, language: str, title: str, you: str
+    ) -> dict[str, Any]:
+        """A group's letter context with the personal fields left blank, to fill per person."""
+        context = dict(self.context(group_id, language))
+        context["recipient"] = {
+            "name": "",
+            "addressed": "",
+            "position": "",
+            "organisation": "",
+            "honorific": title,
+            "you": you,
+            "group": self.group_name(group_id),
+        }
+        context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
+        return context
 
     def calendar(
         self, group_id: int | None, method: CalendarMethod, language: str, sequence: int

@@ -99,7 +99,7 @@ def _context(
     session: Session, view: EventView, group_id: int | None, language: str, title: str, form: str
 ) -> dict[str, Any]:
     """The letter shared by a group, language and form of address; personal fields left blank."""
-    context = dict(view.context(group_id, language))
+    context = view.blank_letter(group_id, language, title, form)
     # A reminder is not a new letter: it cites the invitation's number instead of reusing it.
     context["letter"] = {**context["letter"], "number": ""}
     now = memo(session, "reminder-now", utcnow)
@@ -107,16 +107,6 @@ def _context(
         "when": when(view.event, now, language),
         "number": view.event.letter_number or "",
     }
-    context["recipient"] = {
-        "name": "",
-        "addressed": "",
-        "position": "",
-        "organisation": "",
-        "honorific": title,
-        "you": form,
-        "group": view.group_name(group_id),
-    }
-    context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
     context["checkin"] = {"url": "", "code": ""}
     return context
 
