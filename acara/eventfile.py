@@ -124,7 +124,13 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel  # a single column has no delimiter to find
-    return list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # e.g. a stray line break inside a cell the sniffer misread
+        raise InvalidInput(
+            [Problem(f"{path.name} row {reader.line_num}", f"not readable as CSV ({exc})")]
+        ) from None
 
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:

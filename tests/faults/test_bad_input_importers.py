@@ -284,3 +284,12 @@ def test_a_very_long_value_in_any_column_of_a_participant_list_is_stored_or_refu
         except Exception as error:
             escaped.append(f"{name}: {type(error).__name__}")
     assert not escaped, "long values escaped as non-user errors:\n" + "\n".join(escaped)
+
+
+def test_a_stray_carriage_return_in_a_csv_cell_is_a_clear_error(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # Found by hypothesis: a header the sniffer cannot split, then a cell holding only "\r".
+    body = [["", "", "", "", "x0@dinas.go.id", "", "", "\r"]]
+    path = _write_list(tmp_path, "csv", ["nama"], body, ";")
+    assert _rejected_cleanly(engine, lambda: _import_list(path, False))
