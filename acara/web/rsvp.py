@@ -114,7 +114,11 @@ def _language_of(session: Session, claim: RsvpClaim) -> str:
 
 @router.get("/rsvp/{token}", response_class=HTMLResponse)
 def rsvp_page(
-    request: Request, token: str, session: SessionDep, done: str | None = None
+    request: Request,
+    token: str,
+    session: SessionDep,
+    done: str | None = None,
+    answer: str | None = None,
 ) -> HTMLResponse:
     """The participant's own invitation: event, their agenda, their answer, the answer form."""
     claim = read_rsvp_token(token)
@@ -122,6 +126,9 @@ def rsvp_page(
     request.state.language = language
     context = invitation_view(session, claim, language)
     context["done"] = done if done in DONE else None
+    # The e-mail's accept/decline/represent link preselects that choice; a GET never answers,
+    # so a mail scanner that follows links changes nothing.
+    context["asked"] = answer if answer in {a.value for a in Answer} else None
     return render(request, "rsvp.html", context, language=language)
 
 

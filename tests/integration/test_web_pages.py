@@ -401,3 +401,16 @@ def test_an_officer_can_switch_the_pages_to_english_and_it_sticks(
     english = officer.get(f"/events/{event.id}?lang=en").text
     assert "Answers per group" in english and "Tuesday, 8 December 2026" in english
     assert "Registration desk" in officer.get(f"/events/{event.id}/desk").text
+
+
+def test_the_links_in_the_letter_preselect_the_choice_without_answering(
+    session: Session, client: TestClient
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    camat = participant(session, event, KUMPEH)
+    represent = client.get(f"{link(session, event, KUMPEH)}?answer=represent").text
+    assert re.search(r'<details class="represent"\s+open', represent)
+    accept = client.get(f"{link(session, event, KUMPEH)}?answer=accept").text
+    assert re.search(r'id="accept" autofocus', accept) and 'id="decline" autofocus' not in accept
+    # Following a link is not an answer: a mail scanner that opens it changes nothing.
+    assert refreshed(session, camat).rsvp == RsvpStatus.PENDING
