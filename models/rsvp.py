@@ -25,6 +25,8 @@ RESPONDED = "acara.invitation.responded"  # wire name of the domain event every 
 OPEN_FOR_ANSWERS = frozenset({EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING})
 # A stand-in is invited with a message of this purpose (the composer picks it by name).
 REPRESENTATIVE_PURPOSE = "representative"
+# Someone on the waiting list who got a seat is told so (the composer picks it by name).
+SEAT_PURPOSE = "seat"
 
 
 class Answer(StrEnum):
@@ -145,6 +147,16 @@ def promote_waitlisted(
     for participant in promoted:
         participant.rsvp = RsvpStatus.ACCEPTED
         session.add(participant)
+        person = session.get(Person, participant.person_id)
+        if person is not None:
+            enqueue(
+                session,
+                event_id=event.id,
+                recipient=person.email,
+                purpose=SEAT_PURPOSE,
+                sequence=event.sequence,
+                participant_id=participant.id,
+            )
         record(
             session,
             actor=actor,
@@ -349,5 +361,6 @@ def respond(
         changed=True,
         representative_id=stand_in.id if stand_in else None,
         promoted_ids=tuple(p.id for p in promoted if p.id is not None),
-        owed_purposes=(REPRESENTATIVE_PURPOSE,) if stand_in else (),
+        owed_purposes=((REPRESENTATIVE_PURPOSE,) if stand_in else ())
+        + ((SEAT_PURPOSE,) if promoted else ()),
     )

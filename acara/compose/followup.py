@@ -59,7 +59,7 @@ def _event(session: Session, message: Message) -> Event:
     return event
 
 
-def _frame(session: Session, event: Event, language: str) -> dict[str, Any]:
+def letter_frame(session: Session, event: Event, language: str) -> dict[str, Any]:
     """The parts of a letter every recipient of this event and language shares."""
 
     def build() -> dict[str, Any]:
@@ -95,7 +95,7 @@ def _frame(session: Session, event: Event, language: str) -> dict[str, Any]:
     return memo(session, ("followup-frame", event.id, language), build)
 
 
-def _addressee(
+def addressee(
     session: Session, message: Message, fallback_name: str = ""
 ) -> tuple[dict[str, Any], str, str]:
     """(recipient context, language, display name) of a row; outsiders get Indonesian."""
@@ -141,7 +141,7 @@ def _minutes_attachment(session: Session, event: Event) -> Attachment | None:
     return memo(session, ("minutes-pdf", event.id), build)
 
 
-def _message(
+def plain_letter(
     message: Message,
     name: str,
     context: dict[str, Any],
@@ -149,6 +149,7 @@ def _message(
     display: str,
     attachments: tuple[Attachment, ...] = (),
 ) -> OutgoingMessage:
+    """A letter without a calendar invite, rendered from templates/email/<name>."""
     rendered = render(name, language, context)
     return OutgoingMessage(
         key=message_key(message),
@@ -184,8 +185,8 @@ def minutes_letter(session: Session, message: Message) -> OutgoingMessage:
         raise NothingToSend(f"the minutes of {event.code} are not approved")
     items = action_items_of(session, minutes)
     owner = next((i.owner_name for i in items if i.owner_email == message.recipient), "")
-    recipient, language, display = _addressee(session, message, owner)
-    context = dict(_frame(session, event, language))
+    recipient, language, display = addressee(session, message, owner)
+    context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["decisions"] = [d.text for d in decisions_of(session, minutes)]
     context["my_actions"] = [
@@ -194,7 +195,7 @@ def minutes_letter(session: Session, message: Message) -> OutgoingMessage:
         if item.owner_email == message.recipient
     ]
     context["attachment"] = attachment.filename
-    return _message(message, "minutes", context, language, display, (attachment,))
+    return plain_letter(message, "minutes", context, language, display, (attachment,))
 
 
 @composer(THANK_YOU)
@@ -207,12 +208,12 @@ def thank_you_letter(session: Session, message: Message) -> OutgoingMessage:
         if minutes is not None and minutes.status is MinutesStatus.APPROVED
         else None
     )
-    recipient, language, display = _addressee(session, message)
-    context = dict(_frame(session, event, language))
+    recipient, language, display = addressee(session, message)
+    context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["attachment"] = attachment.filename if attachment else ""
     attachments = (attachment,) if attachment else ()
-    return _message(message, THANK_YOU, context, language, display, attachments)
+    return plain_letter(message, THANK_YOU, context, language, display, attachments)
 
 
 @composer(SURVEY)
@@ -222,15 +223,15 @@ def survey_invitation(session: Session, message: Message) -> OutgoingMessage:
     participant, _ = recipient_of(session, message)
     if participant is None or participant.id is None:
         raise NothingToSend(f"{message.recipient} is no longer a participant of {event.code}")
-    recipient, language, display = _addressee(session, message)
+    recipient, language, display = addressee(session, message)
     closes = event.ends_at + timedelta(days=get_settings().survey_open_days)
-    context = dict(_frame(session, event, language))
+    context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["survey"] = {
         "url": survey_url(participant.id, event.id or 0),
         "closes": long_date(closes, language, event.timezone),
     }
-    return _message(message, SURVEY, context, language, display)
+    return plain_letter(message, SURVEY, context, language, display)
 
 
 def _open_item(session: Session, item_id: int) -> ActionItem:
@@ -248,12 +249,12 @@ def action_reminder(session: Session, message: Message) -> OutgoingMessage:
     event = _event(session, message)
     purpose = parse_action_purpose(message.purpose)
     item = _open_item(session, purpose.item_id)
-    recipient, language, display = _addressee(session, message, item.owner_name)
-    context = dict(_frame(session, event, language))
+    recipient, language, display = addressee(session, message, item.owner_name)
+    context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["item"] = _item_context(item, language, event.timezone)
     context["overdue"] = purpose.step is not None and purpose.step > item.due_on
-    return _message(message, ACTION_REMINDER, context, language, display)
+    return plain_letter(message, ACTION_REMINDER, context, language, display)
 
 
 @composer(ESCALATION)
@@ -262,8 +263,8 @@ def escalation(session: Session, message: Message) -> OutgoingMessage:
     event = _event(session, message)
     purpose = parse_action_purpose(message.purpose)
     item = _open_item(session, purpose.item_id)
-    recipient, language, display = _addressee(session, message)
-    context = dict(_frame(session, event, language))
+    recipient, language, display = addressee(session, message)
+    context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["item"] = _item_context(item, language, event.timezone)
-    return _message(message, ESCALATION, context, language, display)
+    return plain_letter(message, ESCALATION, context, language, display)

@@ -26,7 +26,8 @@ from acara.transport import MaildirTransport
 from models.event import Event
 from models.lifecycle import reschedule
 from models.outbox import Message
-from models.people import Language, Person
+from models.people import Language, Participant, Person
+from models.rsvp import Answer, respond
 from tests.faults.conftest import invite_example
 from tests.followup_helpers import ENDS, held_visit
 
@@ -57,7 +58,8 @@ def _owe_everything(session: Session, db_url: str, data: Path) -> None:
     forum = invite_example(session, db_url)  # invitations
     # Reminders and updates go to those whose invitation went out: send them (to a maildir).
     deliver(event_id=forum.event_id, transport=MaildirTransport(data / "outbox"))
-    invite_example(session, db_url, "fgd-halifax.yaml")  # an English-speaking guest
+    fgd = invite_example(session, db_url, "fgd-halifax.yaml")  # an English-speaking guest
+    _free_a_seat(session, fgd.event_id)  # the waiting list's seat letter
     event = session.get(Event, forum.event_id)
     assert event is not None
     owe_due_reminders(event.starts_at - timedelta(days=3) + timedelta(minutes=5))  # nudge
@@ -75,6 +77,25 @@ def _owe_everything(session: Session, db_url: str, data: Path) -> None:
     followup.approve(visit.code, actor="test", now=ENDS + timedelta(hours=2), send_now=False)
     for days in (3, 10, 40):
         followup.owe(visit.id or 0, ENDS + timedelta(days=days))
+
+
+def _free_a_seat(session: Session, event_id: int) -> None:
+    """Fill a one-seat event, wait-list the next guest, then free the seat for them."""
+    event = session.get(Event, event_id)
+    assert event is not None
+    event.capacity = 1
+    first, second = session.exec(
+        select(Participant.id).where(Participant.event_id == event_id).order_by(col(Participant.id))
+    ).all()[:2]
+    for participant_id, answer in (
+        (first, Answer.ACCEPT),
+        (second, Answer.ACCEPT),
+        (first, Answer.DECLINE),
+    ):
+        respond(
+            session, event_id=event_id, participant_id=participant_id, answer=answer, actor="test"
+        )
+    session.commit()
 
 
 def capture_all(session: Session, db_url: str, data: Path) -> list[Captured]:

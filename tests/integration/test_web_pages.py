@@ -414,3 +414,24 @@ def test_the_links_in_the_letter_preselect_the_choice_without_answering(
     assert re.search(r'id="accept" autofocus', accept) and 'id="decline" autofocus' not in accept
     # Following a link is not an answer: a mail scanner that opens it changes nothing.
     assert refreshed(session, camat).rsvp == RsvpStatus.PENDING
+
+
+def test_a_decline_gives_the_seat_to_the_waiting_list_and_tells_them_by_letter(
+    session: Session, client: TestClient, acara_env: Path
+) -> None:
+    event = seed_event(session, "fgd-halifax.yaml", capacity=1)
+    first, second = participants_in_order(session, event)[:2]
+    client.post(f"/rsvp/{make_rsvp_token(first.id, event.id)}", data={"answer": "accept"})
+    client.post(f"/rsvp/{make_rsvp_token(second.id, event.id)}", data={"answer": "accept"})
+    client.post(f"/rsvp/{make_rsvp_token(first.id, event.id)}", data={"answer": "decline"})
+    assert refreshed(session, second).rsvp == RsvpStatus.ACCEPTED
+    (seat,) = session.exec(select(Message).where(Message.purpose == "seat")).all()
+    assert seat.participant_id == second.id and seat.status == MessageStatus.SENT
+    letters = [
+        BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        for path in (acara_env / "outbox" / "new").iterdir()
+    ]
+    (letter,) = [m for m in letters if m["To"].addresses[0].addr_spec == seat.recipient]
+    body = letter.get_body(("plain",)).get_content()
+    assert "waiting list" in body or "daftar tunggu" in body
+    assert "/rsvp/" in body and "answer=decline" in body
