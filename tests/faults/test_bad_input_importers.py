@@ -39,7 +39,8 @@ QUICK = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
 )
-THOROUGH = settings(QUICK, max_examples=250, derandomize=False)
+# CI replays a fixed set (a red CI must be reproducible); a local run explores new cases.
+THOROUGH = settings(QUICK, max_examples=250, derandomize="CI" in os.environ)
 
 BASE: dict[str, Any] = yaml.safe_load((EXAMPLES / "kunjungan-camat-jambi.yaml").read_text())
 BASE.pop("participants_file")

@@ -9,6 +9,7 @@ headers acara wrote: no header injection through a name or a title.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -36,7 +37,8 @@ QUICK = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-THOROUGH = settings(QUICK, max_examples=600, derandomize=False)
+# CI replays a fixed set (a red CI must be reproducible); a local run explores new cases.
+THOROUGH = settings(QUICK, max_examples=600, derandomize="CI" in os.environ)
 RECIPIENT = Address("Peserta", "peserta", "rw.tangerangkota.go.id")
 SENDER = Address("Bagian Protokol Setda Kota Tangerang", "protokol", "tangerangkota.go.id")
 
