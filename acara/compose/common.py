@@ -68,7 +68,12 @@ def mail_domain() -> str:
 
 def message_key(message: Message) -> str:
     """The outbox row's idempotency key; the same row always gets the same Message-ID."""
-    return f"{message.id}.{message.purpose}.{message.sequence}"
+    # The row's creation instant keeps keys unique across databases: row ids restart after a
+    # reset, and Gmail silently drops a message whose Message-ID it has seen before.
+    return (
+        f"{message.id}.{message.purpose}.{message.sequence}."
+        f"{message.created_at.strftime('%Y%m%d%H%M%S%f')}"
+    )
 
 
 def load_recipients(session: Session, messages: list[Message]) -> None:
