@@ -6,10 +6,12 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from acara import db as acara_db
@@ -20,24 +22,58 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _counter = itertools.count()
 
 
+class ExternalPostgres:
+    """A server someone else runs (ACARA_TEST_POSTGRES_URL: a role allowed to create databases)."""
+
+    def __init__(self, url: str) -> None:
+        self.base = make_url(url)
+
+    def url(self, database: str) -> str:
+        """URL of one database on that server."""
+        return self.base.set(database=database).render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class PostgresTemplate:
+    """A server and the name of a migrated database on it that tests are copied from."""
+
+    server: LocalPostgres | ExternalPostgres
+    template: str
+
+    def new_database(self) -> str:
+        """A fresh, migrated database (a copy of the template); returns its URL."""
+        name = f"acara_test_{os.getpid()}_{next(_counter)}"
+        _admin(self.server, f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return self.server.url(name)
+
+
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[LocalPostgres | str]:
-    """A PostgreSQL server for the session: ACARA_TEST_POSTGRES_URL or one started here."""
-    if url := os.environ.get("ACARA_TEST_POSTGRES_URL"):
-        yield url
-        return
-    server = LocalPostgres()
-    server.start()
+def postgres() -> Iterator[PostgresTemplate]:
+    """A PostgreSQL server with a migrated template database, for the whole session."""
+    external = os.environ.get("ACARA_TEST_POSTGRES_URL")
+    server: LocalPostgres | ExternalPostgres = (
+        ExternalPostgres(external) if external else LocalPostgres()
+    )
+    if isinstance(server, LocalPostgres):
+        server.start()
+    template = f"acara_template_{os.getpid()}"
     try:
-        admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE acara_template"))
-        admin.dispose()
-        acara_db.upgrade(server.url("acara_template"))
-        acara_db.engine_for(server.url("acara_template")).dispose()
-        yield server
+        _admin(server, f"CREATE DATABASE {template}")
+        acara_db.upgrade(server.url(template))
+        acara_db.engine_for(server.url(template)).dispose()
+        yield PostgresTemplate(server, template)
     finally:
-        server.stop()
+        if isinstance(server, LocalPostgres):
+            server.stop()
+        else:
+            _admin(server, f"DROP DATABASE IF EXISTS {template}")
+
+
+def _admin(server: LocalPostgres | ExternalPostgres, statement: str) -> None:
+    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -50,17 +86,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _postgres_database(server: LocalPostgres | str) -> str:
-    if isinstance(server, str):
-        return server
-    name = f"acara_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE acara_template"))
-    admin.dispose()
-    return server.url(name)
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     """A freshly migrated, empty database: every DB test runs on SQLite and on PostgreSQL."""
@@ -69,7 +94,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
         shutil.copyfile(sqlite_template, target)
         url = f"sqlite:///{target}"
     else:
-        url = _postgres_database(request.getfixturevalue("postgres"))
+        url = request.getfixturevalue("postgres").new_database()
     yield url
     acara_db.engine_for(url).dispose()
 
