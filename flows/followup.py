@@ -15,6 +15,7 @@ from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from acara import followup
+from flows.retries import unreachable
 from models.clock import utcnow
 from models.followup import FOLLOW_UP_PURPOSES
 from models.minutes_rules import MINUTES_PURPOSE
@@ -22,20 +23,7 @@ from models.minutes_rules import MINUTES_PURPOSE
 SENT_PURPOSES = [MINUTES_PURPOSE, *FOLLOW_UP_PURPOSES]
 
 
-def _transient(task_: Any, task_run: Any, state: Any) -> bool:
-    """Retry only failures of the database or the network, never a user mistake."""
-    from sqlalchemy.exc import OperationalError
-
-    try:
-        state.result()
-    except (OperationalError, ConnectionError, TimeoutError):
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient)
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=unreachable)
 def owe_follow_up(event_id: int, now: datetime) -> dict[str, Any]:
     """Owe the thank-you, survey invitations, action reminders and escalations due now."""
     plan = followup.owe(event_id, now)
@@ -56,7 +44,7 @@ def write_press_release(event_id: int, now: datetime) -> str | None:
     return str(path) if path else None
 
 
-@task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=_transient)
+@task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=unreachable)
 def send_follow_up(event_id: int) -> dict[str, Any]:
     """Deliver the owed follow-up mail through the outbox (a re-run sends only the rest)."""
     delivery = followup.send(event_id, SENT_PURPOSES)

@@ -16,20 +16,8 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from acara import invitations
-from acara.delivery import SmtpUnreachable, deliver
-
-
-def _transient(task_: Any, task_run: Any, state: Any) -> bool:
-    """Retry a server or database that could not be reached; never a refused login."""
-    from sqlalchemy.exc import OperationalError
-
-    try:
-        state.result()
-    except (SmtpUnreachable, OperationalError, ConnectionError, TimeoutError):
-        return True
-    except Exception:
-        return False
-    return False
+from acara.delivery import deliver
+from flows.retries import unreachable
 
 
 def _run_name() -> str:
@@ -47,25 +35,25 @@ def enqueue_invitations(event_id: int) -> int:
     return invitations.owe_invitations(event_id, actor="flow").messages
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_transient)
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def owe_invitations(event_id: int) -> int:
     """Announce a draft event and owe an invitation to everyone not yet invited."""
     return enqueue_invitations(event_id)
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_transient)
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def owe_changes(event_id: int) -> int:
     """Owe an update or a cancellation to everyone whose calendar holds an older version."""
     return invitations.owe_changes(event_id).messages
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_transient)
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def cancel(event_id: int, reason: str) -> int:
     """Cancel the event (unless it already is) and owe the cancellations."""
     return invitations.cancel(event_id, reason=reason, actor="flow").messages
 
 
-@task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=_transient)
+@task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=unreachable)
 def send(event_id: int) -> dict[str, Any]:
     """Send the owed invitations, updates and cancellations; a retry sends only the rest."""
     summary = deliver(event_id=event_id, purposes=invitations.CALENDAR_PURPOSES)

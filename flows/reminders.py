@@ -14,11 +14,11 @@ from typing import Any
 from prefect import flow, task
 
 from acara import bus, reminding
-from flows.invitations import _transient  # one rule for what is worth a retry
+from flows.retries import unreachable
 from models.clock import utcnow
 
 
-@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient)
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=unreachable)
 def owe_due_reminders(now: datetime) -> dict[str, Any]:
     """Drop reminders that came too late, owe the rounds whose window is open now."""
     dropped, rounds = reminding.owe_due_reminders(now)
@@ -31,7 +31,7 @@ def owe_due_reminders(now: datetime) -> dict[str, Any]:
     }
 
 
-@task(retries=3, retry_delay_seconds=[30, 120, 300], retry_condition_fn=_transient)
+@task(retries=3, retry_delay_seconds=[30, 120, 300], retry_condition_fn=unreachable)
 def send_reminders() -> dict[str, Any]:
     """Deliver the owed reminders and nudges (a re-run sends only what is left)."""
     sent, retry, failed, note = reminding.send_owed_reminders()
