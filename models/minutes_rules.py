@@ -18,12 +18,12 @@ from models.audit import record
 from models.clock import require_aware
 from models.errors import AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
+from models.events import MinutesApproved
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.outbox import enqueue
 from models.people import Attendance, AttendanceStatus, Language, Participant, Person
 from models.plan import Text, normalise_email, problems_from
 
-MINUTES_APPROVED = "acara.minutes.approved"
 MINUTES_PURPOSE = "minutes"
 
 # Field names officers may write in Indonesian; each maps to the English name used here.
@@ -372,7 +372,7 @@ def approve_minutes(session: Session, event: Event, *, actor: str, now: datetime
             action="minutes.approved",
             event_id=event.id,
             detail={"minutes_id": minutes.id},
-            fact=MINUTES_APPROVED,
+            fact=MinutesApproved(event_id=event.id, minutes_id=minutes.id),
         )
     recipients = minutes_recipients(session, event, minutes)
     queued = 0
