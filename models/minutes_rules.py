@@ -185,7 +185,7 @@ def parse_minutes(source: MinutesSource, event: Event) -> MinutesSpec:
     return spec
 
 
-class MinutesApproved(IllegalTransition):
+class MinutesAlreadyApproved(IllegalTransition):
     """Approved minutes were sent out and are the record: they are not edited."""
 
 
@@ -237,7 +237,7 @@ def record_minutes(
     minutes = minutes_of(session, event)
     replaced = minutes is not None
     if minutes is not None and minutes.status is MinutesStatus.APPROVED:
-        raise MinutesApproved(
+        raise MinutesAlreadyApproved(
             f"The minutes of {event.code!r} were approved and sent; they cannot be replaced."
         )
     if minutes is None:

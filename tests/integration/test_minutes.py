@@ -17,7 +17,7 @@ from acara.render import render as render_email
 from models.audit import DomainEvent
 from models.errors import IllegalTransition, NotFound
 from models.minutes import ActionItem, Decision, Minutes
-from models.minutes_rules import MinutesApproved, approve_minutes, minutes_of
+from models.minutes_rules import MinutesAlreadyApproved, approve_minutes, minutes_of
 from models.outbox import Message
 from tests.followup_helpers import (
     ABSENT,
@@ -51,7 +51,7 @@ def test_approved_minutes_cannot_be_replaced(session: Session) -> None:
     event = held_visit(session)
     approve_minutes(session, event, actor="test", now=APPROVED_AT)
     session.commit()
-    with pytest.raises(MinutesApproved, match="approved and sent; they cannot be replaced"):
+    with pytest.raises(MinutesAlreadyApproved, match="approved and sent; they cannot be replaced"):
         record_example_minutes(session, event)
 
 
