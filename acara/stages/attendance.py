@@ -53,14 +53,15 @@ def check_in_at_desk(
 
 def mark_many(
     event: str | int, participant_ids: list[int], status: AttendanceStatus, *, actor: str
-) -> Marked:
+) -> tuple[Event, Marked]:
     """Mark every ticked participant with one status (the bulk form of the attendance page)."""
     with change() as (session, _):
         target = get_event(session, event)
         assert target.id is not None
-        return mark(
+        marked = mark(
             session, event_id=target.id, participant_ids=participant_ids, status=status, actor=actor
         )
+    return target, marked
 
 
 def record_from_list(

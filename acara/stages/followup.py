@@ -88,14 +88,14 @@ def owe(event_id: int, now: datetime) -> FollowUpPlan:
     return plan
 
 
-def press(event_id: int, now: datetime, *, overwrite: bool = True) -> Path | None:
+def press(event_ref: str | int, now: datetime, *, overwrite: bool = True) -> Path | None:
     """Write the press-release draft; with overwrite=False, only when there is none yet.
 
     The flow writes it once the minutes are approved (their key statements are its quotes)
     and never overwrites it; `acara followup press` always writes it anew.
     """
     with unit_of_work() as session:
-        event = get_event(session, event_id)
+        event = get_event(session, event_ref)
         if not overwrite:
             minutes = minutes_of(session, event)
             if minutes is None or minutes.status is not MinutesStatus.APPROVED:
@@ -217,6 +217,15 @@ class SurveyView:
     event: Event
     person: Person
     answered: SurveyResponse | None
+    is_open: bool
+
+    def ensure_open(self) -> None:
+        """SurveyClosed unless answers are taken now."""
+        if not self.is_open:
+            raise SurveyClosed(
+                "Survei untuk kegiatan ini sedang tidak dibuka. / "
+                "The survey for this event is not open."
+            )
 
 
 def _survey_of(session: Session, event_id: int, participant_id: int) -> tuple[Event, Participant]:
@@ -227,26 +236,19 @@ def _survey_of(session: Session, event_id: int, participant_id: int) -> tuple[Ev
     return event, participant
 
 
-def survey(event_id: int, participant_id: int, *, require_open: bool = True) -> SurveyView:
-    """A participant's survey and their earlier answers; SurveyClosed when it is not open."""
+def survey(event_id: int, participant_id: int) -> SurveyView:
+    """A participant's survey, their earlier answers, and whether it is open now."""
     with unit_of_work() as session:
         event, participant = _survey_of(session, event_id, participant_id)
         person = session.get(Person, participant.person_id)
         assert person is not None and participant.id is not None
-        view = SurveyView(event, person, answer_of(session, participant.id))
-    if require_open and (
-        event.status not in FOLLOWED_UP or not survey_open(event.ends_at, utcnow(), policy())
-    ):
-        raise SurveyClosed(
-            "Survei untuk kegiatan ini sedang tidak dibuka. / "
-            "The survey for this event is not open."
-        )
-    return view
+        is_open = event.status in FOLLOWED_UP and survey_open(event.ends_at, utcnow(), policy())
+        return SurveyView(event, person, answer_of(session, participant.id), is_open)
 
 
 def answer_survey(event_id: int, participant_id: int, form: dict[str, Any]) -> None:
     """Store a participant's answers (replacing earlier ones); InvalidInput names each field."""
-    survey(event_id, participant_id)
+    survey(event_id, participant_id).ensure_open()
     answers = parse_answers(form)
     with change() as (session, _):
         _, participant = _survey_of(session, event_id, participant_id)

@@ -10,16 +10,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlmodel import col, select
+
 from acara.bus import Publishing
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file, read_participant_list
 from acara.stages.unit import change
 from models import lifecycle
+from models.audit import AuditEntry
 from models.clock import moment
 from models.errors import InvalidInput, invalid
 from models.event import Event, EventStatus
 from models.planning import ImportResult, import_event
-from models.queries import get_event
+from models.queries import (
+    AgendaLine,
+    ParticipantLine,
+    agenda,
+    get_event,
+    history,
+    organisation_name,
+    participants,
+)
 from models.roster import RosterReport, add_participants
 
 
@@ -97,3 +108,43 @@ def cancel(event: str | int, *, reason: str, actor: str, react: bool = True) -> 
         if not already:
             lifecycle.cancel(session, target, actor=actor, reason=reason)
     return Changed(target, published, changed=not already)
+
+
+# --- what officers read ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """An event with its organisations, agenda and participants, as `acara event show` lists."""
+
+    event: Event
+    host: str | None
+    guest: str | None
+    agenda: list[AgendaLine]
+    participants: list[ParticipantLine]
+
+
+def all_events() -> list[Event]:
+    """Every event, newest first."""
+    with unit_of_work() as session:
+        return list(session.exec(select(Event).order_by(col(Event.starts_at).desc())))
+
+
+def overview(event: str | int) -> Overview:
+    """One event in full: host, guest, agenda per day and group, participants."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        return Overview(
+            target,
+            organisation_name(session, target.host_id),
+            organisation_name(session, target.guest_id),
+            agenda(session, target),
+            participants(session, target),
+        )
+
+
+def audit_trail(event: str | int) -> tuple[Event, list[AuditEntry]]:
+    """The audit trail of an event, oldest first."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        return target, list(history(session, target))

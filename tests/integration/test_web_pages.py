@@ -31,7 +31,7 @@ KUMPEH = "camat.kumpeh@jambiprov.go.id"  # Kelompok 1 - Pamulang of the Jambi vi
 @pytest.fixture
 def client(session: Session, db_url: str) -> Iterator[TestClient]:
     """A client on the test database; server errors become pages, as for a real browser."""
-    with TestClient(create_app(db_url), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
