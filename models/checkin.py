@@ -16,6 +16,7 @@ from models.event import Event, EventStatus
 from models.people import Attendance, AttendanceStatus, Participant
 from models.queries import PLENARY, by_group, participants
 from models.rsvp import ParticipantError, load_invitation, lock_event
+from models.timing import OPENS_BEFORE_START, ensure_begun
 
 # The desk is open once invitations are out and stays open for corrections after the day.
 OPEN_FOR_CHECKIN = frozenset({EventStatus.ANNOUNCED, EventStatus.ONGOING, EventStatus.HELD})
@@ -64,13 +65,14 @@ class Marked:
     unchanged: tuple[int, ...] = ()
 
 
-def _open_event(session: Session, event_id: int) -> Event:
+def _open_event(session: Session, event_id: int, now: datetime, force: str | None) -> Event:
     event = lock_event(session, event_id)
     if event.status not in OPEN_FOR_CHECKIN:
         raise CheckInClosed(
             f"Event {event.code!r} is {event.status.value}: check-in is not open.",
             status=event.status.value,
         )
+    ensure_begun(event, "check anyone in", now, opens_before=OPENS_BEFORE_START, force=force)
     return event
 
 
@@ -88,10 +90,11 @@ def check_in(
     actor: str,
     method: str = "qr",
     now: datetime | None = None,
+    force: str | None = None,
 ) -> CheckedIn:
     """Mark a participant present once; a second scan returns the first check-in time."""
     now = now or utcnow()
-    _open_event(session, event_id)
+    _open_event(session, event_id, now, force)
     participant = load_invitation(session, event_id, participant_id)
     attendance = _attendance(session, participant_id)
     if attendance and attendance.status == AttendanceStatus.PRESENT and attendance.checked_in_at:
@@ -149,13 +152,14 @@ def mark(
     status: AttendanceStatus,
     actor: str,
     now: datetime | None = None,
+    force: str | None = None,
 ) -> Marked:
     """Set one attendance status for many participants (absent, excused, represented, present)."""
     now = now or utcnow()
     ids = sorted(set(participant_ids))
     if not ids:
         raise InvalidInput([Problem("participants", "tick at least one participant")])
-    _open_event(session, event_id)
+    _open_event(session, event_id, now, force)
     found = {
         p.id: p
         for p in session.exec(

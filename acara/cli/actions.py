@@ -9,13 +9,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
+from acara.settings import officer_name
 from acara.stages import followup
 from models.clock import utcnow
 from models.followup import days_overdue, local_today
 from models.minutes import ActionStatus
 
 app = typer.Typer(help="Action items from approved minutes.", no_args_is_help=True)
-ACTOR = "cli"
 
 
 @app.command("list")
@@ -48,7 +48,7 @@ def done(
     item_id: Annotated[int, typer.Argument(help="Action item id (`acara action list`).")],
 ) -> None:
     """Close an action item: its reminders and escalation stop."""
-    item, changed = followup.close_item(item_id, actor=ACTOR)
+    item, changed = followup.close_item(item_id, actor=officer_name())
     if changed:
         console.print(f"Action item {item.id} ({escape(item.description)}) is done.")
     else:

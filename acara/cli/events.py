@@ -11,21 +11,28 @@ from rich.table import Table
 
 from acara.cli import published as after_commit
 from acara.cli.console import console
+from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
+from acara.settings import officer_name
 from acara.stages import planning
 from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
-ACTOR = "cli"
 
 
 @app.command("import")
 def import_file(
     path: Annotated[Path, typer.Argument(help="Event file (YAML), see examples/.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
-    imported = planning.import_event_file(path, actor=ACTOR)
+    preview = planning.import_event_file(path, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    imported = planning.import_event_file(path, actor=officer_name())
     result = imported.result
     verb = "Created" if result.created else "Updated"
     console.print(
@@ -110,9 +117,11 @@ def show(event: EventRef) -> None:
 def transition(
     event: EventRef,
     action: Annotated[str, typer.Argument(help="announce, start, hold, report, close, ...")],
+    at: Annotated[str | None, typer.Option("--at", help=AT_HELP)] = None,
+    force: Force = None,
 ) -> None:
-    """Move an event along its lifecycle."""
-    moved = planning.transition(event, action, actor=ACTOR)
+    """Move an event along its lifecycle (start and hold only once the event is due)."""
+    moved = planning.transition(event, action, actor=officer_name(), at=at, force=force)
     target = moved.event
     console.print(f"Event [bold]{target.code}[/] is now [bold]{target.status.value}[/].")
     after_commit.show(moved.published)
@@ -124,9 +133,14 @@ def reschedule(
     start: Annotated[
         str, typer.Option(help="New start, local time of the event: '2024-11-15 09:00'.")
     ],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
-    """Move the event and its whole agenda to a new start time."""
-    moved = planning.reschedule(event, start, actor=ACTOR)
+    """Move the event and its whole agenda to a new start time (never into the past)."""
+    preview = planning.reschedule(event, start, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    moved = planning.reschedule(event, start, actor=officer_name())
     target = moved.event
     console.print(
         f"Event [bold]{target.code}[/] now starts "
@@ -139,9 +153,14 @@ def reschedule(
 def cancel(
     event: EventRef,
     reason: Annotated[str, typer.Option(help="Told to every invitee.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Cancel the event; everyone invited gets a cancellation."""
-    cancelled = planning.cancel(event, reason=reason, actor=ACTOR)
+    preview = planning.cancel(event, reason=reason, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    cancelled = planning.cancel(event, reason=reason, actor=officer_name())
     if not cancelled.changed:
         console.print(f"Event [bold]{cancelled.event.code}[/] was already cancelled.")
     else:

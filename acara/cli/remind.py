@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.stages.reminders import sweep
+from acara.cli.plans import DryRun, Yes, go_ahead
+from acara.stages.reminders import plan_sweep, sweep
 from models.clock import moment, utcnow
 from models.errors import invalid
 
@@ -25,11 +26,19 @@ def remind(
             "try the rules on demo data; what is due then really goes out."
         ),
     ] = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Send the reminders and RSVP nudges that are due, once; print what went out."""
     if not now and at is None:
         raise invalid("--now", "say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
-    report = sweep(_moment(at) if at else None)
+    when = _moment(at) if at else None
+    plans = plan_sweep(when)
+    if not plans:
+        console.print("No reminder or nudge is due.")
+    if not go_ahead(plans, dry_run=dry_run, yes=yes):
+        return
+    report = sweep(when)
     table = Table("Event", "Message", "Recipients", title="Owed by this sweep")
     for owed in report.rounds:
         table.add_row(owed.event_code, owed.purpose, str(owed.recipients))
