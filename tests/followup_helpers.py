@@ -56,6 +56,7 @@ def visit_on_the_day(session: Session, *, timezone: str | None = None) -> Event:
         participant_ids=excused,
         status=AttendanceStatus.EXCUSED,
         actor="test",
+        now=CHECKED_IN,
     )
     absent = [participant(session, event, ABSENT).id or 0]
     mark(
@@ -64,6 +65,7 @@ def visit_on_the_day(session: Session, *, timezone: str | None = None) -> Event:
         participant_ids=absent,
         status=AttendanceStatus.ABSENT,
         actor="test",
+        now=CHECKED_IN,
     )
     session.commit()
     return event
@@ -88,7 +90,7 @@ def held_visit(session: Session, *, minutes: bool = True, timezone: str | None =
     event = visit_on_the_day(session, timezone=timezone)
     if minutes:
         record_example_minutes(session, event)
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=ENDS)
     session.commit()
     return event
 

@@ -243,7 +243,13 @@ def test_an_english_speaking_guest_is_thanked_asked_and_reminded_in_english(
 
     event = seed_event(session, "fgd-halifax.yaml")
     for row in participants_in_order(session, event):
-        check_in(session, event_id=event.id or 0, participant_id=row.id or 0, actor="test")
+        check_in(
+            session,
+            event_id=event.id or 0,
+            participant_id=row.id or 0,
+            actor="test",
+            now=at("2026-12-10", "08:55"),
+        )
     record_minutes_text(
         session,
         event,
@@ -251,7 +257,7 @@ def test_an_english_speaking_guest_is_thanked_asked_and_reminded_in_english(
         "    owner: Prof. Mark Gilbert\n    email: mark.gilbert@dal.ca\n    due: 2026-12-18\n"
         "---\n## Ringkasan\n\nBoth cities compared their public services.\n",
     )
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=at("2026-12-10", "12:00"))
     approve_minutes(session, event, actor="test", now=at("2026-12-10", "13:00"))
     session.commit()
     plan(session, event, at("2026-12-15"))

@@ -103,7 +103,7 @@ def test_an_action_item_owner_from_outside_the_event_gets_the_minutes_too(
     )
     from models.lifecycle import Action, apply
 
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=APPROVED_AT)
     approve_minutes(session, event, actor="test", now=APPROVED_AT)
     session.commit()
     outsider = next(m for m in owed(session, event, "minutes") if m.recipient.startswith("siti"))
