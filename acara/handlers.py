@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from acara import invitations
-from acara.delivery import deliver
+from acara.messages.delivery import deliver
 
 
 def send_invitations(event_id: int) -> Any:

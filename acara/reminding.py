@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from acara import bus
 from acara.db import unit_of_work
-from acara.delivery import deliver
+from acara.messages.delivery import deliver
 from models.clock import require_aware, utcnow
 from models.event import Event
 from models.reminders import PURPOSES, drop_stale, open_rounds, owe_round

@@ -76,9 +76,9 @@ def acara_flow(args: dict[str, Any]) -> Sample:
 
 
 def acara_direct(args: dict[str, Any]) -> Sample:
-    """The same work without Prefect: enqueue the invitations, then acara.delivery.deliver."""
+    """The same work without Prefect: enqueue the invitations, then deliver() them."""
     _acara_env(args)
-    from acara.delivery import deliver
+    from acara.messages.delivery import deliver
     from flows.invitations import enqueue_invitations
     from models.invitations import CALENDAR_PURPOSES
 
@@ -97,11 +97,11 @@ def corpus(args: dict[str, Any]) -> Sample:
     from bench import corpus as store
 
     args = {**args, "smtp_url": None}
-    import acara.compose.registry
-    import acara.delivery
+    import acara.messages.composers.registry
+    import acara.messages.delivery
     import flows.invitations  # noqa: F401
 
-    acara.compose.registry.composer_for("invitation")  # imports every composer
+    acara.messages.composers.registry.composer_for("invitation")  # imports every composer
     # Python's own allocations during the run (imports done): what grows with N, if anything.
     tracemalloc.start()
     sample = acara_direct({**args, "label": "acara to maildir"})
@@ -192,7 +192,7 @@ def overhead(args: dict[str, Any]) -> Sample:
     _prefect_env(args["prefect_home"])
     os.environ["ACARA_SMTP_URL"] = args["smtp_url"]
     os.environ["ACARA_DATA_DIR"] = args["data_dir"]
-    from acara.delivery import deliver
+    from acara.messages.delivery import deliver
     from acara.settings import get_settings
     from flows.invitations import enqueue_invitations, send_invitations
     from models.invitations import CALENDAR_PURPOSES

@@ -16,7 +16,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from acara import invitations
-from acara.delivery import deliver
+from acara.messages.delivery import deliver
 from flows.retries import unreachable
 
 

@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.delivery import DeliveryStopped, DeliverySummary, deliver
+from acara.messages.delivery import DeliveryStopped, DeliverySummary, deliver
 from acara.settings import get_settings
 
 

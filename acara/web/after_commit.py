@@ -62,9 +62,9 @@ def publish(fact_ids: list[int], event_id: int, purposes: tuple[str, ...]) -> No
 def deliver_owed(event_id: int, purposes: tuple[str, ...]) -> None:
     """Send the queued messages of these purposes for one event (best effort)."""
     try:
-        from acara.delivery import deliver
+        from acara.messages.delivery import deliver
     except ImportError:
-        log.warning("acara.delivery is not available; %s stays queued in the outbox", purposes)
+        log.warning("message delivery is not available; %s stays queued in the outbox", purposes)
         return
     try:
         summary = deliver(event_id=event_id, purposes=list(purposes))

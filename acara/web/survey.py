@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from acara.followup import policy
-from acara.surveylinks import SurveyClaim, read_survey_token
+from acara.links import SurveyClaim, read_survey_token
 from acara.web.deps import SessionDep, UnitOfWorkDep
 from acara.web.pages import event_when, render
 from models.clock import utcnow

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from acara import followup
-from acara.compose import compose
+from acara.messages.composers import compose
 from acara.settings import get_settings
 from models.audit import DomainEvent
 from models.event import Event, EventStatus

@@ -22,9 +22,10 @@ from sqlmodel import col, select
 
 from acara import invitations
 from acara.db import unit_of_work
-from acara.delivery import DeliverySummary, SmtpLoginRefused, SmtpUnreachable, deliver
 from acara.eventfile import read_event_file
-from acara.transport import Transport, transport_from_url
+from acara.messages.channels import Transport
+from acara.messages.channels.email import transport_from_url
+from acara.messages.delivery import DeliverySummary, SmtpLoginRefused, SmtpUnreachable, deliver
 from models import lifecycle
 from models.event import Event
 from models.outbox import Message

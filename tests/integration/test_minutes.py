@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from acara import followup
-from acara.compose import compose
 from acara.documents.attendance import attendance_csv, attendance_pdf
 from acara.documents.minutes import minutes_html, write_minutes
 from acara.documents.press import press_release
+from acara.messages.composers import compose
 from acara.render import render as render_email
 from models.audit import DomainEvent
 from models.errors import IllegalTransition, NotFound
