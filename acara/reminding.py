@@ -67,10 +67,10 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
             continue
         owed.append(
             OwedRound(
-                round_.event_id, codes[round_.event_id], round_.purpose, round_.sequence, added
+                round_.event_id, codes[round_.event_id], round_.label, round_.sequence, added
             )
         )
-        log.info("owed %s of event %s to %d people", round_.purpose, round_.event_id, added)
+        log.info("owed %s of event %s to %d people", round_.label, round_.event_id, added)
     return dropped, owed
 
 

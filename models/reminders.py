@@ -66,6 +66,15 @@ def offset_minutes(offset: timedelta) -> int:
     return int(offset.total_seconds()) // 60
 
 
+def offset_label(minutes: int) -> str:
+    """The short form of an offset in minutes, as officers write it: 3d, 2h, 90m."""
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
 # --- pure rules ---------------------------------------------------------------------------
 
 
@@ -91,6 +100,13 @@ class Round:
     due_at: datetime  # when its window opened
     audience: tuple[RsvpStatus, ...]  # answers of the participants it goes to
     last: bool  # the last reminder before the event (it carries the check-in QR code)
+
+    @property
+    def label(self) -> str:
+        """How officers see the round: 'reminder:1d' (its offset), or 'nudge'."""
+        if self.purpose == REMINDER:
+            return f"{REMINDER}:{offset_label(self.reminder_offset)}"
+        return self.purpose
 
 
 def rounds_due(event: Event, now: datetime) -> list[Round]:
