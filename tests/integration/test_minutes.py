@@ -109,7 +109,7 @@ def test_an_action_item_owner_from_outside_the_event_gets_the_minutes_too(
     outsider = next(m for m in owed(session, event, "minutes") if m.recipient.startswith("siti"))
     assert outsider.participant_id is None
     mail = compose(session, outsider)
-    assert mail.recipient.display_name == "Dr. Siti Aminah"
+    assert mail.recipient.name == "Dr. Siti Aminah"
     assert "Menyiapkan MoU (batas waktu: Minggu, 20 Desember 2026)" in mail.text
     assert [a.filename for a in mail.attachments] == ["notulen-kunker-camat-jambi-2026.pdf"]
 
