@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from acara import invitations
 from acara.cli.console import console
 from acara.cli.sending import send_and_report
+from acara.stages import invitations
 
 ACTOR = "cli"
 
@@ -17,13 +17,4 @@ def invite(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> N
     """Invite everyone not yet invited (a draft event is announced) and send what is owed."""
     owed = invitations.owe_invitations(event, actor=ACTOR)
     console.print(f"Event [bold]{owed.event_code}[/]: {owed.messages} new message(s) owed.")
-    send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
-
-
-def notify_changes(event_id: int) -> None:
-    """After a reschedule, a change of place or a cancellation: owe the news and send it."""
-    owed = invitations.owe_changes(event_id)
-    if not owed.messages:
-        return  # nobody was invited yet: nothing to tell
-    console.print(f"{owed.messages} participant(s) are owed the change.")
-    send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
+    send_and_report(lambda progress: invitations.send_owed(owed.event_id, progress))

@@ -9,21 +9,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from acara import followup
 from acara.cli.console import console
-from acara.db import unit_of_work
-from acara.documents.minutes import write_minutes
-from acara.minutesfile import read_minutes_file
-from models.clock import utcnow
-from models.errors import NotFound
-from models.minutes_rules import (
-    action_items_of,
-    decisions_of,
-    minutes_of,
-    parse_minutes,
-    record_minutes,
-)
-from models.queries import get_event
+from acara.stages import minutes as stage
 
 app = typer.Typer(help="Minutes (notulen): record, show, approve.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
@@ -38,15 +25,12 @@ def record(
     ],
 ) -> None:
     """Record the minutes as a draft (again: the draft is replaced; approved ones are kept)."""
-    source = read_minutes_file(path)
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        spec = parse_minutes(source, target)
-        recorded = record_minutes(session, target, spec, actor=ACTOR, now=utcnow())
+    recorded = stage.record(event, path, actor=ACTOR)
+    target = recorded.event
     verb = "Replaced the draft minutes" if recorded.replaced else "Recorded draft minutes"
     console.print(
-        f"{verb} of [bold]{escape(target.code)}[/]: {len(spec.decisions)} decisions, "
-        f"{len(spec.action_items)} action items, {len(spec.key_statements)} key statements."
+        f"{verb} of [bold]{escape(target.code)}[/]: {recorded.decisions} decisions, "
+        f"{recorded.action_items} action items, {recorded.key_statements} key statements."
     )
     console.print(f"Next: `acara minutes approve {escape(target.code)}` once the event is held.")
 
@@ -54,13 +38,8 @@ def record(
 @app.command("show")
 def show(event: EventRef) -> None:
     """The recorded minutes: summary, decisions, action items."""
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        minutes = minutes_of(session, target)
-        if minutes is None:
-            raise NotFound(f"No minutes recorded for {target.code!r}.")
-        decisions = decisions_of(session, minutes)
-        items = action_items_of(session, minutes)
+    seen = stage.show(event)
+    target, minutes, decisions, items = seen.event, seen.minutes, seen.decisions, seen.action_items
     console.print(f"[bold]Notulen {escape(target.display_title)}[/] ({minutes.status.value})")
     console.print(escape(minutes.summary))
     for i, point in enumerate(minutes.discussion, start=1):
@@ -84,8 +63,7 @@ def show(event: EventRef) -> None:
 @app.command("render")
 def render(event: EventRef) -> None:
     """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
-    with unit_of_work() as session:
-        files = write_minutes(session, get_event(session, event), now=utcnow())
+    files = stage.render(event)
     console.print(f"Minutes written to {files.html} and {files.pdf}", soft_wrap=True)
 
 
@@ -97,7 +75,7 @@ def approve(
     ] = True,
 ) -> None:
     """Approve the minutes, write HTML and PDF, e-mail them to everyone present and every owner."""
-    outcome = followup.approve(event, actor=ACTOR, send_now=send)
+    outcome = stage.approve(event, actor=ACTOR, send_now=send)
     code = escape(outcome.code)
     if outcome.newly_approved:
         console.print(f"Minutes of [bold]{code}[/] approved.")

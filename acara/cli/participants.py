@@ -9,11 +9,7 @@ import typer
 from rich.markup import escape
 
 from acara.cli.console import console
-from acara.db import unit_of_work
-from acara.eventfile import read_participant_list
-from models.errors import InvalidInput
-from models.queries import get_event
-from models.roster import add_participants
+from acara.stages import planning
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
 
@@ -27,17 +23,12 @@ def import_list(
     ] = False,
 ) -> None:
     """Add participants from a list; by default nothing is imported while any row is bad."""
-    rows, problems = read_participant_list(path)
-    if problems and not skip_invalid:
-        raise InvalidInput(problems, heading=f"Nothing imported from {path.name}; fix these rows")
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        report = add_participants(session, target, rows, skip_invalid=skip_invalid)
-    report.rejected[:0] = problems
+    imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
+    report = imported.report
     console.print(
         f"[green]{report.added} added[/], {report.updated} updated, "
         f"{len(report.merged)} merged duplicates, [red]{len(report.rejected)} rejected[/] "
-        f"for event [bold]{target.code}[/]."
+        f"for event [bold]{imported.event_code}[/]."
     )
     for line in report.merged:
         console.print(f"  merged: {escape(line)}", highlight=False)

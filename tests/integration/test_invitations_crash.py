@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from acara import db as acara_db
-from acara import invitations
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file
 from acara.messages.channels.email import transport_from_url
 from acara.messages.delivery import deliver
+from acara.stages import invitations
 from models.people import Participant, Person, Role
 from models.planning import import_event
 from tests.conftest import EXAMPLES
