@@ -49,6 +49,17 @@ class Channel(StrEnum):
 NO_ITEM = 0
 NO_OFFSET = 0
 NO_DAY = date(1970, 1, 1)
+# What makes a message once-only: the unique key of the outbox.
+_KEY = (
+    "event_id",
+    "recipient",
+    "purpose",
+    "sequence",
+    "channel",
+    "reminder_offset",
+    "action_item_id",
+    "action_step_on",
+)
 
 
 class Message(SQLModel, table=True):
@@ -56,17 +67,7 @@ class Message(SQLModel, table=True):
     and what the purpose is about: reminder offset, action item, reminder step)."""
 
     __table_args__ = (
-        UniqueConstraint(
-            "event_id",
-            "recipient",
-            "purpose",
-            "sequence",
-            "channel",
-            "reminder_offset",
-            "action_item_id",
-            "action_step_on",
-            name="uq_message_once",
-        ),
+        UniqueConstraint(*_KEY, name="uq_message_once"),
         # Sweeps only look at what is not yet sent; sent rows pile up and must not slow them.
         Index(
             "ix_message_pending",
@@ -108,16 +109,6 @@ MAX_ATTEMPTS = 6
 # one batch takes seconds, so a quarter of an hour is far beyond any live claim.
 DEFAULT_LEASE = timedelta(minutes=15)
 _PENDING = (MessageStatus.QUEUED, MessageStatus.RETRY)
-_KEY = (
-    "event_id",
-    "recipient",
-    "purpose",
-    "sequence",
-    "channel",
-    "reminder_offset",
-    "action_item_id",
-    "action_step_on",
-)
 _CHUNK = 500  # rows per INSERT/UPDATE statement; far below SQLite's bound-parameter limit
 
 
