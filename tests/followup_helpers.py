@@ -102,13 +102,20 @@ def pdf_text(data: bytes | Path) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
 
 
-def owed(session: Session, event: Event, prefix: str) -> list[Message]:
-    """The outbox rows of an event whose purpose starts with a prefix, by recipient."""
+def owed(
+    session: Session, event: Event, purpose: str | None = None, item: int | None = None
+) -> list[Message]:
+    """The outbox rows of an event (of one purpose, about one action item), by recipient."""
+    terms = [Message.event_id == event.id]
+    if purpose is not None:
+        terms.append(Message.purpose == purpose)
+    if item is not None:
+        terms.append(Message.action_item_id == item)
     return list(
         session.exec(
             select(Message)
-            .where(Message.event_id == event.id, col(Message.purpose).startswith(prefix))
-            .order_by(col(Message.recipient), col(Message.purpose))
+            .where(*terms)
+            .order_by(col(Message.recipient), col(Message.purpose), col(Message.action_step_on))
         )
     )
 

@@ -70,7 +70,7 @@ class Delivery:
 
 def send(event_id: int | None, purposes: list[str]) -> Delivery:
     """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent."""
-    from acara.delivery import DeliveryStopped, deliver
+    from acara.messages.delivery import DeliveryStopped, deliver
 
     try:
         summary = deliver(event_id=event_id, purposes=purposes)

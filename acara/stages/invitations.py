@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from acara.db import unit_of_work
-from acara.delivery import DeliverySummary, Progress, deliver
+from acara.messages.delivery import DeliverySummary, Progress, deliver
 from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
 from models import invitations

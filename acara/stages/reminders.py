@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from acara import bus
 from acara.db import unit_of_work
-from acara.delivery import deliver
+from acara.messages.delivery import deliver
 from acara.stages.plan import Plan, outbox_mark
 from models.clock import Moment, moment, require_aware, utcnow
 from models.event import Event
@@ -67,11 +67,9 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
         if added is None:  # a concurrent sweep owed it first
             continue
         owed.append(
-            OwedRound(
-                round_.event_id, codes[round_.event_id], round_.purpose, round_.sequence, added
-            )
+            OwedRound(round_.event_id, codes[round_.event_id], round_.label, round_.sequence, added)
         )
-        log.info("owed %s of event %s to %d people", round_.purpose, round_.event_id, added)
+        log.info("owed %s of event %s to %d people", round_.label, round_.event_id, added)
     return dropped, owed
 
 

@@ -10,8 +10,8 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from acara.dates import clock, long_datetime
+from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.stages import attendance as stage
-from acara.web.codes import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.web.deps import MaybeOfficerDep, OfficerDep, SessionDep
 from acara.web.i18n import text
 from acara.web.pages import event_when, officer_language, render

@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
+from acara.links import RsvpClaim, checkin_code, read_rsvp_token
 from acara.stages import rsvp
-from acara.tokens import RsvpClaim, read_rsvp_token
-from acara.web.codes import checkin_code
 from acara.web.deps import SessionDep
 from acara.web.i18n import text
 from acara.web.pages import event_when, render

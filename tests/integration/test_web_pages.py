@@ -14,10 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from acara.links import checkin_code, make_rsvp_token
 from acara.settings import get_settings
-from acara.tokens import make_rsvp_token
 from acara.web import create_app
-from acara.web.codes import checkin_code
 from models.audit import DomainEvent
 from models.event import Event
 from models.outbox import Message, MessageStatus
