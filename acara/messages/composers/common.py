@@ -27,6 +27,15 @@ _HONORIFIC_EN = {"Bapak": "Mr.", "Ibu": "Ms.", "Saudara": "Mr.", "Saudari": "Ms.
 _YOU_ID = {"Bapak": "Bapak", "Ibu": "Ibu", "Saudara": "Saudara", "Saudari": "Saudari"}
 
 
+AS_OF = "as-of"  # the run cache's key for the moment letters are written as of (--at)
+
+
+def as_of(session: Session) -> datetime:
+    """The moment the letters of this delivery count days from: the run's --at, else now."""
+    moment: datetime | None = session.info.get(_RUN_CACHE, {}).get(AS_OF)
+    return moment or utcnow()
+
+
 def memo(session: Session, key: object, build: Callable[[], T], *, per_run: bool = False) -> T:
     """A value computed once per delivery batch (the batch's session carries the cache).
 
