@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from models.audit import record
 from models.errors import InvalidInput, Problem
 from models.event import BreakoutGroup, Event
+from models.invitations import cancel_entry
 from models.names import split_name
-from models.people import Participant, Person
+from models.people import Attendance, Participant, Person
 from models.plan import ParticipantSpec
 from models.queries import PLENARY
 
@@ -128,3 +130,60 @@ def add_participants(
         session.flush()
         touched.add(participant.id)
     return report
+
+
+@dataclass(slots=True)
+class Removed:
+    """Who was taken off an event, and how many of them are owed a cancellation."""
+
+    names: list[str] = field(default_factory=list)
+    cancellations: int = 0
+
+
+def remove_participants(
+    session: Session, event: Event, emails: Sequence[str], *, actor: str
+) -> Removed:
+    """Take people off an event; whoever was sent its calendar entry is owed a CANCEL for it.
+
+    All or nothing: an address that is not a participant, someone already on the attendance
+    list, or someone with a stand-in is refused, and then nobody is removed.
+    """
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    found = {
+        person.email: (participant, person)
+        for participant, person in session.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == Participant.person_id)
+            .where(Participant.event_id == event.id, col(Person.email).in_(wanted))
+        )
+    }
+    problems = [Problem(e, "not a participant of this event") for e in wanted if e not in found]
+    for email, (participant, _) in found.items():
+        if session.exec(
+            select(Attendance.id).where(Attendance.participant_id == participant.id)
+        ).first():
+            problems.append(Problem(email, "already on the attendance list"))
+        if (
+            participant.represents_id is not None
+            or session.exec(
+                select(Participant.id).where(Participant.represents_id == participant.id)
+            ).first()
+        ):
+            problems.append(Problem(email, "has a stand-in, or stands in: remove that first"))
+    if problems:
+        raise InvalidInput(problems, heading="Nobody removed")
+    removed = Removed()
+    for email in wanted:
+        participant, person = found[email]
+        removed.cancellations += cancel_entry(session, event, email)
+        record(
+            session,
+            actor=actor,
+            action="participant.removed",
+            event_id=event.id,
+            detail={"email": email, "name": person.full_name.with_titles},
+        )
+        removed.names.append(person.full_name.with_titles)
+        session.delete(participant)
+    session.flush()
+    return removed

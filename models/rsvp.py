@@ -20,6 +20,7 @@ from models.names import split_name
 from models.outbox import enqueue
 from models.people import Participant, Person, RsvpStatus
 from models.plan import ParticipantSpec, problems_from
+from models.programme import programmes
 
 # Answers are taken until the event has taken place.
 OPEN_FOR_ANSWERS = frozenset({EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING})
@@ -279,6 +280,9 @@ def _invite_stand_in(
         sequence=event.sequence,
         participant_id=stand_in.id,
     )
+    current = programmes(session, event)
+    stand_in.told = current.get(stand_in.group_id, current[None])
+    session.add(stand_in)
     return stand_in
 
 

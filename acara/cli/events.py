@@ -12,6 +12,7 @@ from rich.table import Table
 from acara.cli import published as after_commit
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.sending import send_changes
 from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
 from acara.settings import officer_name
@@ -43,6 +44,7 @@ def import_file(
     if result.rescheduled:
         console.print("[yellow]Time or place changed: participants are owed an update.[/]")
     after_commit.show(imported.published)
+    send_changes(result.event_id, imported.plan, imported.published)
 
 
 @app.command("list")

@@ -10,6 +10,8 @@ from rich.markup import escape
 
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
+from acara.cli.sending import send_changes
+from acara.settings import officer_name
 from acara.stages import planning
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
@@ -22,14 +24,23 @@ def import_list(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones.")
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="The list is the whole roster: take everyone else off."),
+    ] = False,
     dry_run: DryRun = False,
     yes: Yes = False,
 ) -> None:
-    """Add participants from a list; by default nothing is imported while any row is bad."""
-    preview = planning.import_participants(event, path, skip_invalid=skip_invalid, dry_run=True)
+    """Add participants from a list; by default nothing is imported while any row is bad.
+
+    Once the event is announced, whoever moved to another group gets an update and whoever
+    was taken off (--prune) a cancellation of their calendar entry.
+    """
+    options = {"skip_invalid": skip_invalid, "prune": prune, "actor": officer_name()}
+    preview = planning.import_participants(event, path, **options, dry_run=True)
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return
-    imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
+    imported = planning.import_participants(event, path, **options)
     report = imported.report
     console.print(
         f"[green]{report.added} added[/], {report.updated} updated, "
@@ -40,3 +51,24 @@ def import_list(
         console.print(f"  merged: {escape(line)}", highlight=False)
     for problem in report.rejected:
         console.print(f"  [red]rejected[/] {escape(str(problem))}", highlight=False)
+    send_changes(imported.event_id, imported.plan)
+
+
+@app.command("remove")
+def remove(
+    event: Annotated[str, typer.Argument(help="Event id or code.")],
+    emails: Annotated[list[str], typer.Argument(help="Their e-mail addresses.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
+) -> None:
+    """Take people off an event: whoever was sent its calendar entry gets a cancellation."""
+    preview = planning.remove(event, emails, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    removed = planning.remove(event, emails, actor=officer_name())
+    console.print(
+        f"{len(emails)} participant(s) taken off [bold]{escape(removed.event.code)}[/].",
+        highlight=False,
+    )
+    assert removed.event.id is not None
+    send_changes(removed.event.id, removed.plan)

@@ -8,10 +8,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from acara.bus import Publishing
 from acara.cli.console import console
 from acara.messages.delivery import DeliveryStopped, DeliverySummary
 from acara.messages.delivery import Progress as Advance
 from acara.settings import get_settings
+from acara.stages import invitations
+from acara.stages.plan import Plan
 
 
 def send_and_report(send: Callable[[Advance], DeliverySummary]) -> DeliverySummary:
@@ -63,3 +66,10 @@ def print_summary(summary: DeliverySummary) -> None:
         )
     else:
         console.print(f"Sent through {escape(summary.destination)}.")
+
+
+def send_changes(event_id: int, plan: Plan, published: Publishing | None = None) -> None:
+    """Send the updates and cancellations a command owed, unless its reaction already did."""
+    handled = published is not None and published.report is not None and published.report.inline
+    if plan.recipients and not handled:
+        send_and_report(lambda progress: invitations.send_owed(event_id, progress))

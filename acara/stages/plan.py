@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from acara.settings import get_settings
 from models.event import Event, EventStatus
 from models.outbox import Message
-from models.people import Participant, Person
+from models.people import Person
 from models.planning import speaks_for
 from models.queries import organisation_name
 
@@ -96,8 +96,7 @@ def owed_since(session: Session, mark: int, event_id: int | None = None) -> list
     """An event's outbox rows above `mark`, per purpose, with the first recipients' names."""
     rows = session.exec(
         select(Message.purpose, Message.recipient, Person)
-        .outerjoin(Participant, col(Participant.id) == Message.participant_id)
-        .outerjoin(Person, col(Person.id) == Participant.person_id)
+        .outerjoin(Person, col(Person.email) == Message.recipient)
         .where(col(Message.id) > mark, col(Message.event_id) == event_id)
         .order_by(col(Message.id))
     ).all()

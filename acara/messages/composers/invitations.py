@@ -90,10 +90,11 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         session, ("event-view", *version), lambda: EventView.load(session, message), per_run=True
     )
     participant, person = recipient_of(session, message)
-    if participant is None or person is None:
+    # Someone taken off the event is still owed the CANCEL of the entry they were sent.
+    if person is None or (participant is None and letter != CANCELLATION):
         raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
     language = person.language.value
-    group_id = participant.group_id
+    group_id = participant.group_id if participant else None
     name = person.full_name.with_titles
     personal = {
         "recipient.name": name,
@@ -101,7 +102,7 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         "recipient.position": person.position,
         "recipient.organisation": person.organisation,
     }
-    if participant.id is not None:
+    if participant is not None and participant.id is not None:
         personal.update(
             {f"rsvp.{k}": v for k, v in rsvp_links(participant.id, view.event_id).items()}
         )
@@ -119,10 +120,12 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
     attendee = CalendarAttendee(
         email=message.recipient,
         name=name,
-        role="OPT-PARTICIPANT" if participant.role in _OPTIONAL_ROLES else "REQ-PARTICIPANT",
+        role="OPT-PARTICIPANT"
+        if participant is not None and participant.role in _OPTIONAL_ROLES
+        else "REQ-PARTICIPANT",
         # A changed time asks everyone again; a first invitation shows any answer already given.
         partstat=_PARTSTAT.get(participant.rsvp, "NEEDS-ACTION")
-        if letter == INVITATION
+        if letter == INVITATION and participant is not None
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)
