@@ -9,6 +9,7 @@ owes an update only to those whose programme differs from what they were last to
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -35,8 +36,8 @@ def programmes(session: Session, event: Event) -> dict[int | None, Programme]:
     for group_id in (None, *groups):
         sessions = [
             [
-                item.starts_at.isoformat(),
-                item.ends_at.isoformat(),
+                _utc(item.starts_at),
+                _utc(item.ends_at),
                 item.title,
                 ", ".join(
                     part
@@ -49,12 +50,17 @@ def programmes(session: Session, event: Event) -> dict[int | None, Programme]:
         ]
         result[group_id] = {
             "status": event.status.value,
-            "start": event.starts_at.isoformat(),
-            "end": event.ends_at.isoformat(),
+            "start": _utc(event.starts_at),
+            "end": _utc(event.ends_at),
             "group": groups.get(group_id, "") if group_id is not None else "",
             "sessions": sessions,
         }
     return result
+
+
+def _utc(value: datetime) -> str:
+    # Rows just written hold the zone they were typed in; rows read back hold UTC.
+    return value.astimezone(UTC).isoformat()
 
 
 def places(programme: Programme) -> list[str]:
