@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from acara.settings import get_settings
 from acara.tokens import TokenInvalid
+from models.errors import N_
 
 SURVEY_SALT = "acara.survey.v1"  # a different salt: an RSVP token is never a survey token
 SURVEY_PATH = "/survey/{token}"
@@ -35,16 +36,13 @@ def read_survey_token(token: str) -> SurveyClaim:
     try:
         payload = _serializer().loads(token)
     except BadSignature:
-        raise TokenInvalid(
-            "Tautan survei ini tidak sah atau telah diubah. / "
-            "This survey link is not valid or has been altered."
-        ) from None
+        raise TokenInvalid(N_("This survey link is not valid or has been altered.")) from None
     if (
         not isinstance(payload, list)
         or len(payload) != 2
         or not all(isinstance(x, int) and not isinstance(x, bool) for x in payload)
     ):
-        raise TokenInvalid("Tautan survei ini tidak sah. / This survey link is not valid.")
+        raise TokenInvalid(N_("This survey link is not valid."))
     return SurveyClaim(payload[0], payload[1])
 
 

@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from itsdangerous.encoding import base64_encode
 
 from acara.settings import get_settings
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 RSVP_SALT = "acara.rsvp.v1"
 # Long enough for an invitation sent weeks ahead; the event's own state closes answers earlier.
@@ -21,12 +21,14 @@ RSVP_MAX_AGE = timedelta(days=180)
 class TokenInvalid(AcaraError):
     """A link that was altered, mistyped or signed with another key."""
 
+    code = "invalid-link"
     http_status = 403
 
 
 class TokenExpired(TokenInvalid):
     """A genuine link that is too old to be used."""
 
+    code = "expired-link"
     http_status = 410
 
 
@@ -80,17 +82,14 @@ def read_rsvp_token(token: str, max_age: int | timedelta = RSVP_MAX_AGE) -> Rsvp
         payload, signed_at = _serializer().loads(token, max_age=seconds, return_timestamp=True)
     except SignatureExpired:
         raise TokenExpired(
-            "Tautan ini sudah kedaluwarsa. Silakan hubungi Bagian Protokol. / "
-            "This link has expired. Please contact the protocol office."
+            N_("This link has expired. Please contact the protocol office.")
         ) from None
     except BadSignature:
-        raise TokenInvalid(
-            "Tautan ini tidak sah atau telah diubah. / This link is not valid or has been altered."
-        ) from None
+        raise TokenInvalid(N_("This link is not valid or has been altered.")) from None
     if (
         not isinstance(payload, list)
         or len(payload) != 2
         or not all(isinstance(x, int) for x in payload)
     ):
-        raise TokenInvalid("Tautan ini tidak sah. / This link is not valid.")
+        raise TokenInvalid(N_("This link is not valid."))
     return RsvpClaim(payload[0], payload[1], signed_at.astimezone(UTC))

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.clock import utcnow
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import Event, EventStatus
 from models.people import Attendance, AttendanceStatus, Participant
 from models.queries import PLENARY, by_group, participants
@@ -25,14 +25,16 @@ UNKNOWN = "unknown"  # attendance not recorded yet
 class CheckInClosed(ParticipantError):
     """The event is a draft, cancelled, reported or closed: nobody can be checked in."""
 
-    key = "error.checkin_closed"
+    code = "checkin-closed"
+    public = N_("Check-in is not open for this event.")
     http_status = 409
 
 
 class WrongEvent(ParticipantError):
     """A code scanned at the desk of another event than the one it was issued for."""
 
-    key = "error.wrong_event"
+    code = "wrong-event"
+    public = N_("This code is for another event: {title}.")
     http_status = 409
 
 
@@ -42,7 +44,7 @@ def ensure_same_event(session: Session, desk_event: Event, code_event_id: int) -
         return
     other = session.get(Event, code_event_id)
     title = other.display_title if other else f"#{code_event_id}"
-    raise WrongEvent(f"This code belongs to another event: {title}.", title=title)
+    raise WrongEvent("This code belongs to another event: {title}.", title=title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,8 @@ def _open_event(session: Session, event_id: int) -> Event:
     event = lock_event(session, event_id)
     if event.status not in OPEN_FOR_CHECKIN:
         raise CheckInClosed(
-            f"Event {event.code!r} is {event.status.value}: check-in is not open.",
+            "Event {event!r} is {status}: check-in is not open.",
+            event=event.code,
             status=event.status.value,
         )
     return event

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from models.audit import record
 from models.clock import utcnow
-from models.errors import AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
+from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
 from models.names import split_name
 from models.outbox import enqueue
@@ -38,37 +38,44 @@ class Answer(StrEnum):
 
 
 class ParticipantError(AcaraError):
-    """A refusal shown to an invitee; `key` lets each edge show it in the invitee's language."""
+    """A refusal shown to an invitee: `public` is what the invitee reads, in their language."""
 
-    key: ClassVar[str] = "error.generic"
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.params = params
+    code = "refused"
+    public: ClassVar[str | None] = N_("This request cannot be processed.")
 
 
 class NotInvited(ParticipantError, NotFound):
     """The participant does not exist or belongs to another event than the link says."""
 
-    key = "error.not_invited"
+    code = "not-invited"
+    public = N_("This invitation was not found for that event.")
 
 
 class AnswersClosed(ParticipantError, IllegalTransition):
     """The event was held, closed or cancelled: the invitation can no longer be answered."""
 
-    key = "error.answers_closed"
+    code = "answers-closed"
+    public = N_("Answers to this invitation are closed.")
 
 
 class AlreadyRepresented(ParticipantError, IllegalTransition):
     """The participant already named a representative; only the office can change that now."""
 
-    key = "error.already_represented"
+    code = "already-represented"
+    public = N_(
+        "You already named a representative for this event. "
+        "Please contact the protocol office to change it."
+    )
 
 
 class StandInCannotDelegate(ParticipantError, IllegalTransition):
     """A representative cannot name a representative of their own."""
 
-    key = "error.stand_in_cannot_delegate"
+    code = "stand-in-cannot-delegate"
+    public = N_(
+        "As a representative you cannot name another representative. "
+        "Please contact the protocol office."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +101,7 @@ def lock_event(session: Session, event_id: int) -> Event:
     session.execute(update(Event).where(col(Event.id) == event_id).values(sequence=Event.sequence))
     event = session.get(Event, event_id, populate_existing=True)
     if event is None:
-        raise NotInvited("No such event.", event_id=event_id)
+        raise NotInvited("No event {event_id}.", event_id=event_id)
     return event
 
 
@@ -103,8 +110,9 @@ def load_invitation(session: Session, event_id: int, participant_id: int) -> Par
     participant = session.get(Participant, participant_id, populate_existing=True)
     if participant is None or participant.event_id != event_id:
         raise NotInvited(
-            f"Participant {participant_id} is not invited to event {event_id}.",
+            "Participant {participant_id} is not invited to event {event_id}.",
             participant_id=participant_id,
+            event_id=event_id,
         )
     return participant
 
@@ -298,7 +306,8 @@ def respond(
     participant = load_invitation(session, event_id, participant_id)
     if event.status not in OPEN_FOR_ANSWERS:
         raise AnswersClosed(
-            f"Event {event.code!r} is {event.status.value}: answers are closed.",
+            "Event {event!r} is {status}: answers are closed.",
+            event=event.code,
             status=event.status.value,
         )
     if participant.rsvp == RsvpStatus.REPRESENTED:

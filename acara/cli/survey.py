@@ -10,6 +10,7 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.db import unit_of_work
+from acara.i18n import _
 from models.queries import get_event
 from models.survey import QUESTIONS, summarise
 
@@ -29,7 +30,7 @@ def survey(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> N
         counts = summary.counts.get(question.key, {})
         average = summary.averages.get(question.key)
         table.add_row(
-            escape(question.id),
+            escape(_(question.text)),
             f"{average:.2f}" if average is not None else "-",
             *(str(counts.get(n, 0)) for n in range(1, 6)),
         )

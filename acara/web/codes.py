@@ -8,12 +8,11 @@ import hmac
 import io
 import re
 from dataclasses import dataclass
-from typing import ClassVar
 
 import segno
 
 from acara.settings import get_settings
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 _SALT = b"acara.checkin.v1"
 _MAC_LENGTH = 8  # base32 characters: 40 bits, plenty for a code that only works at a desk
@@ -23,12 +22,9 @@ _CODE = re.compile(rf"^(\d{{1,9}})-(\d{{1,12}})-([A-Z0-9]{{{_MAC_LENGTH}}})$")
 class BadCheckInCode(AcaraError):
     """A scanned or typed code that is not one of ours (mistyped, altered, foreign)."""
 
+    code = "bad-checkin-code"
+    public = N_("The code {code} is not known. Check it or scan again.")
     http_status = 400
-    key: ClassVar[str] = "error.bad_code"
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +64,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     match = _CODE.match(raw)
     if match is None:
         raise BadCheckInCode(
-            f"{text.strip()[:60]!r} is not a check-in code (like 3-128-K7QX3MAB).",
+            "{code!r} is not a check-in code (like 3-128-K7QX3MAB).",
             code=text.strip()[:60],
         )
     event_id, participant_id = int(match[1]), int(match[2])
@@ -77,7 +73,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     expected = _mac(event_id, participant_id)
     if not hmac.compare_digest(given.translate(str.maketrans("018", "OIB")), expected):
         raise BadCheckInCode(
-            f"{raw!r} is not a valid check-in code (mistyped or altered).", code=raw
+            "{code!r} is not a valid check-in code (mistyped or altered).", code=raw
         )
     return CheckInCode(event_id, participant_id)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from acara.db import engine_for, unit_of_work
 from acara.settings import get_settings
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 OFFICER_COOKIE = "acara_officer"
 OFFICER_SALT = "acara.officer.v1"
@@ -26,17 +26,17 @@ SESSION_HOURS = 12  # one working day at the desk
 class LoginRequired(AcaraError):
     """An officer page was asked for without a valid officer session."""
 
+    code = "login-required"
+    public = N_("This page is for protocol officers. Please log in.")
     http_status = 401
-    key: ClassVar[str] = "error.login_required"
-    params: ClassVar[dict[str, object]] = {}
 
 
 class LoginFailed(AcaraError):
     """The officer token typed on the login form is wrong."""
 
+    code = "login-failed"
+    public = N_("Wrong officer token.")
     http_status = 401
-    key: ClassVar[str] = "error.login_failed"
-    params: ClassVar[dict[str, object]] = {}
 
 
 @dataclass(frozen=True, slots=True)

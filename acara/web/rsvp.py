@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
+from acara.i18n import translate
 from acara.tokens import RsvpClaim, read_rsvp_token
 from acara.web.after_commit import publish, unit_with_facts
 from acara.web.codes import checkin_code
 from acara.web.deps import SessionDep, UnitOfWorkDep
-from acara.web.i18n import text
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN
 from models.event import BreakoutGroup, Event
@@ -23,6 +23,7 @@ from models.queries import agenda, organisation_name
 from models.rsvp import (
     OPEN_FOR_ANSWERS,
     Answer,
+    AnswersClosed,
     NotInvited,
     load_invitation,
     representative_spec,
@@ -100,7 +101,7 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         "stand_in": stand_in,
         "can_answer": is_open and participant.rsvp != RsvpStatus.REPRESENTED,
         "can_delegate": participant.represents_id is None,
-        "closed_reason": "" if is_open else text(language, "error.answers_closed"),
+        "closed_reason": "" if is_open else translate(language, str(AnswersClosed.public)),
         "checkin_link": f"/checkin/{checkin_code(participant.id, event.id)}"
         if show_card and participant.id is not None
         else "",

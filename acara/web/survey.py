@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from acara.followup import policy
+from acara.i18n import N_, translate
 from acara.surveylinks import SurveyClaim, read_survey_token
 from acara.web.deps import SessionDep, UnitOfWorkDep
 from acara.web.pages import event_when, render
@@ -25,6 +26,7 @@ router = APIRouter()
 class SurveyClosed(AcaraError):
     """The survey is not open: the event is not over yet, or answers are no longer taken."""
 
+    code = "survey-closed"
     http_status = 410
 
 
@@ -32,7 +34,7 @@ def _load(session: Session, claim: SurveyClaim) -> tuple[Event, Participant, Per
     event = session.get(Event, claim.event_id)
     participant = session.get(Participant, claim.participant_id)
     if event is None or participant is None or participant.event_id != event.id:
-        raise NotFound("Survei ini tidak ditemukan. / This survey does not exist (any more).")
+        raise NotFound(N_("This survey does not exist (any more)."))
     person = session.get(Person, participant.person_id)
     assert person is not None
     return event, participant, person
@@ -41,8 +43,7 @@ def _load(session: Session, claim: SurveyClaim) -> tuple[Event, Participant, Per
 def _require_open(event: Event) -> None:
     if event.status not in FOLLOWED_UP or not survey_open(event.ends_at, utcnow(), policy()):
         raise SurveyClosed(
-            "Survei untuk kegiatan ini sedang tidak dibuka. / "
-            "The survey for this event is not open."
+            N_("The survey for this event is not open.")
         )
 
 
@@ -74,7 +75,7 @@ def _page(
             "when": event_when(event, language),
             "name": person.full_name.with_titles,
             "questions": [
-                {"key": q.key, "text": q.en if language == "en" else q.id} for q in QUESTIONS
+                {"key": q.key, "text": translate(language, q.text)} for q in QUESTIONS
             ],
             "values": values,
             "problems": problems or {},

@@ -1,0 +1,128 @@
+"""Translation glue: Babel catalogs in locale/, the language in use, gettext for Python code.
+
+Source strings are English (the msgid); locale/<language>/LC_MESSAGES/messages.po holds each
+language's text and `make i18n` extracts, updates and compiles them. Code renders in a language
+with `with language("en"): ...`; `_`, `ngettext` and `pgettext` (and the Jinja environment,
+which calls the same functions) then read that language's catalog. Outside such a block the
+language is ACARA_LANGUAGE (Indonesian by default, the officers' language).
+
+A new language: add its code to LANGUAGES, run `pybabel init -D messages -i locale/messages.pot
+-d locale -l <code>`, translate the new messages.po and run `make i18n`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import Translations
+
+from models.errors import N_, AcaraError, InvalidInput, Problem
+
+__all__ = ["N_"]  # the catalog marker lives with the domain errors, which use it too
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+LANGUAGES = ("id", "en")  # the first is the default for anyone whose language is unknown
+
+_current: ContextVar[str | None] = ContextVar("acara_language", default=None)
+
+
+def supported(code: str | None) -> str:
+    """A language acara speaks: `code` itself, else the default (Indonesian)."""
+    return code if code in LANGUAGES else LANGUAGES[0]
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(code: str) -> Translations:
+    """The compiled catalog of one language (locale/<code>/LC_MESSAGES/messages.mo)."""
+    path = LOCALE / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    with path.open("rb") as compiled:  # a missing file is an error: `make i18n` compiles it
+        return Translations(compiled, domain=DOMAIN)
+
+
+def current() -> str:
+    """The language being rendered: the innermost `language()` block, else ACARA_LANGUAGE."""
+    code = _current.get()
+    if code is None:
+        from acara.settings import get_settings
+
+        code = get_settings().language
+    return supported(code)
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[str]:
+    """Render everything inside in `code` (an unknown code means Indonesian)."""
+    token = _current.set(supported(code))
+    try:
+        yield _current.get() or LANGUAGES[0]
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    """`message` (English) in the current language."""
+    return translations(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for n, in the current language."""
+    return translations(current()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language, where the same English word has several senses."""
+    return translations(current()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """ngettext with a context."""
+    return translations(current()).npgettext(context, singular, plural, n)
+
+
+_ = gettext
+
+
+def Np_(context: str, message: str) -> tuple[str, str]:
+    """N_ with a context: a (context, message) pair for pgettext on use."""
+    return context, message
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("Bahasa Indonesia", "English"), for a switch."""
+    with language(code):
+        return pgettext("the name of this catalog's language", "English")
+
+
+def translate(code: str | None, message: str, **params: object) -> str:
+    """`message` in language `code`, its %(name)s placeholders filled from `params`."""
+    with language(code):
+        text = gettext(message)
+    return text % params if params else text
+
+
+def explain(error: AcaraError, code: str | None = None) -> str:
+    """What a domain error says in language `code`: its English text looked up in the catalog,
+    then its params filled in; an invalid input lists its problems below."""
+    template, params = error.shown()
+    text = _filled(template, params, code)
+    if isinstance(error, InvalidInput) and error.problems:
+        lines = "\n".join(f"  - {explain_problem(p, code)}" for p in error.problems)
+        return f"{text}:\n{lines}"
+    return text
+
+
+def explain_problem(problem: Problem, code: str | None = None) -> str:
+    """One problem of an invalid input, in language `code`."""
+    reason = _filled(problem.reason, problem.params, code)
+    return f"{problem.where}: {reason}" if problem.where else reason
+
+
+def _filled(template: str, params: Mapping[str, object], code: str | None) -> str:
+    with language(code):
+        text = gettext(template)
+    return text.format(**params) if params else text
