@@ -34,7 +34,7 @@ test-faults: $(STAMP) system-deps
 # clone runs without this step). Translate what `git diff locale` shows empty, then run it again.
 PYBABEL_KEYWORDS := -k N_ -k Np_:1c,2 -k translate:2 -k Question:2 -k pgettext:1c,2 -k npgettext:1c,2,3
 i18n: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg $(PYBABEL_KEYWORDS) --add-location=file --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg $(PYBABEL_KEYWORDS) --add-comments=TRANSLATORS: --add-location=file --sort-output \
 		-w 100 --project=acara -o locale/messages.pot .
 	$(BIN)/pybabel -q update -D messages -i locale/messages.pot -d locale -w 100 \
 		--no-fuzzy-matching --ignore-obsolete

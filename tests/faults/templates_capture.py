@@ -21,6 +21,7 @@ import acara.render as rendering
 from acara import followup, invitations
 from acara.compose import NotOwed, compose
 from acara.delivery import deliver
+from acara.i18n import LANGUAGES
 from acara.reminding import owe_due_reminders
 from acara.transport import MaildirTransport
 from models.event import Event
@@ -44,11 +45,13 @@ class Captured:
 
 
 def template_names() -> set[tuple[str, str]]:
-    """(name, language) of every e-mail template pair on disk (partials start with "_")."""
+    """(name, language) of every e-mail template pair on disk (partials start with "_") in
+    every language acara speaks."""
     return {
-        tuple(path.name.split(".")[:2])  # type: ignore[misc]
+        (path.name.split(".")[0], language)
         for path in EMAIL_TEMPLATES.glob("*.txt")
-        if not path.name.startswith("_") and path.name.count(".") == 2
+        if not path.name.startswith("_")
+        for language in LANGUAGES
     }
 
 
