@@ -56,8 +56,9 @@ def current() -> str:
 
 @contextmanager
 def language(code: str | None) -> Iterator[str]:
-    """Render everything inside in `code` (an unknown code means Indonesian)."""
-    token = _current.set(supported(code))
+    """Render everything inside in `code` (None: the current language; an unknown code:
+    Indonesian)."""
+    token = _current.set(current() if code is None else supported(code))
     try:
         yield _current.get() or LANGUAGES[0]
     finally:
@@ -105,11 +106,12 @@ def translate(code: str | None, message: str, **params: object) -> str:
     return text % params if params else text
 
 
-def explain(error: AcaraError, code: str | None = None) -> str:
-    """What a domain error says in language `code`: its English text looked up in the catalog,
-    then its params filled in; an invalid input lists its problems below."""
-    template, params = error.shown()
-    text = _filled(template, params, code)
+def explain(error: AcaraError, code: str | None = None, *, public: bool = False) -> str:
+    """What a domain error says in language `code`: its English text (or, for the public,
+    its `public` text) looked up in the catalog, then its params filled in; an invalid input
+    lists its problems below."""
+    template = (error.public if public else None) or error.template
+    text = _filled(template, error.params, code)
     if isinstance(error, InvalidInput) and error.problems:
         lines = "\n".join(f"  - {explain_problem(p, code)}" for p in error.problems)
         return f"{text}:\n{lines}"

@@ -44,7 +44,7 @@ def ensure_same_event(session: Session, desk_event: Event, code_event_id: int) -
         return
     other = session.get(Event, code_event_id)
     title = other.display_title if other else f"#{code_event_id}"
-    raise WrongEvent("This code belongs to another event: {title}.", title=title)
+    raise WrongEvent(N_("This code belongs to another event: {title}."), title=title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def _open_event(session: Session, event_id: int) -> Event:
     event = lock_event(session, event_id)
     if event.status not in OPEN_FOR_CHECKIN:
         raise CheckInClosed(
-            "Event {event!r} is {status}: check-in is not open.",
+            N_("Event {event!r} is {status}: check-in is not open."),
             event=event.code,
             status=event.status.value,
         )
@@ -157,7 +157,7 @@ def mark(
     now = now or utcnow()
     ids = sorted(set(participant_ids))
     if not ids:
-        raise InvalidInput([Problem("participants", "tick at least one participant")])
+        raise InvalidInput([Problem("participants", N_("tick at least one participant"))])
     _open_event(session, event_id)
     found = {
         p.id: p
@@ -170,7 +170,10 @@ def mark(
     strangers = [i for i in ids if i not in found]
     if strangers:
         raise InvalidInput(
-            [Problem("participants", f"participant {i} is not in this event") for i in strangers]
+            [
+                Problem("participants", N_("participant {id} is not in this event"), {"id": i})
+                for i in strangers
+            ]
         )
     changed, unchanged = [], []
     for participant_id in ids:

@@ -1,10 +1,11 @@
 """The one error family for user mistakes: every edge turns these into a short message.
 
 An error carries a stable `code` (for programs and tests), English text with `{name}`
-placeholders and the `params` that fill them. `str(exc)` is that English text, for logs; each
-edge (web page, CLI) looks the text up in its message catalog, as the msgid, and fills in the
-same params, so the user reads it in their own language. `public`, where a class sets it, is
-what a user is shown instead of the more detailed log message.
+placeholders and the `params` that fill them. `str(exc)` is that English text, for logs and
+officers; each edge (CLI, web page) looks the text up in its message catalog, as the msgid, and
+fills in the same params, so the user reads it in their own language (acara.i18n.explain).
+`public`, where a class sets it, is what an invitee on the web is shown instead of the more
+detailed text. Mark the English text with N_ so `make i18n` puts it in the catalogs.
 """
 
 from __future__ import annotations
@@ -40,9 +41,6 @@ class AcaraError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def shown(self) -> tuple[str, Mapping[str, Any]]:
-        """What a user is shown: English text (the catalog's msgid) and its params."""
-        return self.public or self.template, self.params
 
 
 class NotFound(AcaraError):
@@ -84,7 +82,7 @@ class InvalidInput(AcaraError):
     http_status = 422
 
     def __init__(
-        self, problems: Iterable[Problem], heading: str = "Invalid input", **params: Any
+        self, problems: Iterable[Problem], heading: str = N_("Invalid input"), **params: Any
     ) -> None:
         self.problems = list(problems)
         super().__init__(heading, **params)

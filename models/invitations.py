@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, exists, func, select
 
-from models.errors import IllegalTransition
+from models.errors import N_, IllegalTransition
 from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
 from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
@@ -32,7 +32,9 @@ def invite(session: Session, event: Event, *, actor: str) -> int:
     """Announce a draft event and owe an invitation to everyone not yet invited."""
     if event.status not in _INVITABLE:
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: invitations can no longer be sent."
+            N_("Event {event!r} is {status}: invitations can no longer be sent."),
+            event=event.code,
+            status=event.status.value,
         )
     if event.status is EventStatus.DRAFT:
         apply(session, event, Action.ANNOUNCE, actor=actor)

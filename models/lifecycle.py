@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models.audit import DomainEvent, record
 from models.clock import require_aware, utcnow
-from models.errors import IllegalTransition, invalid
+from models.errors import N_, IllegalTransition, invalid
 from models.event import AgendaSession, Event, EventStatus
 
 
@@ -67,7 +67,9 @@ def parse_action(name: str) -> Action:
         return Action(name.strip().lower())
     except ValueError:
         known = ", ".join(a.value for a in Action)
-        raise invalid("action", f"unknown action {name!r}; known actions: {known}") from None
+        raise invalid(
+            "action", N_("unknown action {name!r}; known actions: {known}"), name=name, known=known
+        ) from None
 
 
 def next_state(event: Event, action: Action) -> EventStatus:
@@ -76,8 +78,11 @@ def next_state(event: Event, action: Action) -> EventStatus:
     if target is None:
         allowed = ", ".join(a.value for a in allowed_actions(event.status)) or "none"
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: cannot {action.value}. "
-            f"Allowed from {event.status.value}: {allowed}."
+            N_("Event {event!r} is {status}: cannot {action}. Allowed from {status}: {allowed}."),
+            event=event.code,
+            status=event.status.value,
+            action=action.value,
+            allowed=allowed,
         )
     return target
 
@@ -119,7 +124,7 @@ def cancel(session: Session, event: Event, *, actor: str, reason: str) -> Domain
     """Cancel an event before it is held; the reason goes to every invitee."""
     next_state(event, Action.CANCEL)  # refuse before touching anything
     if not reason.strip():
-        raise invalid("reason", "a cancellation needs a reason for the invitees")
+        raise invalid("reason", N_("a cancellation needs a reason for the invitees"))
     event.cancel_reason = reason.strip()
     return apply(session, event, Action.CANCEL, actor=actor, detail={"reason": event.cancel_reason})
 
@@ -132,7 +137,7 @@ def reschedule(session: Session, event: Event, new_start: datetime, *, actor: st
     require_aware(new_start, "start")
     shift = new_start - event.starts_at
     if shift == timedelta(0):
-        raise invalid("start", "the new start is the same as the current one")
+        raise invalid("start", N_("the new start is the same as the current one"))
     sessions = session.exec(select(AgendaSession).where(AgendaSession.event_id == event.id)).all()
     event.starts_at += shift
     event.ends_at += shift

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.audit import record
 from models.clock import require_aware
-from models.errors import AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
+from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.outbox import enqueue
@@ -151,7 +151,7 @@ def parse_minutes(source: MinutesSource, event: Event) -> MinutesSpec:
         spec = MinutesSpec.model_validate(source.data)
     except ValidationError as exc:
         for problem in problems_from(exc):
-            problems.append(Problem(source.where(problem.where), problem.reason))
+            problems.append(Problem(source.where(problem.where), problem.reason, problem.params))
         raise InvalidInput(problems, heading=f"{source.name} is not valid") from None
     if spec.event and spec.event != event.code:
         problems.append(
@@ -231,8 +231,12 @@ def record_minutes(
     require_aware(now, "now")
     if event.status not in RECORDABLE:
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: minutes can be recorded once it is "
-            "announced and until they are approved."
+            N_(
+                "Event {event!r} is {status}: minutes can be recorded once it is "
+                "announced and until they are approved."
+            ),
+            event=event.code,
+            status=event.status.value,
         )
     minutes = minutes_of(session, event)
     replaced = minutes is not None
@@ -352,15 +356,19 @@ def approve_minutes(session: Session, event: Event, *, actor: str, now: datetime
     minutes = minutes_of(session, event)
     if minutes is None:
         raise NotFound(
-            f"No minutes recorded for {event.code!r}: "
-            f"`acara minutes record {event.code} FILE` first."
+            N_("No minutes recorded for {event!r}: `acara minutes record {event} FILE` first."),
+            event=event.code,
         )
     newly = minutes.status is MinutesStatus.DRAFT
     if newly:
         if event.status not in APPROVABLE:
             raise IllegalTransition(
-                f"Event {event.code!r} is {event.status.value}: minutes are approved once it is "
-                f"held (`acara event transition {event.code} hold`)."
+                N_(
+                    "Event {event!r} is {status}: minutes are approved once it is "
+                    "held (`acara event transition {event} hold`)."
+                ),
+                event=event.code,
+                status=event.status.value,
             )
         minutes.status = MinutesStatus.APPROVED
         minutes.approved_at = now
@@ -395,8 +403,8 @@ def require_approved(session: Session, event: Event) -> Minutes:
     minutes = minutes_of(session, event)
     if minutes is None or minutes.status is not MinutesStatus.APPROVED:
         raise AcaraError(
-            f"The minutes of {event.code!r} are not approved yet: "
-            f"`acara minutes approve {event.code}`."
+            N_("The minutes of {event!r} are not approved yet: `acara minutes approve {event}`."),
+            event=event.code,
         )
     return minutes
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.audit import record
 from models.clock import resolve_timezone, utcnow
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Organisation, Room, Venue
 from models.lifecycle import Action, apply
 from models.plan import EventSpec, SessionSpec
@@ -170,7 +170,7 @@ def check_room_conflicts(session: Session, event: Event, sessions: Sequence[Agen
                 )
             )
     if problems:
-        raise InvalidInput(problems, heading="The agenda cannot be saved")
+        raise InvalidInput(problems, heading=N_("The agenda cannot be saved"))
 
 
 def _schedule_fingerprint(session: Session, event: Event) -> tuple[object, ...]:
@@ -190,17 +190,17 @@ def import_event(
     try:
         tz_name = resolve_timezone(spec.timezone)
     except InvalidInput as exc:
-        raise InvalidInput(exc.problems, heading="The event file is not valid") from None
+        raise InvalidInput(exc.problems, heading=N_("The event file is not valid")) from None
     zone = ZoneInfo(tz_name)
     starts_at, ends_at = _aware(spec.start, zone), _aware(spec.end, zone)
     if ends_at <= starts_at:
-        problems.append(Problem("end", "the event must end after it starts"))
+        problems.append(Problem("end", N_("the event must end after it starts")))
     try:
         parse_offsets(spec.reminders)
     except InvalidInput as exc:
         problems.extend(exc.problems)
     if problems:
-        raise InvalidInput(problems, heading="The event file is not valid")
+        raise InvalidInput(problems, heading=N_("The event file is not valid"))
 
     event = session.exec(select(Event).where(Event.code == spec.code)).first()
     created = event is None
@@ -215,7 +215,13 @@ def import_event(
         )
     elif event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
         raise InvalidInput(
-            [Problem("code", f"event {spec.code!r} is {event.status.value} and cannot change")]
+            [
+                Problem(
+                    "code",
+                    N_("event {event!r} is {status} and cannot change"),
+                    {"event": spec.code, "status": event.status.value},
+                )
+            ]
         )
     before = None if created else _schedule_fingerprint(session, event)
     event.kind, event.title = spec.kind, spec.title
@@ -235,7 +241,7 @@ def import_event(
     groups = _upsert_groups(session, event, spec, places, problems)
     sessions = _build_agenda(event, spec, zone, places, groups, problems)
     if problems:
-        raise InvalidInput(problems, heading="The event file is not valid")
+        raise InvalidInput(problems, heading=N_("The event file is not valid"))
     session.exec(delete(AgendaSession).where(col(AgendaSession.event_id) == event.id))
     session.add_all(sessions)
     session.flush()

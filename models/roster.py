@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import BreakoutGroup, Event
 from models.names import split_name
 from models.people import Participant, Person
@@ -74,7 +74,7 @@ def add_participants(
     report = RosterReport()
     problems = check_rows(session, event, rows)
     if problems and not skip_invalid:
-        raise InvalidInput(problems, heading="Nothing imported; fix these rows")
+        raise InvalidInput(problems, heading=N_("Nothing imported; fix these rows"))
     report.rejected.extend(problems)
     bad = {p.where for p in problems}
     groups = {

@@ -101,7 +101,7 @@ def lock_event(session: Session, event_id: int) -> Event:
     session.execute(update(Event).where(col(Event.id) == event_id).values(sequence=Event.sequence))
     event = session.get(Event, event_id, populate_existing=True)
     if event is None:
-        raise NotInvited("No event {event_id}.", event_id=event_id)
+        raise NotInvited(N_("No event {event_id}."), event_id=event_id)
     return event
 
 
@@ -110,7 +110,7 @@ def load_invitation(session: Session, event_id: int, participant_id: int) -> Par
     participant = session.get(Participant, participant_id, populate_existing=True)
     if participant is None or participant.event_id != event_id:
         raise NotInvited(
-            "Participant {participant_id} is not invited to event {event_id}.",
+            N_("Participant {participant_id} is not invited to event {event_id}."),
             participant_id=participant_id,
             event_id=event_id,
         )
@@ -208,9 +208,9 @@ def representative_spec(
         problems.extend(problems_from(exc))
     # The desk and the attendance list need to know in which capacity the stand-in comes.
     if not " ".join((position or "").split()):
-        problems.append(Problem("position", "the representative's position is needed"))
+        problems.append(Problem("position", N_("the representative's position is needed")))
     if problems or spec is None:
-        raise InvalidInput(problems, heading="Representative not valid")
+        raise InvalidInput(problems, heading=N_("Representative not valid"))
     return spec
 
 
@@ -227,8 +227,8 @@ def _invite_stand_in(
     assert principal_person is not None
     if spec.email == principal_person.email:
         raise InvalidInput(
-            [Problem("email", "the representative needs their own e-mail address")],
-            heading="Representative not valid",
+            [Problem("email", N_("the representative needs their own e-mail address"))],
+            heading=N_("Representative not valid"),
         )
     person = session.exec(select(Person).where(Person.email == spec.email)).first()
     if person is not None:
@@ -239,8 +239,14 @@ def _invite_stand_in(
         ).first()
         if taken is not None:
             raise InvalidInput(
-                [Problem("email", f"{spec.email} is already invited to this event")],
-                heading="Representative not valid",
+                [
+                    Problem(
+                        "email",
+                        N_("{email} is already invited to this event"),
+                        {"email": spec.email},
+                    )
+                ],
+                heading=N_("Representative not valid"),
             )
     else:
         parts = split_name(spec.name)
@@ -306,13 +312,13 @@ def respond(
     participant = load_invitation(session, event_id, participant_id)
     if event.status not in OPEN_FOR_ANSWERS:
         raise AnswersClosed(
-            "Event {event!r} is {status}: answers are closed.",
+            N_("Event {event!r} is {status}: answers are closed."),
             event=event.code,
             status=event.status.value,
         )
     if participant.rsvp == RsvpStatus.REPRESENTED:
         raise AlreadyRepresented(
-            "A representative was already named; contact the protocol office to change it."
+            N_("A representative was already named; contact the protocol office to change it.")
         )
     previous = participant.rsvp
     stand_in: Participant | None = None
@@ -328,11 +334,17 @@ def respond(
         participant.rsvp = RsvpStatus.DECLINED
     else:
         if participant.represents_id is not None:
-            raise StandInCannotDelegate("A representative cannot name another representative.")
+            raise StandInCannotDelegate(
+                N_("A representative cannot name another representative.")
+            )
         if representative is None:
             raise InvalidInput(
-                [Problem("name", "name, position and e-mail of the representative are needed")],
-                heading="Representative not valid",
+                [
+                    Problem(
+                        "name", N_("name, position and e-mail of the representative are needed")
+                    )
+                ],
+                heading=N_("Representative not valid"),
             )
         stand_in = _invite_stand_in(
             session, event, participant, representative, actor=actor, now=now

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from models.audit import record
 from models.clock import UTCDateTime, require_aware
-from models.errors import InvalidInput
+from models.errors import N_, InvalidInput
 from models.event import Event
 from models.people import Participant
 from models.plan import problems_from
@@ -83,7 +83,7 @@ def parse_answers(data: dict[str, Any]) -> SurveyAnswers:
     try:
         return SurveyAnswers.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc), heading="The survey is not complete") from None
+        raise InvalidInput(problems_from(exc), heading=N_("The survey is not complete")) from None
 
 
 def submit(

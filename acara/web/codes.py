@@ -64,7 +64,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     match = _CODE.match(raw)
     if match is None:
         raise BadCheckInCode(
-            "{code!r} is not a check-in code (like 3-128-K7QX3MAB).",
+            N_("{code!r} is not a check-in code (like 3-128-K7QX3MAB)."),
             code=text.strip()[:60],
         )
     event_id, participant_id = int(match[1]), int(match[2])
@@ -73,7 +73,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     expected = _mac(event_id, participant_id)
     if not hmac.compare_digest(given.translate(str.maketrans("018", "OIB")), expected):
         raise BadCheckInCode(
-            "{code!r} is not a valid check-in code (mistyped or altered).", code=raw
+            N_("{code!r} is not a valid check-in code (mistyped or altered)."), code=raw
         )
     return CheckInCode(event_id, participant_id)
 

@@ -65,7 +65,7 @@ def log_in(response: Response, token: str, name: str, *, secure: bool) -> Office
     """Check the officer token and set the signed session cookie, or raise LoginFailed."""
     expected = get_settings().officer_token.get_secret_value()
     if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise LoginFailed("Wrong officer token.")
+        raise LoginFailed(N_("Wrong officer token."))
     officer = Officer(" ".join(name.split())[:60] or "petugas")
     value = _serializer().dumps({"n": officer.name, "k": _token_fingerprint()})
     response.set_cookie(
@@ -104,7 +104,7 @@ def current_officer(request: Request) -> Officer:
     """The logged-in officer, or LoginRequired (GET pages redirect to the login form)."""
     officer = officer_from_cookie(request)
     if officer is None:
-        raise LoginRequired("Officer login required.")
+        raise LoginRequired(N_("Officer login required."))
     return officer
 
 

@@ -78,7 +78,7 @@ async def acara_error(request: Request, exc: Exception) -> Response:
             for p in exc.problems
         ]
         return error_page(request, exc.http_status, translate(language, INVALID), problems)
-    return error_page(request, exc.http_status, explain(exc, page_language(request)))
+    return error_page(request, exc.http_status, explain(exc, page_language(request), public=True))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

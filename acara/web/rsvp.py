@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
-from acara.i18n import translate
+from acara.i18n import N_, translate
 from acara.tokens import RsvpClaim, read_rsvp_token
 from acara.web.after_commit import publish, unit_with_facts
 from acara.web.codes import checkin_code
@@ -43,7 +43,7 @@ def _person_name(session: Session, participant_id: int | None) -> str | None:
 def _load(session: Session, claim: RsvpClaim) -> tuple[Event, Participant, Person]:
     event = session.get(Event, claim.event_id)
     if event is None:
-        raise NotInvited("The event of this link no longer exists.")
+        raise NotInvited(N_("The event of this link no longer exists."))
     participant = load_invitation(session, claim.event_id, claim.participant_id)
     person = session.get(Person, participant.person_id)
     assert person is not None

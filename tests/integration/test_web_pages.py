@@ -371,7 +371,7 @@ def test_unknown_pages_and_bugs_are_html_pages_without_a_traceback(
 ) -> None:
     seed_event(session, "fgd-halifax.yaml")
     missing = officer.get("/events/no-such-event")
-    assert missing.status_code == 404 and "No event with id or code" in missing.text
+    assert missing.status_code == 404 and "Tidak ada acara dengan id atau kode" in missing.text
     assert officer.get("/nowhere").status_code == 404
 
     def broken(*_: object) -> None:
