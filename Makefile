@@ -30,16 +30,10 @@ test-faults: $(STAMP) system-deps
 	$(BIN)/pytest -q -m slow
 
 # Translations: extract the English source strings from code and templates (babel.cfg), merge
-# them into locale/*/LC_MESSAGES/messages.po, then compile the .mo files (committed, so a fresh
-# clone runs without this step). Translate what `git diff locale` shows empty, then run it again.
-PYBABEL_KEYWORDS := -k N_ -k Np_:1c,2 -k translate:2 -k Question:2 -k pgettext:1c,2 -k npgettext:1c,2,3
+# them into locale/*/LC_MESSAGES/messages.po and compile the .mo files (committed, so a fresh
+# clone runs without this step). It lists what is left to translate; translate it and run again.
 i18n: $(STAMP)
-	$(BIN)/pybabel -q extract -F babel.cfg $(PYBABEL_KEYWORDS) --add-comments=TRANSLATORS: --add-location=file --sort-output \
-		-w 100 --project=acara -o locale/messages.pot .
-	$(BIN)/pybabel -q update -D messages -i locale/messages.pot -d locale -w 100 \
-		--no-fuzzy-matching --ignore-obsolete
-	$(BIN)/python scripts/english_catalog.py
-	$(BIN)/pybabel compile -D messages -d locale --statistics
+	$(BIN)/python scripts/catalogs.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
