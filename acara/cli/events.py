@@ -18,8 +18,9 @@ from acara.cli.console import console
 from acara.dates import long_date, long_datetime, time_range
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file
+from acara.i18n import _
 from models import lifecycle
-from models.errors import invalid
+from models.errors import N_, invalid
 from models.event import Event
 from models.planning import import_event
 from models.queries import agenda, by_group, get_event, history, organisation_name, participants
@@ -37,21 +38,34 @@ def import_file(
     spec, rows = read_event_file(path)
     with publishing() as (session, published):
         result = import_event(session, spec, rows, actor=ACTOR)
-    verb = "Created" if result.created else "Updated"
+    verb = (
+        _("Created event [bold]%(code)s[/] (id %(id)s)")
+        if result.created
+        else _("Updated event [bold]%(code)s[/] (id %(id)s)")
+    )
     console.print(
-        f"{verb} event [bold]{spec.code}[/] (id {result.event_id}): "
-        f"{result.roster.added} participants added, {result.roster.updated} updated, "
-        f"{len(result.roster.merged)} duplicates merged."
+        verb % {"code": spec.code, "id": result.event_id}
+        + ": "
+        + _("%(added)s participants added, %(updated)s updated, %(merged)s duplicates merged.")
+        % {
+            "added": result.roster.added,
+            "updated": result.roster.updated,
+            "merged": len(result.roster.merged),
+        }
     )
     if result.rescheduled:
-        console.print("[yellow]Time or place changed: participants are owed an update.[/]")
+        console.print(
+            "[yellow]" + _("Time or place changed: participants are owed an update.") + "[/]"
+        )
     after_commit.show(published)
 
 
 @app.command("list")
 def list_events() -> None:
     """All events, newest first."""
-    table = Table("ID", "Code", "Kind", "Title", "Starts", "Status", title="Events")
+    table = Table(
+        _("ID"), _("Code"), _("Kind"), _("Title"), _("Starts"), _("Status"), title=_("Events")
+    )
     with unit_of_work() as session:
         for event in session.exec(select(Event).order_by(col(Event.starts_at).desc())):
             table.add_row(
@@ -82,10 +96,10 @@ def show(event: EventRef) -> None:
         f"{long_datetime(target.ends_at, target.timezone)}"
     )
     for label, value in (
-        ("Host", host),
-        ("Guest", guest),
-        ("Letter", target.letter_number),
-        ("Subject", target.subject),
+        (_("Host"), host),
+        (_("Guest"), guest),
+        (_("Letter"), target.letter_number),
+        (_("Subject"), target.subject),
     ):
         if value:
             console.print(f"{label}: {escape(value)}", highlight=False)
@@ -94,7 +108,7 @@ def show(event: EventRef) -> None:
         if not day_lines:
             continue
         for group, items in by_group(day_lines).items():
-            table = Table("Time", "Session", "Place", "Speakers", "Moderator")
+            table = Table(_("Time"), _("Session"), _("Place"), _("Speakers"), _("Moderator"))
             table.title = f"{long_date(day)} · {escape(group)}"
             for line in items:
                 item = line.session
@@ -107,8 +121,8 @@ def show(event: EventRef) -> None:
                 )
             console.print(table)
     for group, members in by_group(people).items():
-        table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP")
-        table.title = f"Participants · {escape(group)} ({len(members)})"
+        table = Table(_("Role"), _("Name"), _("Position"), _("Organisation"), _("Email"), _("RSVP"))
+        table.title = f"{_('Participants')} · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
                 line.participant.role.value,
@@ -129,11 +143,18 @@ def transition(
     """Move an event along its lifecycle."""
     chosen = lifecycle.parse_action(action)
     if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
-        raise invalid("action", f"use `acara event {chosen.value}`, which asks for what it needs")
+        raise invalid(
+            "action",
+            N_("use `acara event {action}`, which asks for what it needs"),
+            action=chosen.value,
+        )
     with publishing() as (session, published):
         target = get_event(session, event)
         lifecycle.apply(session, target, chosen, actor=ACTOR)
-    console.print(f"Event [bold]{target.code}[/] is now [bold]{target.status.value}[/].")
+    console.print(
+        _("Event [bold]%(code)s[/] is now [bold]%(status)s[/].")
+        % {"code": target.code, "status": target.status.value}
+    )
     after_commit.show(published)
 
 
@@ -149,8 +170,12 @@ def reschedule(
         target = get_event(session, event)
         lifecycle.reschedule(session, target, _local_time(start, target.timezone), actor=ACTOR)
     console.print(
-        f"Event [bold]{target.code}[/] now starts "
-        f"{long_datetime(target.starts_at, target.timezone)} (sequence {target.sequence})."
+        _("Event [bold]%(code)s[/] now starts %(when)s (sequence %(sequence)s).")
+        % {
+            "code": target.code,
+            "when": long_datetime(target.starts_at, target.timezone),
+            "sequence": target.sequence,
+        }
     )
     after_commit.show(published)
 
@@ -164,14 +189,14 @@ def cancel(
     with publishing() as (session, published):
         target = get_event(session, event)
         lifecycle.cancel(session, target, actor=ACTOR, reason=reason)
-    console.print(f"Event [bold]{target.code}[/] is cancelled.")
+    console.print(_("Event [bold]%(code)s[/] is cancelled.") % {"code": target.code})
     after_commit.show(published)
 
 
 @app.command("history")
 def show_history(event: EventRef) -> None:
     """The audit trail of an event."""
-    table = Table("When", "Who", "What", "Detail", title="History")
+    table = Table(_("When"), _("Who"), _("What"), _("Detail"), title=_("History"))
     with unit_of_work() as session:
         target = get_event(session, event)
         for entry in history(session, target):

@@ -9,6 +9,7 @@ import typer
 from acara import invitations
 from acara.cli.console import console
 from acara.cli.sending import send_and_report
+from acara.i18n import _
 
 ACTOR = "cli"
 
@@ -16,7 +17,10 @@ ACTOR = "cli"
 def invite(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> None:
     """Invite everyone not yet invited (a draft event is announced) and send what is owed."""
     owed = invitations.owe_invitations(event, actor=ACTOR)
-    console.print(f"Event [bold]{owed.event_code}[/]: {owed.messages} new message(s) owed.")
+    console.print(
+        _("Event [bold]%(code)s[/]: %(count)s new message(s) owed.")
+        % {"code": owed.event_code, "count": owed.messages}
+    )
     send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
 
 
@@ -25,5 +29,5 @@ def notify_changes(event_id: int) -> None:
     owed = invitations.owe_changes(event_id)
     if not owed.messages:
         return  # nobody was invited yet: nothing to tell
-    console.print(f"{owed.messages} participant(s) are owed the change.")
+    console.print(_("%(count)s participant(s) are owed the change.") % {"count": owed.messages})
     send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
