@@ -10,6 +10,7 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.db import unit_of_work
+from acara.i18n import _
 from models.clock import utcnow
 from models.followup import action_items, close_action, days_overdue, local_today
 from models.minutes import ActionStatus
@@ -29,15 +30,15 @@ def list_items(
     with unit_of_work() as session:
         target = get_event(session, event) if event else None
         rows = action_items(session, target, include_done=all_)
-    columns = ["ID", "Action", "Owner", "Due", "Status"]
+    columns = [_("ID"), _("Action"), _("Owner"), _("Due"), _("Status")]
     if target is None:
-        columns.insert(1, "Event")
-    table = Table(*columns, title="Action items")
+        columns.insert(1, _("Event"))
+    table = Table(*columns, title=_("Action items"))
     for item, owner_event in rows:
         late = days_overdue(item.due_on, local_today(now, owner_event.timezone))
         status = item.status.value
         if item.status is ActionStatus.OPEN and late:
-            status = f"[red]overdue {late}d[/]"
+            status = "[red]" + _("overdue %(days)sd") % {"days": late} + "[/]"
         cells = [str(item.id), escape(item.description), escape(item.owner_name)]
         cells += [item.due_on.isoformat(), status]
         if target is None:
@@ -54,6 +55,9 @@ def done(
     with unit_of_work() as session:
         item, changed = close_action(session, item_id, actor=ACTOR, now=utcnow())
     if changed:
-        console.print(f"Action item {item.id} ({escape(item.description)}) is done.")
+        console.print(
+            _("Action item %(id)s (%(description)s) is done.")
+            % {"id": item.id, "description": escape(item.description)}
+        )
     else:
-        console.print(f"Action item {item.id} was already done.")
+        console.print(_("Action item %(id)s was already done.") % {"id": item.id})

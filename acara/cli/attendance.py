@@ -15,6 +15,7 @@ from acara.cli.console import console
 from acara.cli.when import NOW_HELP, parse_now
 from acara.db import unit_of_work
 from acara.documents.attendance import check_in_time, write_attendance
+from acara.i18n import _
 from models.attendance_list import ListedStatus, attendance_list, status_counts
 from models.checkin import check_in, mark
 from models.clock import utcnow
@@ -47,7 +48,8 @@ def attendance(
         groups = attendance_list(session, target)
         if format is Format.TABLE:
             for group, lines in groups.items():
-                table = Table("No.", "Name", "Position", "Organisation", "Status", "Check-in")
+                columns = (_("No."), _("Name"), _("Position"), _("Organisation"), _("Status"))
+                table = Table(*columns, _("Check-in"))
                 table.title = f"{escape(target.code)} · {escape(group)}"
                 for line in lines:
                     table.add_row(
@@ -66,9 +68,14 @@ def attendance(
     summary = ", ".join(f"{counts[s]} {s.value}" for s in ListedStatus if counts[s])
     if path is not None:
         console.print(
-            f"Attendance list of [bold]{escape(target.code)}[/] written to {path}", soft_wrap=True
+            _("Attendance list of [bold]%(code)s[/] written to %(path)s")
+            % {"code": escape(target.code), "path": path},
+            soft_wrap=True,
         )
-    console.print(f"{sum(counts.values())} participants: {summary or 'none'}.")
+    console.print(
+        _("%(count)s participants: %(summary)s.")
+        % {"count": sum(counts.values()), "summary": summary or _("none")}
+    )
 
 
 def checkin(
@@ -136,5 +143,6 @@ def checkin(
                 now=when,
             )
     console.print(
-        f"{len(ids)} participant(s) of [bold]{escape(target.code)}[/] marked {chosen.value}."
+        _("%(count)s participant(s) of [bold]%(code)s[/] marked %(status)s.")
+        % {"count": len(ids), "code": escape(target.code), "status": chosen.value}
     )

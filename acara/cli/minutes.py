@@ -13,6 +13,7 @@ from acara import followup
 from acara.cli.console import console
 from acara.db import unit_of_work
 from acara.documents.minutes import write_minutes
+from acara.i18n import _
 from acara.minutesfile import read_minutes_file
 from models.clock import utcnow
 from models.errors import NotFound
@@ -43,12 +44,25 @@ def record(
         target = get_event(session, event)
         spec = parse_minutes(source, target)
         recorded = record_minutes(session, target, spec, actor=ACTOR, now=utcnow())
-    verb = "Replaced the draft minutes" if recorded.replaced else "Recorded draft minutes"
-    console.print(
-        f"{verb} of [bold]{escape(target.code)}[/]: {len(spec.decisions)} decisions, "
-        f"{len(spec.action_items)} action items, {len(spec.key_statements)} key statements."
+    verb = (
+        _("Replaced the draft minutes of [bold]%(code)s[/]")
+        if recorded.replaced
+        else _("Recorded draft minutes of [bold]%(code)s[/]")
     )
-    console.print(f"Next: `acara minutes approve {escape(target.code)}` once the event is held.")
+    console.print(
+        verb % {"code": escape(target.code)}
+        + ": "
+        + _("%(decisions)s decisions, %(actions)s action items, %(statements)s key statements.")
+        % {
+            "decisions": len(spec.decisions),
+            "actions": len(spec.action_items),
+            "statements": len(spec.key_statements),
+        }
+    )
+    console.print(
+        _("Next: `acara minutes approve %(code)s` once the event is held.")
+        % {"code": escape(target.code)}
+    )
 
 
 @app.command("show")
@@ -65,11 +79,11 @@ def show(event: EventRef) -> None:
     console.print(escape(minutes.summary))
     for i, point in enumerate(minutes.discussion, start=1):
         console.print(f"  {i}. {escape(point)}")
-    table = Table("No.", "Decision", title="Decisions")
+    table = Table(_("No."), _("Decision"), title=_("Decisions"))
     for i, decision in enumerate(decisions, start=1):
         table.add_row(str(i), escape(decision.text))
     console.print(table)
-    table = Table("ID", "Action", "Owner", "Due", "Status", title="Action items")
+    table = Table(_("ID"), _("Action"), _("Owner"), _("Due"), _("Status"), title=_("Action items"))
     for item in items:
         table.add_row(
             str(item.id),
@@ -86,7 +100,10 @@ def render(event: EventRef) -> None:
     """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
     with unit_of_work() as session:
         files = write_minutes(session, get_event(session, event), now=utcnow())
-    console.print(f"Minutes written to {files.html} and {files.pdf}", soft_wrap=True)
+    console.print(
+        _("Minutes written to %(html)s and %(pdf)s") % {"html": files.html, "pdf": files.pdf},
+        soft_wrap=True,
+    )
 
 
 @app.command("approve")
@@ -100,18 +117,24 @@ def approve(
     outcome = followup.approve(event, actor=ACTOR, send_now=send)
     code = escape(outcome.code)
     if outcome.newly_approved:
-        console.print(f"Minutes of [bold]{code}[/] approved.")
+        console.print(_("Minutes of [bold]%(code)s[/] approved.") % {"code": code})
     else:
-        console.print(f"Minutes of [bold]{code}[/] were already approved; nothing changes.")
+        console.print(
+            _("Minutes of [bold]%(code)s[/] were already approved; nothing changes.")
+            % {"code": code}
+        )
     console.print(f"  HTML: {outcome.html}\n  PDF:  {outcome.pdf}", soft_wrap=True)
     console.print(
-        f"  {outcome.recipients} recipients (present and action-item owners); "
-        f"{outcome.queued} newly owed."
+        "  "
+        + _("%(recipients)s recipients (present and action-item owners); %(queued)s newly owed.")
+        % {"recipients": outcome.recipients, "queued": outcome.queued}
     )
     if outcome.delivery is not None:
         delivery = outcome.delivery
         console.print(
-            f"  Sent {delivery.sent}, to retry {delivery.retry}, failed {delivery.failed}."
+            "  "
+            + _("Sent %(sent)s, to retry %(retry)s, failed %(failed)s.")
+            % {"sent": delivery.sent, "retry": delivery.retry, "failed": delivery.failed}
             + (f" {escape(delivery.problem)}" if delivery.problem else ""),
             soft_wrap=True,
         )
