@@ -10,9 +10,10 @@ import typer
 from rich.table import Table
 
 from acara.cli.console import console
+from acara.i18n import _
 from acara.reminding import sweep
 from models.clock import utcnow
-from models.errors import invalid
+from models.errors import N_, invalid
 
 
 def remind(
@@ -29,22 +30,30 @@ def remind(
 ) -> None:
     """Send the reminders and RSVP nudges that are due, once; print what went out."""
     if not now and at is None:
-        raise invalid("--now", "say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
+        raise invalid(
+            "--now", N_("say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
+        )
     report = sweep(_moment(at) if at else None)
-    table = Table("Event", "Message", "Recipients", title="Owed by this sweep")
+    table = Table(_("Event"), _("Message"), _("Recipients"), title=_("Owed by this sweep"))
     for owed in report.rounds:
         table.add_row(owed.event_code, owed.purpose, str(owed.recipients))
     if report.rounds:
         console.print(table)
     else:
-        console.print("No reminder or nudge is due.")
-    console.print(f"Delivery: {report.delivery_note}", highlight=False)
+        console.print(_("No reminder or nudge is due."))
+    console.print(_("Delivery: %(note)s") % {"note": report.delivery_note}, highlight=False)
     if report.dropped:
-        console.print(f"Dropped {report.dropped} reminder(s) that would arrive too late.")
+        console.print(
+            _("Dropped %(count)s reminder(s) that would arrive too late.")
+            % {"count": report.dropped}
+        )
     if report.reemitted or report.still_pending:
         console.print(
-            f"Domain events re-sent to Prefect: {report.reemitted}; "
-            f"still waiting for a server: {report.still_pending}."
+            _(
+                "Domain events re-sent to Prefect: %(sent)s; "
+                "still waiting for a server: %(waiting)s."
+            )
+            % {"sent": report.reemitted, "waiting": report.still_pending}
         )
 
 
@@ -52,9 +61,11 @@ def _moment(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise invalid("--at", f"{text!r} is not a time like 2026-12-07 08:00") from None
+        raise invalid(
+            "--at", N_("{text!r} is not a time like 2026-12-07 08:00"), text=text
+        ) from None
     moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
     if moment < utcnow():
         # A sweep "in the past" could remind people of an event that has since begun.
-        raise invalid("--at", f"{text!r} is in the past; use --now, or a later time")
+        raise invalid("--at", N_("{text!r} is in the past; use --now, or a later time"), text=text)
     return moment

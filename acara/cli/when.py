@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from models.clock import utcnow
-from models.errors import invalid
+from models.errors import N_, invalid
 
 NOW_HELP = "Run as if it were this time ('2026-12-12 09:00', WIB unless an offset is given)."
 
@@ -18,5 +18,7 @@ def parse_now(text: str | None, zone: str = "Asia/Jakarta") -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise invalid("--now", f"{text!r} is not a time like 2026-12-12 09:00") from None
+        raise invalid(
+            "--now", N_("{text!r} is not a time like 2026-12-12 09:00"), text=text
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
