@@ -11,6 +11,7 @@ from acara import followup
 from acara.cli.console import console
 from acara.cli.when import NOW_HELP, parse_now
 from acara.db import unit_of_work
+from acara.i18n import _
 from models.queries import get_event
 
 app = typer.Typer(
@@ -39,7 +40,7 @@ def sweep(now: Now = None) -> None:
     when = parse_now(now)
     ids = followup.due_events()
     if not ids:
-        console.print("Nothing to follow up.")
+        console.print(_("Nothing to follow up."))
     for event_id in ids:
         for line in followup.run(event_id, when).lines():
             console.print(escape(line), soft_wrap=True)
@@ -52,4 +53,7 @@ def press(event: EventRef) -> None:
         event_id = get_event(session, event).id
     assert event_id is not None
     path = followup.press(event_id, parse_now(None))
-    console.print(f"Press-release draft written to {path} (and .html beside it).", soft_wrap=True)
+    console.print(
+        _("Press-release draft written to %(path)s (and .html beside it).") % {"path": path},
+        soft_wrap=True,
+    )

@@ -22,10 +22,15 @@ def survey(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> N
         summary = summarise(session, target)
     rate = f" ({summary.response_rate:.0%})" if summary.response_rate is not None else ""
     console.print(
-        f"Survey of [bold]{escape(target.code)}[/]: {summary.responses} answers from "
-        f"{summary.invited} invited{rate}."
+        _("Survey of [bold]%(code)s[/]: %(answers)s answers from %(invited)s invited%(rate)s.")
+        % {
+            "code": escape(target.code),
+            "answers": summary.responses,
+            "invited": summary.invited,
+            "rate": rate,
+        }
     )
-    table = Table("Question", "Average", "1", "2", "3", "4", "5", title="Ratings (1-5)")
+    table = Table(_("Question"), _("Average"), "1", "2", "3", "4", "5", title=_("Ratings (1-5)"))
     for question in QUESTIONS:
         counts = summary.counts.get(question.key, {})
         average = summary.averages.get(question.key)
