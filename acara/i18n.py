@@ -20,8 +20,8 @@ from pathlib import Path
 
 from babel.support import Translations
 
-from models.errors import AcaraError, InvalidInput, Problem
 from models.errors import N_ as N_  # the catalog marker lives with the domain errors
+from models.errors import AcaraError, InvalidInput, Problem
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
