@@ -1,16 +1,17 @@
 """The message bus: stored domain events go to Prefect after the commit that recorded them.
 
-A transition stores its DomainEvent row in the same transaction as the change. After the
-commit, `after_commit` emits the rows to the Prefect server, where deployment triggers start
-the stage flows. When no server is reachable the rows stay pending (a later `reemit_pending`
-sends them) and the handler of each fact runs here, inline, so the plain CLI still works.
-Handlers are idempotent (the outbox is unique per message), so running both paths is harmless.
+A change stores its domain fact (models.events) in the same transaction. After the commit,
+`publishing` emits the stored rows to the Prefect server, where deployment triggers start
+the stage flows. When no server is reachable the rows stay pending (the re-emit sweep sends
+them later) and the caller's `react` runs each fact here, in the same process, so the plain
+CLI still works. Reactions are idempotent (the outbox is unique per message), so running
+both paths, or one twice, is harmless. The bus knows no stage: the reaction table
+(acara/stages/reactions.py) is handed in by whoever opens the unit of work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import os
@@ -31,20 +32,13 @@ from acara.settings import get_settings
 from models.audit import DomainEvent
 from models.clock import utcnow
 from models.event import Event
+from models.events import DomainFact
 
 log = logging.getLogger(__name__)
 
-# Facts whose handler runs inline when no Prefect server will trigger it: "module:function",
-# a plain function (event_id) -> one-line summary. No Prefect inside: a task outside a
-# server starts a temporary one (about 17 s here). prefect.yaml declares the same reactions
-# as deployment triggers for the served case.
-INLINE_HANDLERS: dict[str, str] = {
-    "acara.event.announced": "acara.handlers:send_invitations",
-    "acara.event.rescheduled": "acara.handlers:send_changes",
-    "acara.event.cancelled": "acara.handlers:send_changes",
-    "acara.event.held": "acara.handlers:follow_up",
-    "acara.minutes.approved": "acara.handlers:follow_up",  # the thank-you with the minutes
-}
+# What reacts to a fact that no Prefect server received: None when nothing does. It must not
+# use Prefect: a task outside a server starts a temporary one (about 17 s here).
+React = Callable[[DomainFact], object | None]
 # Stable namespace for Prefect event ids: a re-emitted row gets the same id, and the server
 # drops an event id it saw in the last few minutes.
 _EVENT_ID_NAMESPACE = uuid.UUID("5f0d3c1e-8a6b-4c2e-9f47-3b1a2c4d5e6f")
@@ -127,7 +121,6 @@ class AfterCommitReport:
 
     emit: EmitReport
     inline: list[Handled] = field(default_factory=list)  # handlers run in this process
-    missing: list[str] = field(default_factory=list)  # facts whose handler is not installed
 
     def lines(self) -> list[str]:
         """Human-readable lines for the CLI."""
@@ -142,7 +135,6 @@ class AfterCommitReport:
                 "kept for the next sweep."
             )
         out.extend(str(handled) for handled in self.inline)
-        out.extend(self.missing)
         return out
 
 
@@ -225,51 +217,40 @@ def reemit_pending(limit: int = 500) -> EmitReport:
     return emit(None, limit=limit)
 
 
-def after_commit(ids: Iterable[int | None], *, inline: bool = True) -> AfterCommitReport:
-    """Emit the just-committed events; with no server, handle them here unless inline=False.
-
-    inline=False is for callers that do the fact's work themselves right after (the CLI's
-    `acara invite`): the events are still emitted, for a server's other automations.
-    """
+def after_commit(ids: Iterable[int | None], react: React | None = None) -> AfterCommitReport:
+    """Emit the just-committed events; those no server received go to `react`, if given."""
     wanted = [i for i in ids if i is not None]
     report = AfterCommitReport(emit=emit(wanted))
-    if not (inline and report.emit.pending):
+    if react is None or not report.emit.pending:
         return report
     with unit_of_work() as session:
-        facts = session.exec(
+        rows = session.exec(
             select(DomainEvent)
             .where(col(DomainEvent.id).in_(report.emit.pending))
             .order_by(col(DomainEvent.id))
         ).all()
-    for fact in facts:
-        target = INLINE_HANDLERS.get(fact.name)
-        if target is None or fact.event_id is None:
-            continue
-        handler = load_handler(target)
-        if handler is None:
-            report.missing.append(f"{fact.name}: its handler ({target}) is not installed yet.")
-            continue
-        log.info("no Prefect server: handling %s of event %s here", fact.name, fact.event_id)
-        report.inline.append(Handled(fact.name, fact.event_id, handler(fact.event_id)))
+    for row in rows:
+        fact = row.fact()
+        log.info("no Prefect server: reacting to %s of event %s here", row.name, row.event_id)
+        result = react(fact)
+        if result is not None:
+            report.inline.append(Handled(row.name, fact.event_id, result))
     return report
 
 
-def load_handler(target: str) -> Callable[[int], object] | None:
-    """The function named "module:function", or None when that module does not exist yet."""
-    module_name, _, attribute = target.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, attribute, None)
-
-
 class Publishing:
-    """The report of a `publishing()` block, filled in once it has committed."""
+    """The facts a `publishing()` block stored; `report` is filled in once they are published."""
 
-    report: AfterCommitReport | None = None
+    def __init__(self, react: React | None) -> None:
+        self.react = react
+        self.stored: list[DomainEvent] = []
+        self.report: AfterCommitReport | None = None
+
+    def publish(self) -> AfterCommitReport:
+        """Emit the committed facts (or react to them here); run once, after the commit."""
+        if self.report is None:
+            self.report = after_commit((row.id for row in self.stored), self.react)
+        return self.report
 
     def lines(self) -> list[str]:
         """What happened after the commit, for the CLI."""
@@ -278,19 +259,23 @@ class Publishing:
 
 @contextmanager
 def publishing(
-    url: str | None = None, *, inline: bool = True
+    react: React | None = None, *, defer: bool = False
 ) -> Iterator[tuple[Session, Publishing]]:
-    """A unit of work that, once committed, emits the domain events it stored (after_commit)."""
-    stored: list[DomainEvent] = []
-    outcome = Publishing()
-    with unit_of_work(url) as session:
+    """A unit of work that publishes the domain facts it stored once it has committed.
+
+    `defer=True` leaves the publishing to the caller (`Publishing.publish()`), e.g. a web
+    route that answers first and publishes in a background task.
+    """
+    outcome = Publishing(react)
+    with unit_of_work() as session:
 
         @sa_event.listens_for(session, "before_flush")
         def _collect(s: Session, _context: object, _instances: object) -> None:
-            stored.extend(o for o in s.new if isinstance(o, DomainEvent))
+            outcome.stored.extend(o for o in s.new if isinstance(o, DomainEvent))
 
         yield session, outcome
-    outcome.report = after_commit((row.id for row in stored), inline=inline)
+    if not defer:
+        outcome.publish()
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:

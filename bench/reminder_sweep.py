@@ -2,9 +2,9 @@
 
 Builds SQLite databases with 1,000 and 100,000 invitations already sent (100 announced events,
 a week apart, each with a hundredth of the invitations), then times the sweep's database
-step (`acara.reminding.owe_due_reminders`: find the open windows, owe each round) when nothing
-is due and when one event's H-1 reminder is due (1% of the invitations). With a SMTP sink URL
-it also times delivering those reminders.
+step (`acara.stages.reminders.owe_due_reminders`: find the open windows, owe each round) when
+nothing is due and when one event's H-1 reminder is due (1% of the invitations). With a SMTP
+sink URL it also times delivering those reminders.
 
     .venv/bin/python -m bench.reminder_sweep            # prints a table
     timings(sizes=(1_000, 100_000)) -> list[Timing]     # for `make bench`
@@ -111,7 +111,7 @@ def _use(url: str) -> None:
 
 
 def _owe(now: datetime) -> tuple[int, float]:
-    from acara.reminding import owe_due_reminders
+    from acara.stages.reminders import owe_due_reminders
 
     began = time.perf_counter()
     _, rounds = owe_due_reminders(now)
@@ -126,7 +126,7 @@ def timings(
     workdir: Path | None = None,
 ) -> list[Timing]:
     """Time the sweep with nothing due and with 1% due, at each database size."""
-    from acara.reminding import send_owed_reminders
+    from acara.stages.reminders import send_owed_reminders
 
     results: list[Timing] = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:

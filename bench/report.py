@@ -189,7 +189,8 @@ def overhead(sample: Sample | None) -> list[str]:
         "",
         "One invitation to one participant: the `send-invitations` flow (ephemeral API server "
         "already running) against the same two steps called directly "
-        f"(`enqueue_invitations` + `deliver`); median of {sample.extra['runs_each']} runs each.",
+        "(the invitation stage's `send_invitations`); "
+        f"median of {sample.extra['runs_each']} runs each.",
         "",
         "| path | wall time ms |",
         "|---|---:|",

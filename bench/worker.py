@@ -76,16 +76,13 @@ def acara_flow(args: dict[str, Any]) -> Sample:
 
 
 def acara_direct(args: dict[str, Any]) -> Sample:
-    """The same work without Prefect: enqueue the invitations, then acara.delivery.deliver."""
+    """The same work without Prefect: the invitation stage owes the invitations, then sends."""
     _acara_env(args)
-    from acara.delivery import deliver
-    from flows.invitations import enqueue_invitations
-    from models.invitations import CALENDAR_PURPOSES
+    from acara.stages import invitations
 
     sample = Sample(args.get("label", "acara (no Prefect)"))
     with clocked(sample):
-        enqueue_invitations(args["event_id"])
-        deliver(event_id=args["event_id"], purposes=CALENDAR_PURPOSES)
+        invitations.send_invitations(args["event_id"])
     sample.messages = _sent_rows(args["url"], args["event_id"])
     return sample
 
@@ -192,14 +189,12 @@ def overhead(args: dict[str, Any]) -> Sample:
     _prefect_env(args["prefect_home"])
     os.environ["ACARA_SMTP_URL"] = args["smtp_url"]
     os.environ["ACARA_DATA_DIR"] = args["data_dir"]
-    from acara.delivery import deliver
     from acara.settings import get_settings
-    from flows.invitations import enqueue_invitations, send_invitations
-    from models.invitations import CALENDAR_PURPOSES
+    from acara.stages import invitations
+    from flows.invitations import send_invitations
 
     def direct(event_id: int) -> None:
-        enqueue_invitations(event_id)
-        deliver(event_id=event_id, purposes=CALENDAR_PURPOSES)
+        invitations.send_invitations(event_id)
 
     def as_flow(event_id: int) -> None:
         send_invitations(event_id)

@@ -14,7 +14,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from acara import followup
+from acara.stages import followup
 from flows.retries import unreachable
 from models.clock import utcnow
 from models.followup import FOLLOW_UP_PURPOSES

@@ -3,8 +3,8 @@
 Each flow is the officer's checklist: owe the messages (one transaction), then send them
 through the outbox in one task that batches thousands of e-mails over a few reused SMTP
 connections (never one task per e-mail). Every step is idempotent, so a retried task or a
-flow run twice sends nothing twice. The CLI (`acara invite`, `acara event reschedule/cancel`)
-runs the same steps (acara.invitations + acara.delivery) directly, without Prefect's start-up.
+flow run twice sends nothing twice. Each task calls one step of the invitation stage
+(acara/stages/invitations.py), which the CLI and the inline reactions call too.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from prefect import flow, task
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from acara import invitations
-from acara.delivery import deliver
+from acara.stages import invitations, planning
 from flows.retries import unreachable
 
 
@@ -30,15 +29,10 @@ def _run_name() -> str:
         return f"{name} · event {event_id}"
 
 
-def enqueue_invitations(event_id: int) -> int:
-    """The first step of send_invitations without Prefect (scripts and benchmarks)."""
-    return invitations.owe_invitations(event_id, actor="flow").messages
-
-
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def owe_invitations(event_id: int) -> int:
     """Announce a draft event and owe an invitation to everyone not yet invited."""
-    return enqueue_invitations(event_id)
+    return invitations.owe_invitations(event_id, actor="flow").messages
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
@@ -50,13 +44,14 @@ def owe_changes(event_id: int) -> int:
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def cancel(event_id: int, reason: str) -> int:
     """Cancel the event (unless it already is) and owe the cancellations."""
-    return invitations.cancel(event_id, reason=reason, actor="flow").messages
+    planning.cancel(event_id, reason=reason, actor="flow", react=False)
+    return invitations.owe_changes(event_id).messages
 
 
 @task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=unreachable)
 def send(event_id: int) -> dict[str, Any]:
     """Send the owed invitations, updates and cancellations; a retry sends only the rest."""
-    summary = deliver(event_id=event_id, purposes=invitations.CALENDAR_PURPOSES)
+    summary = invitations.send_owed(event_id)
     return {
         "sent": summary.sent,
         "already_sent": summary.skipped,

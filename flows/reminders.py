@@ -13,7 +13,8 @@ from typing import Any
 
 from prefect import flow, task
 
-from acara import bus, reminding
+from acara import bus
+from acara.stages import reminders
 from flows.retries import unreachable
 from models.clock import utcnow
 
@@ -21,7 +22,7 @@ from models.clock import utcnow
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=unreachable)
 def owe_due_reminders(now: datetime) -> dict[str, Any]:
     """Drop reminders that came too late, owe the rounds whose window is open now."""
-    dropped, rounds = reminding.owe_due_reminders(now)
+    dropped, rounds = reminders.owe_due_reminders(now)
     return {
         "dropped": dropped,
         "rounds": [
@@ -34,7 +35,7 @@ def owe_due_reminders(now: datetime) -> dict[str, Any]:
 @task(retries=3, retry_delay_seconds=[30, 120, 300], retry_condition_fn=unreachable)
 def send_reminders() -> dict[str, Any]:
     """Deliver the owed reminders and nudges (a re-run sends only what is left)."""
-    sent, retry, failed, note = reminding.send_owed_reminders()
+    sent, retry, failed, note = reminders.send_owed_reminders()
     return {"sent": sent, "retry": retry, "failed": failed, "note": note}
 
 

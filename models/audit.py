@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from models.clock import UTCDateTime, utcnow
+from models.events import DomainFact, from_wire
 
 
 class AuditEntry(SQLModel, table=True):
@@ -47,6 +48,10 @@ class DomainEvent(SQLModel, table=True):
         """The Prefect resource this event is about."""
         return f"acara.event.{self.event_id}"
 
+    def fact(self) -> DomainFact:
+        """The typed fact this row stores."""
+        return from_wire(self.name, self.payload)
+
 
 def record(
     session: Any,
@@ -55,15 +60,12 @@ def record(
     action: str,
     event_id: int | None,
     detail: dict[str, Any] | None = None,
-    fact: str | None = None,
+    fact: DomainFact | None = None,
 ) -> DomainEvent | None:
-    """Add an audit row and, when `fact` names a domain event, the stored event, to a session."""
-    detail = detail or {}
-    session.add(AuditEntry(actor=actor, event_id=event_id, action=action, detail=detail))
+    """Add an audit row and, when a domain fact is given, its stored event, to a session."""
+    session.add(AuditEntry(actor=actor, event_id=event_id, action=action, detail=detail or {}))
     if fact is None:
         return None
-    domain_event = DomainEvent(
-        name=fact, event_id=event_id, payload={"event_id": event_id, **detail}
-    )
+    domain_event = DomainEvent(name=fact.name, event_id=fact.event_id, payload=fact.payload())
     session.add(domain_event)
     return domain_event

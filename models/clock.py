@@ -44,6 +44,24 @@ def zone_label(zone: str) -> str:
     return _LABEL_OF_ZONE.get(zone, zone)
 
 
+Moment = datetime | str | None  # an instant, a time as an officer typed it, or "now"
+
+
+def moment(value: Moment, zone: str = "Asia/Jakarta", where: str = "--now") -> datetime:
+    """An aware instant: now for None, a typed time read in `zone` unless it names an offset."""
+    if value is None or value == "":
+        return utcnow()
+    if isinstance(value, datetime):
+        return require_aware(value, where)
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise invalid(
+            where, N_("{text!r} is not a time like 2026-12-12 09:00"), text=value
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+
+
 def require_aware(value: datetime, where: str) -> datetime:
     """Refuse naive datetimes, which would silently become floating time."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:

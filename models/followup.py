@@ -23,6 +23,7 @@ from models.audit import record
 from models.clock import require_aware
 from models.errors import N_, NotFound
 from models.event import Event, EventStatus
+from models.events import ActionItemOverdue
 from models.lifecycle import Action, apply
 from models.minutes import ActionItem, ActionStatus, Minutes, MinutesStatus
 from models.minutes_rules import Recipient, minutes_of, open_action_items, present_participants
@@ -34,7 +35,6 @@ THANK_YOU = "thank-you"
 SURVEY = "survey"
 ACTION_REMINDER = "action-reminder"
 ESCALATION = "escalation"
-ACTION_OVERDUE = "acara.action.overdue"
 # Purposes the follow-up sends (the prefix before ":" picks the composer).
 FOLLOW_UP_PURPOSES = (THANK_YOU, SURVEY, ACTION_REMINDER, ESCALATION)
 # Only events that took place are followed up; reported ones still chase their action items.
@@ -325,7 +325,9 @@ def _chase(
             action="action.overdue",
             event_id=event.id,
             detail={"action_id": item.id, "due_on": item.due_on.isoformat()},
-            fact=ACTION_OVERDUE,
+            fact=ActionItemOverdue(
+                event_id=event.id, action_id=item.id, due_on=item.due_on.isoformat()
+            ),
         )
         plan.newly_overdue.append(item.id)
     if escalation_due(item.due_on, today, policy):

@@ -11,6 +11,18 @@ from models.audit import DomainEvent, record
 from models.clock import require_aware, utcnow
 from models.errors import N_, IllegalTransition, invalid
 from models.event import AgendaSession, Event, EventStatus
+from models.events import (
+    DomainFact,
+    EventAnnounced,
+    EventCancelled,
+    EventClosed,
+    EventHeld,
+    EventReported,
+    EventRescheduled,
+    EventStarted,
+    build,
+)
+from models.rooms import check_room_conflicts
 
 
 class Action(StrEnum):
@@ -42,15 +54,15 @@ TRANSITIONS: dict[tuple[EventStatus, Action], EventStatus] = {
 }
 del S, A
 
-# Wire names of the domain events each action records.
-FACTS: dict[Action, str] = {
-    Action.ANNOUNCE: "acara.event.announced",
-    Action.START: "acara.event.started",
-    Action.HOLD: "acara.event.held",
-    Action.REPORT: "acara.event.reported",
-    Action.CLOSE: "acara.event.closed",
-    Action.CANCEL: "acara.event.cancelled",
-    Action.RESCHEDULE: "acara.event.rescheduled",
+# The domain fact each action records.
+FACTS: dict[Action, type[DomainFact]] = {
+    Action.ANNOUNCE: EventAnnounced,
+    Action.START: EventStarted,
+    Action.HOLD: EventHeld,
+    Action.REPORT: EventReported,
+    Action.CLOSE: EventClosed,
+    Action.CANCEL: EventCancelled,
+    Action.RESCHEDULE: EventRescheduled,
 }
 # A calendar entry changes for participants: SEQUENCE must grow so clients replace it.
 BUMPS_SEQUENCE = frozenset({Action.RESCHEDULE, Action.CANCEL})
@@ -103,21 +115,18 @@ def apply(
         event.sequence += 1
     event.updated_at = utcnow()
     session.add(event)
-    fact = record(
+    assert event.id is not None
+    facts = {"event_id": event.id, "sequence": event.sequence, **(detail or {})}
+    stored = record(
         session,
         actor=actor,
         action=action.value,
         event_id=event.id,
-        detail={
-            "from": before.value,
-            "to": target.value,
-            "sequence": event.sequence,
-            **(detail or {}),
-        },
-        fact=FACTS[action],
+        detail={"from": before.value, "to": target.value, **facts},
+        fact=build(FACTS[action], facts),
     )
-    assert fact is not None
-    return fact
+    assert stored is not None
+    return stored
 
 
 def cancel(session: Session, event: Event, *, actor: str, reason: str) -> DomainEvent:
@@ -131,8 +140,6 @@ def cancel(session: Session, event: Event, *, actor: str, reason: str) -> Domain
 
 def reschedule(session: Session, event: Event, new_start: datetime, *, actor: str) -> DomainEvent:
     """Move the whole event (and every session with it) to a new start time."""
-    from models.planning import check_room_conflicts  # planning imports lifecycle
-
     next_state(event, Action.RESCHEDULE)  # refuse before moving any session
     require_aware(new_start, "start")
     shift = new_start - event.starts_at

@@ -18,12 +18,12 @@ from models.audit import record
 from models.clock import require_aware
 from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
+from models.events import MinutesApproved
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.outbox import enqueue
 from models.people import Attendance, AttendanceStatus, Language, Participant, Person
 from models.plan import Text, normalise_email, problems_from
 
-MINUTES_APPROVED = "acara.minutes.approved"
 MINUTES_PURPOSE = "minutes"
 
 # Field names officers may write in Indonesian; each maps to the English name used here.
@@ -185,7 +185,7 @@ def parse_minutes(source: MinutesSource, event: Event) -> MinutesSpec:
     return spec
 
 
-class MinutesApproved(IllegalTransition):
+class MinutesAlreadyApproved(IllegalTransition):
     """Approved minutes were sent out and are the record: they are not edited."""
 
 
@@ -241,7 +241,7 @@ def record_minutes(
     minutes = minutes_of(session, event)
     replaced = minutes is not None
     if minutes is not None and minutes.status is MinutesStatus.APPROVED:
-        raise MinutesApproved(
+        raise MinutesAlreadyApproved(
             f"The minutes of {event.code!r} were approved and sent; they cannot be replaced."
         )
     if minutes is None:
@@ -380,7 +380,7 @@ def approve_minutes(session: Session, event: Event, *, actor: str, now: datetime
             action="minutes.approved",
             event_id=event.id,
             detail={"minutes_id": minutes.id},
-            fact=MINUTES_APPROVED,
+            fact=MinutesApproved(event_id=event.id, minutes_id=minutes.id),
         )
     recipients = minutes_recipients(session, event, minutes)
     queued = 0

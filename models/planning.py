@@ -17,10 +17,8 @@ from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Organ
 from models.lifecycle import Action, apply
 from models.plan import EventSpec, SessionSpec
 from models.reminders import parse_offsets
+from models.rooms import check_room_conflicts
 from models.roster import RosterReport, Row, add_participants
-
-# A room is only free again once an event is cancelled.
-_BLOCKING = [s for s in EventStatus if s is not EventStatus.CANCELLED]
 
 
 @dataclass(slots=True)
@@ -130,47 +128,6 @@ def _resolve_session(
         else:
             room_id = room.id
     return venue_id, room_id, group.id if group else None
-
-
-def check_room_conflicts(session: Session, event: Event, sessions: Sequence[AgendaSession]) -> None:
-    """Refuse a room booked twice at once, inside this event or against another event."""
-    problems: list[Problem] = []
-    booked = [s for s in sessions if s.room_id is not None]
-    for i, first in enumerate(booked):
-        for second in booked[i + 1 :]:
-            if (
-                first.room_id == second.room_id
-                and first.starts_at < second.ends_at
-                and second.starts_at < first.ends_at
-            ):
-                problems.append(
-                    Problem(
-                        f"agenda: {second.title!r}",
-                        f"room already booked for {first.title!r} at that time",
-                    )
-                )
-    for item in booked:
-        clash = session.exec(
-            select(AgendaSession, Event)
-            .join(Event, col(Event.id) == AgendaSession.event_id)
-            .where(
-                AgendaSession.room_id == item.room_id,
-                AgendaSession.event_id != event.id,
-                col(Event.status).in_(_BLOCKING),
-                col(AgendaSession.starts_at) < item.ends_at,
-                col(AgendaSession.ends_at) > item.starts_at,
-            )
-        ).first()
-        if clash is not None:
-            other, other_event = clash
-            problems.append(
-                Problem(
-                    f"agenda: {item.title!r}",
-                    f"room already booked by event {other_event.code!r} ({other.title!r})",
-                )
-            )
-    if problems:
-        raise InvalidInput(problems, heading=N_("The agenda cannot be saved"))
 
 
 def _schedule_fingerprint(session: Session, event: Event) -> tuple[object, ...]:

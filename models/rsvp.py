@@ -15,12 +15,12 @@ from models.audit import record
 from models.clock import utcnow
 from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
+from models.events import InvitationAnswered, build
 from models.names import split_name
 from models.outbox import enqueue
 from models.people import Participant, Person, RsvpStatus
 from models.plan import ParticipantSpec, problems_from
 
-RESPONDED = "acara.invitation.responded"  # wire name of the domain event every answer records
 # Answers are taken until the event has taken place.
 OPEN_FOR_ANSWERS = frozenset({EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING})
 # A stand-in is invited with a message of this purpose (the composer picks it by name).
@@ -305,6 +305,7 @@ def respond(
     actor: str,
     representative: ParticipantSpec | None = None,
     now: datetime | None = None,
+    channel: str = "web",
 ) -> Responded:
     """Record a participant's answer, applying capacity and waiting list; flushes, never commits."""
     now = now or utcnow()
@@ -372,7 +373,7 @@ def respond(
         action=f"rsvp.{answer.value}",
         event_id=event_id,
         detail=detail,
-        fact=RESPONDED,
+        fact=build(InvitationAnswered, {"event_id": event_id, "channel": channel, **detail}),
     )
     return Responded(
         participant_id=participant_id,

@@ -10,6 +10,7 @@ without this step). tests/unit/test_i18n.py holds the committed catalogs to the 
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def update(template: Catalog, language: str) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = Catalog(locale=language, project="acara", charset="utf-8")
     created = catalog.creation_date  # only a change of messages should change the file
-    catalog.update(template, no_fuzzy_matching=True)
+    catalog.update(copy.deepcopy(template), no_fuzzy_matching=True)  # it adopts the messages
     catalog.creation_date = created
     catalog.obsolete.clear()
     if language == SOURCE_LANGUAGE:

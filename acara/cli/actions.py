@@ -9,12 +9,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.db import unit_of_work
 from acara.i18n import _
+from acara.stages import followup
 from models.clock import utcnow
-from models.followup import action_items, close_action, days_overdue, local_today
+from models.followup import days_overdue, local_today
 from models.minutes import ActionStatus
-from models.queries import get_event
 
 app = typer.Typer(help="Action items from approved minutes.", no_args_is_help=True)
 ACTOR = "cli"
@@ -27,11 +26,9 @@ def list_items(
 ) -> None:
     """Open action items (with --all, done ones too), earliest due first."""
     now = utcnow()
-    with unit_of_work() as session:
-        target = get_event(session, event) if event else None
-        rows = action_items(session, target, include_done=all_)
+    rows = followup.open_items(event, include_done=all_)
     columns = [_("ID"), _("Action"), _("Owner"), _("Due"), _("Status")]
-    if target is None:
+    if event is None:
         columns.insert(1, _("Event"))
     table = Table(*columns, title=_("Action items"))
     for item, owner_event in rows:
@@ -41,7 +38,7 @@ def list_items(
             status = "[red]" + _("overdue %(days)sd") % {"days": late} + "[/]"
         cells = [str(item.id), escape(item.description), escape(item.owner_name)]
         cells += [item.due_on.isoformat(), status]
-        if target is None:
+        if event is None:
             cells.insert(1, escape(owner_event.code))
         table.add_row(*cells)
     console.print(table)
@@ -52,8 +49,7 @@ def done(
     item_id: Annotated[int, typer.Argument(help="Action item id (`acara action list`).")],
 ) -> None:
     """Close an action item: its reminders and escalation stop."""
-    with unit_of_work() as session:
-        item, changed = close_action(session, item_id, actor=ACTOR, now=utcnow())
+    item, changed = followup.close_item(item_id, actor=ACTOR)
     if changed:
         console.print(
             _("Action item %(id)s (%(description)s) is done.")

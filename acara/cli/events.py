@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlmodel import col, select
 
-from acara.bus import publishing
 from acara.cli import published as after_commit
 from acara.cli.console import console
 from acara.dates import long_date, long_datetime, time_range
-from acara.db import unit_of_work
-from acara.eventfile import read_event_file
 from acara.i18n import _
-from models import lifecycle
-from models.errors import N_, invalid
-from models.event import Event
-from models.planning import import_event
-from models.queries import agenda, by_group, get_event, history, organisation_name, participants
+from acara.stages import planning
+from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
@@ -35,16 +26,15 @@ def import_file(
     path: Annotated[Path, typer.Argument(help="Event file (YAML), see examples/.")],
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
-    spec, rows = read_event_file(path)
-    with publishing() as (session, published):
-        result = import_event(session, spec, rows, actor=ACTOR)
+    imported = planning.import_event_file(path, actor=ACTOR)
+    result = imported.result
     verb = (
         _("Created event [bold]%(code)s[/] (id %(id)s)")
         if result.created
         else _("Updated event [bold]%(code)s[/] (id %(id)s)")
     )
     console.print(
-        verb % {"code": spec.code, "id": result.event_id}
+        verb % {"code": imported.code, "id": result.event_id}
         + ": "
         + _("%(added)s participants added, %(updated)s updated, %(merged)s duplicates merged.")
         % {
@@ -57,7 +47,7 @@ def import_file(
         console.print(
             "[yellow]" + _("Time or place changed: participants are owed an update.") + "[/]"
         )
-    after_commit.show(published)
+    after_commit.show(imported.published)
 
 
 @app.command("list")
@@ -66,28 +56,23 @@ def list_events() -> None:
     table = Table(
         _("ID"), _("Code"), _("Kind"), _("Title"), _("Starts"), _("Status"), title=_("Events")
     )
-    with unit_of_work() as session:
-        for event in session.exec(select(Event).order_by(col(Event.starts_at).desc())):
-            table.add_row(
-                str(event.id),
-                event.code,
-                event.kind.value,
-                escape(event.display_title),
-                long_datetime(event.starts_at, event.timezone),
-                event.status.value,
-            )
+    for event in planning.all_events():
+        table.add_row(
+            str(event.id),
+            event.code,
+            event.kind.value,
+            escape(event.display_title),
+            long_datetime(event.starts_at, event.timezone),
+            event.status.value,
+        )
     console.print(table)
 
 
 @app.command("show")
 def show(event: EventRef) -> None:
     """The event, its agenda per day and group, and its participants per group and role."""
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        host = organisation_name(session, target.host_id)
-        guest = organisation_name(session, target.guest_id)
-        lines = agenda(session, target)
-        people = participants(session, target)
+    seen = planning.overview(event)
+    target = seen.event
     console.print(
         f"[bold]{escape(target.display_title)}[/]  ({target.kind.value}, {target.status.value})"
     )
@@ -96,15 +81,15 @@ def show(event: EventRef) -> None:
         f"{long_datetime(target.ends_at, target.timezone)}"
     )
     for label, value in (
-        (_("Host"), host),
-        (_("Guest"), guest),
+        (_("Host"), seen.host),
+        (_("Guest"), seen.guest),
         (_("Letter"), target.letter_number),
         (_("Subject"), target.subject),
     ):
         if value:
             console.print(f"{label}: {escape(value)}", highlight=False)
     for day in target.days():
-        day_lines = [line for line in lines if line.day == day]
+        day_lines = [line for line in seen.agenda if line.day == day]
         if not day_lines:
             continue
         for group, items in by_group(day_lines).items():
@@ -120,7 +105,7 @@ def show(event: EventRef) -> None:
                     escape(item.moderator or ""),
                 )
             console.print(table)
-    for group, members in by_group(people).items():
+    for group, members in by_group(seen.participants).items():
         table = Table(_("Role"), _("Name"), _("Position"), _("Organisation"), _("Email"), _("RSVP"))
         table.title = f"{_('Participants')} · {escape(group)} ({len(members)})"
         for line in members:
@@ -141,21 +126,13 @@ def transition(
     action: Annotated[str, typer.Argument(help="announce, start, hold, report, close, ...")],
 ) -> None:
     """Move an event along its lifecycle."""
-    chosen = lifecycle.parse_action(action)
-    if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
-        raise invalid(
-            "action",
-            N_("use `acara event {action}`, which asks for what it needs"),
-            action=chosen.value,
-        )
-    with publishing() as (session, published):
-        target = get_event(session, event)
-        lifecycle.apply(session, target, chosen, actor=ACTOR)
+    moved = planning.transition(event, action, actor=ACTOR)
+    target = moved.event
     console.print(
         _("Event [bold]%(code)s[/] is now [bold]%(status)s[/].")
         % {"code": target.code, "status": target.status.value}
     )
-    after_commit.show(published)
+    after_commit.show(moved.published)
 
 
 @app.command("reschedule")
@@ -166,9 +143,8 @@ def reschedule(
     ],
 ) -> None:
     """Move the event and its whole agenda to a new start time."""
-    with publishing() as (session, published):
-        target = get_event(session, event)
-        lifecycle.reschedule(session, target, _local_time(start, target.timezone), actor=ACTOR)
+    moved = planning.reschedule(event, start, actor=ACTOR)
+    target = moved.event
     console.print(
         _("Event [bold]%(code)s[/] now starts %(when)s (sequence %(sequence)s).")
         % {
@@ -177,7 +153,7 @@ def reschedule(
             "sequence": target.sequence,
         }
     )
-    after_commit.show(published)
+    after_commit.show(moved.published)
 
 
 @app.command("cancel")
@@ -186,31 +162,22 @@ def cancel(
     reason: Annotated[str, typer.Option(help="Told to every invitee.")],
 ) -> None:
     """Cancel the event; everyone invited gets a cancellation."""
-    with publishing() as (session, published):
-        target = get_event(session, event)
-        lifecycle.cancel(session, target, actor=ACTOR, reason=reason)
-    console.print(_("Event [bold]%(code)s[/] is cancelled.") % {"code": target.code})
-    after_commit.show(published)
+    cancelled = planning.cancel(event, reason=reason, actor=ACTOR)
+    if not cancelled.changed:
+        console.print(
+            _("Event [bold]%(code)s[/] was already cancelled.") % {"code": cancelled.event.code}
+        )
+    else:
+        console.print(_("Event [bold]%(code)s[/] is cancelled.") % {"code": cancelled.event.code})
+    after_commit.show(cancelled.published)
 
 
 @app.command("history")
 def show_history(event: EventRef) -> None:
     """The audit trail of an event."""
     table = Table(_("When"), _("Who"), _("What"), _("Detail"), title=_("History"))
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        for entry in history(session, target):
-            detail = escape(", ".join(f"{k}={v}" for k, v in entry.detail.items()))
-            table.add_row(
-                long_datetime(entry.at, target.timezone), entry.actor, entry.action, detail
-            )
+    target, entries = planning.audit_trail(event)
+    for entry in entries:
+        detail = escape(", ".join(f"{k}={v}" for k, v in entry.detail.items()))
+        table.add_row(long_datetime(entry.at, target.timezone), entry.actor, entry.action, detail)
     console.print(table)
-
-
-def _local_time(text: str, zone: str) -> datetime:
-    """A time typed by an officer, read in the event's zone unless it names its own offset."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid("start", f"{text!r} is not a time like 2024-11-15 09:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))

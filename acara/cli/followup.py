@@ -7,12 +7,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from acara import followup
 from acara.cli.console import console
-from acara.cli.when import NOW_HELP, parse_now
-from acara.db import unit_of_work
+from acara.cli.when import NOW_HELP
 from acara.i18n import _
-from models.queries import get_event
+from acara.stages import followup
+from models.clock import moment
 
 app = typer.Typer(
     help="Follow-up: thank-you, survey, action reminders, press release.", no_args_is_help=True
@@ -21,15 +20,10 @@ EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
 Now = Annotated[str | None, typer.Option("--now", help=NOW_HELP)]
 
 
-def _zone(event: str) -> str:
-    with unit_of_work() as session:
-        return get_event(session, event).timezone
-
-
 @app.command("run")
 def run(event: EventRef, now: Now = None) -> None:
     """Owe and send what is due for one event (what the follow-up flow does)."""
-    report = followup.run(event, parse_now(now, _zone(event)))
+    report = followup.run(event, now)
     for line in report.lines():
         console.print(escape(line), soft_wrap=True)
 
@@ -37,7 +31,7 @@ def run(event: EventRef, now: Now = None) -> None:
 @app.command("sweep")
 def sweep(now: Now = None) -> None:
     """The daily sweep: follow up every held event and every one with open action items."""
-    when = parse_now(now)
+    when = moment(now)
     ids = followup.due_events()
     if not ids:
         console.print(_("Nothing to follow up."))
@@ -49,10 +43,7 @@ def sweep(now: Now = None) -> None:
 @app.command("press")
 def press(event: EventRef) -> None:
     """Write the press-release draft (Siaran Pers) from the event and its minutes."""
-    with unit_of_work() as session:
-        event_id = get_event(session, event).id
-    assert event_id is not None
-    path = followup.press(event_id, parse_now(None))
+    path = followup.press(event, moment(None))
     console.print(
         _("Press-release draft written to %(path)s (and .html beside it).") % {"path": path},
         soft_wrap=True,

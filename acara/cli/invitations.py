@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from acara import invitations
 from acara.cli.console import console
 from acara.cli.sending import send_and_report
 from acara.i18n import _
+from acara.stages import invitations
 
 ACTOR = "cli"
 
@@ -21,13 +21,4 @@ def invite(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> N
         _("Event [bold]%(code)s[/]: %(count)s new message(s) owed.")
         % {"code": owed.event_code, "count": owed.messages}
     )
-    send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
-
-
-def notify_changes(event_id: int) -> None:
-    """After a reschedule, a change of place or a cancellation: owe the news and send it."""
-    owed = invitations.owe_changes(event_id)
-    if not owed.messages:
-        return  # nobody was invited yet: nothing to tell
-    console.print(_("%(count)s participant(s) are owed the change.") % {"count": owed.messages})
-    send_and_report(owed.event_id, invitations.CALENDAR_PURPOSES)
+    send_and_report(lambda progress: invitations.send_owed(owed.event_id, progress))

@@ -9,22 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from acara import followup
 from acara.cli.console import console
-from acara.db import unit_of_work
-from acara.documents.minutes import write_minutes
 from acara.i18n import _
-from acara.minutesfile import read_minutes_file
-from models.clock import utcnow
-from models.errors import NotFound
-from models.minutes_rules import (
-    action_items_of,
-    decisions_of,
-    minutes_of,
-    parse_minutes,
-    record_minutes,
-)
-from models.queries import get_event
+from acara.stages import minutes as stage
 
 app = typer.Typer(help="Minutes (notulen): record, show, approve.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
@@ -39,11 +26,8 @@ def record(
     ],
 ) -> None:
     """Record the minutes as a draft (again: the draft is replaced; approved ones are kept)."""
-    source = read_minutes_file(path)
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        spec = parse_minutes(source, target)
-        recorded = record_minutes(session, target, spec, actor=ACTOR, now=utcnow())
+    recorded = stage.record(event, path, actor=ACTOR)
+    target = recorded.event
     verb = (
         _("Replaced the draft minutes of [bold]%(code)s[/]")
         if recorded.replaced
@@ -54,9 +38,9 @@ def record(
         + ": "
         + _("%(decisions)s decisions, %(actions)s action items, %(statements)s key statements.")
         % {
-            "decisions": len(spec.decisions),
-            "actions": len(spec.action_items),
-            "statements": len(spec.key_statements),
+            "decisions": recorded.decisions,
+            "actions": recorded.action_items,
+            "statements": recorded.key_statements,
         }
     )
     console.print(
@@ -68,13 +52,8 @@ def record(
 @app.command("show")
 def show(event: EventRef) -> None:
     """The recorded minutes: summary, decisions, action items."""
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        minutes = minutes_of(session, target)
-        if minutes is None:
-            raise NotFound(f"No minutes recorded for {target.code!r}.")
-        decisions = decisions_of(session, minutes)
-        items = action_items_of(session, minutes)
+    seen = stage.show(event)
+    target, minutes, decisions, items = seen.event, seen.minutes, seen.decisions, seen.action_items
     console.print(f"[bold]Notulen {escape(target.display_title)}[/] ({minutes.status.value})")
     console.print(escape(minutes.summary))
     for i, point in enumerate(minutes.discussion, start=1):
@@ -98,8 +77,7 @@ def show(event: EventRef) -> None:
 @app.command("render")
 def render(event: EventRef) -> None:
     """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
-    with unit_of_work() as session:
-        files = write_minutes(session, get_event(session, event), now=utcnow())
+    files = stage.render(event)
     console.print(
         _("Minutes written to %(html)s and %(pdf)s") % {"html": files.html, "pdf": files.pdf},
         soft_wrap=True,
@@ -114,7 +92,7 @@ def approve(
     ] = True,
 ) -> None:
     """Approve the minutes, write HTML and PDF, e-mail them to everyone present and every owner."""
-    outcome = followup.approve(event, actor=ACTOR, send_now=send)
+    outcome = stage.approve(event, actor=ACTOR, send_now=send)
     code = escape(outcome.code)
     if outcome.newly_approved:
         console.print(_("Minutes of [bold]%(code)s[/] approved.") % {"code": code})

@@ -9,12 +9,8 @@ import typer
 from rich.markup import escape
 
 from acara.cli.console import console
-from acara.db import unit_of_work
-from acara.eventfile import read_participant_list
-from acara.i18n import N_, _, explain_problem
-from models.errors import InvalidInput
-from models.queries import get_event
-from models.roster import add_participants
+from acara.i18n import _, explain_problem
+from acara.stages import planning
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
 
@@ -28,15 +24,8 @@ def import_list(
     ] = False,
 ) -> None:
     """Add participants from a list; by default nothing is imported while any row is bad."""
-    rows, problems = read_participant_list(path)
-    if problems and not skip_invalid:
-        raise InvalidInput(
-            problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
-        )
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        report = add_participants(session, target, rows, skip_invalid=skip_invalid)
-    report.rejected[:0] = problems
+    imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
+    report = imported.report
     console.print(
         _(
             "[green]%(added)s added[/], %(updated)s updated, %(merged)s merged duplicates, "
@@ -47,7 +36,7 @@ def import_list(
             "updated": report.updated,
             "merged": len(report.merged),
             "rejected": len(report.rejected),
-            "code": target.code,
+            "code": imported.event_code,
         }
     )
     for line in report.merged:

@@ -32,8 +32,6 @@ def show(published: Publishing) -> None:
         )
     for handled in report.inline:
         _show_result(handled.result)
-    for line in report.missing:
-        console.print(f"[yellow]{escape(line)}[/]", highlight=False)
 
 
 def _show_result(result: object) -> None:

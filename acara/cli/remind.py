@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from acara.cli.console import console
 from acara.i18n import _
-from acara.reminding import sweep
-from models.clock import utcnow
+from acara.stages.reminders import sweep
+from models.clock import moment, utcnow
 from models.errors import N_, invalid
 
 
@@ -58,14 +57,8 @@ def remind(
 
 
 def _moment(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise invalid(
-            "--at", N_("{text!r} is not a time like 2026-12-07 08:00"), text=text
-        ) from None
-    moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("Asia/Jakarta"))
-    if moment < utcnow():
+    when = moment(text, where="--at")
+    if when < utcnow():
         # A sweep "in the past" could remind people of an event that has since begun.
         raise invalid("--at", N_("{text!r} is in the past; use --now, or a later time"), text=text)
-    return moment
+    return when

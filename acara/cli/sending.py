@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
 
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.delivery import DeliveryStopped, DeliverySummary, deliver
+from acara.delivery import DeliveryStopped, DeliverySummary
+from acara.delivery import Progress as Advance
 from acara.i18n import _
 from acara.settings import get_settings
 
 
-def send_and_report(event_id: int, purposes: Collection[str]) -> DeliverySummary:
-    """Deliver what is owed for an event with a progress bar; print the summary."""
+def send_and_report(send: Callable[[Advance], DeliverySummary]) -> DeliverySummary:
+    """Run a stage's sending with a progress bar; print the summary."""
     columns = (
         TextColumn("[bold]Sending"),
         BarColumn(),
@@ -29,7 +30,7 @@ def send_and_report(event_id: int, purposes: Collection[str]) -> DeliverySummary
             bar.update(task, completed=done, total=max(total, done) or None)
 
         try:
-            summary = deliver(event_id=event_id, purposes=purposes, progress=advance)
+            summary = send(advance)
         except DeliveryStopped as stopped:
             bar.stop()
             print_summary(stopped.summary)

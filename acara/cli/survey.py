@@ -9,17 +9,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.db import unit_of_work
 from acara.i18n import _
-from models.queries import get_event
-from models.survey import QUESTIONS, summarise
+from acara.stages import followup
+from models.survey import QUESTIONS
 
 
 def survey(event: Annotated[str, typer.Argument(help="Event id or code.")]) -> None:
     """The survey's answers in numbers: average and spread per question, and the comments."""
-    with unit_of_work() as session:
-        target = get_event(session, event)
-        summary = summarise(session, target)
+    target, summary = followup.survey_results(event)
     rate = f" ({summary.response_rate:.0%})" if summary.response_rate is not None else ""
     console.print(
         _("Survey of [bold]%(code)s[/]: %(answers)s answers from %(invited)s invited%(rate)s.")

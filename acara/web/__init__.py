@@ -16,11 +16,11 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """The FastAPI application (database from settings unless a URL is given)."""
+def create_app() -> FastAPI:
+    """The FastAPI application on the database of the settings."""
     from acara.web.app import create_app as _create_app
 
-    return _create_app(database_url)
+    return _create_app()
 
 
 def serve_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

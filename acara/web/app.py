@@ -10,7 +10,6 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from acara.settings import get_settings
 from acara.web import auth, checkin, dashboard, errors, rsvp
 from acara.web.pages import STATIC
 
@@ -39,10 +38,9 @@ def _optional(name: str) -> ModuleType | None:
         raise
 
 
-def create_app(database_url: str | None = None) -> FastAPI:
-    """The web app on the given database (default: the one in settings)."""
+def create_app() -> FastAPI:
+    """The web app on the database of the settings."""
     app = FastAPI(title="acara", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.database_url = database_url or get_settings().database
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, rsvp, checkin, dashboard, *map(_optional, OPTIONAL_ROUTERS)):

@@ -12,17 +12,11 @@ from sqlmodel import Session, col, select
 from acara.dates import clock, long_datetime
 from acara.i18n import translate
 from acara.labels import label
+from acara.stages import attendance as stage
 from acara.web.codes import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
-from acara.web.deps import MaybeOfficerDep, OfficerDep, SessionDep, UnitOfWorkDep
+from acara.web.deps import MaybeOfficerDep, OfficerDep, SessionDep
 from acara.web.pages import event_when, officer_language, render
-from models.checkin import (
-    CheckedIn,
-    attendance_by_participant,
-    check_in,
-    ensure_same_event,
-    mark,
-    recent_check_ins,
-)
+from models.checkin import CheckedIn, attendance_by_participant, recent_check_ins
 from models.clock import zone_label
 from models.event import BreakoutGroup, Event
 from models.people import Attendance, AttendanceStatus, Participant, Person, RsvpStatus
@@ -129,24 +123,16 @@ def checkin_from_card(
     request: Request,
     code: str,
     officer: OfficerDep,
-    unit_of_work: UnitOfWorkDep,
+    session: SessionDep,
 ) -> HTMLResponse:
     """An officer scanned a card with a phone camera and confirms: mark present once."""
     parsed = read_checkin_code(code)
     request.state.desk_url = f"/events/{parsed.event_id}/desk"
-    with unit_of_work() as session:
-        result = check_in(
-            session,
-            event_id=parsed.event_id,
-            participant_id=parsed.participant_id,
-            actor=officer.actor,
-            method="qr",
-        )
-    with unit_of_work() as session:
-        event = session.get(Event, parsed.event_id)
-        assert event is not None
-        view = result_view(session, event, result, officer_language(request))
-        return _card(request, session, parsed, officer_view=True, result=view)
+    result = stage.check_in_card(parsed.event_id, parsed.participant_id, actor=officer.actor)
+    event = session.get(Event, parsed.event_id)
+    assert event is not None
+    view = result_view(session, event, result, officer_language(request))
+    return _card(request, session, parsed, officer_view=True, result=view)
 
 
 def _desk(
@@ -185,25 +171,21 @@ def desk_scan(
     ref: str,
     code: Annotated[str, Form()],
     officer: OfficerDep,
-    unit_of_work: UnitOfWorkDep,
+    session: SessionDep,
 ) -> HTMLResponse:
     """A scan or a typed code: present once; a second scan says since when."""
-    with unit_of_work() as session:
-        event = get_event(session, ref)
-        request.state.desk_url = f"/events/{event.id}/desk"
-        parsed = read_checkin_code(code)
-        ensure_same_event(session, event, parsed.event_id)
-        result = check_in(
-            session,
-            event_id=event.id,
-            participant_id=parsed.participant_id,
-            actor=officer.actor,
-            method="qr" if "/checkin/" in code else "manual",
-        )
-    with unit_of_work() as session:
-        event = get_event(session, ref)
-        view = result_view(session, event, result, officer_language(request))
-        return _desk(request, session, event, view)
+    event = get_event(session, ref)
+    request.state.desk_url = f"/events/{event.id}/desk"
+    parsed = read_checkin_code(code)
+    result = stage.check_in_at_desk(
+        ref,
+        parsed.event_id,
+        parsed.participant_id,
+        actor=officer.actor,
+        scanned="/checkin/" in code,
+    )
+    view = result_view(session, event, result, officer_language(request))
+    return _desk(request, session, event, view)
 
 
 @router.get("/events/{ref}/attendance", response_class=HTMLResponse)
@@ -257,20 +239,11 @@ def attendance_mark(
     ref: str,
     status: Annotated[AttendanceStatus, Form()],
     officer: OfficerDep,
-    unit_of_work: UnitOfWorkDep,
     participant: Annotated[list[int] | None, Form()] = None,
 ) -> RedirectResponse:
     """Mark every ticked participant with one status."""
     request.state.back_url = f"/events/{ref}/attendance"
-    with unit_of_work() as session:
-        event = get_event(session, ref)
-        result = mark(
-            session,
-            event_id=event.id,
-            participant_ids=participant or [],
-            status=status,
-            actor=officer.actor,
-        )
+    event, result = stage.mark_many(ref, participant or [], status, actor=officer.actor)
     return RedirectResponse(
         f"/events/{event.id}/attendance?marked={status.value}&count={len(result.changed)}",
         status_code=303,

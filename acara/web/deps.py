@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
-from acara.db import engine_for, unit_of_work
+from acara.db import engine
 from acara.settings import get_settings
 from models.errors import N_, AcaraError
 
@@ -113,21 +111,12 @@ def optional_officer(request: Request) -> Officer | None:
     return officer_from_cookie(request)
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """A read session on the app's database; writes use a unit of work instead."""
-    with Session(engine_for(request.app.state.database_url), expire_on_commit=False) as session:
+def db_session() -> Iterator[Session]:
+    """A read session for what a page shows; every change goes through a stage."""
+    with Session(engine(), expire_on_commit=False) as session:
         yield session
-
-
-UnitOfWork = Callable[[], AbstractContextManager[Session]]
-
-
-def unit_of_work_factory(request: Request) -> UnitOfWork:
-    """Opens a unit of work on the app's database: commits at the end of the block."""
-    return partial(unit_of_work, request.app.state.database_url)
 
 
 OfficerDep = Annotated[Officer, Depends(current_officer)]
 MaybeOfficerDep = Annotated[Officer | None, Depends(optional_officer)]
 SessionDep = Annotated[Session, Depends(db_session)]
-UnitOfWorkDep = Annotated[UnitOfWork, Depends(unit_of_work_factory)]

@@ -11,24 +11,16 @@ from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
 from acara.i18n import N_, translate
+from acara.stages import rsvp
 from acara.tokens import RsvpClaim, read_rsvp_token
-from acara.web.after_commit import publish, unit_with_facts
 from acara.web.codes import checkin_code
-from acara.web.deps import SessionDep, UnitOfWorkDep
+from acara.web.deps import SessionDep
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN
 from models.event import BreakoutGroup, Event
 from models.people import Participant, Person, RsvpStatus
 from models.queries import agenda, organisation_name
-from models.rsvp import (
-    OPEN_FOR_ANSWERS,
-    Answer,
-    AnswersClosed,
-    NotInvited,
-    load_invitation,
-    representative_spec,
-    respond,
-)
+from models.rsvp import OPEN_FOR_ANSWERS, Answer, AnswersClosed, NotInvited, load_invitation
 
 router = APIRouter()
 DONE = {"accepted", "waitlisted", "declined", "represented", "unchanged"}
@@ -139,7 +131,7 @@ def rsvp_answer(
     token: str,
     answer: Annotated[Answer, Form()],
     background: BackgroundTasks,
-    unit_of_work: UnitOfWorkDep,
+    session: SessionDep,
     name: Annotated[str, Form()] = "",
     position: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -147,22 +139,16 @@ def rsvp_answer(
     """Record the answer, then show the page again with a thank-you note."""
     claim = read_rsvp_token(token)
     request.state.back_url = f"/rsvp/{token}"
-    with unit_with_facts(unit_of_work) as (session, committed):
-        request.state.language = language = _language_of(session, claim)
-        stand_in = (
-            representative_spec(name=name, email=email, position=position, language=language)
-            if answer == Answer.REPRESENT
-            else None
-        )
-        outcome = respond(
-            session,
-            event_id=claim.event_id,
-            participant_id=claim.participant_id,
-            answer=answer,
-            actor=f"participant:{claim.participant_id}",
-            representative=stand_in,
-        )
-    # Committed: only now may the fact be emitted and the representative's invitation leave.
-    background.add_task(publish, committed.fact_ids, claim.event_id, outcome.owed_purposes)
+    request.state.language = _language_of(session, claim)
+    answered = rsvp.answer(
+        claim.event_id,
+        claim.participant_id,
+        answer,
+        actor=f"participant:{claim.participant_id}",
+        stand_in=rsvp.StandIn(name, position, email),
+    )
+    # Committed: the fact is published and the representative's invitation leaves after the page.
+    background.add_task(rsvp.follow_through, answered)
+    outcome = answered.outcome
     done = outcome.status.value if outcome.changed else "unchanged"
     return RedirectResponse(f"/rsvp/{token}?done={done}#done", status_code=303)

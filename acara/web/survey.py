@@ -6,60 +6,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
-from acara.followup import policy
-from acara.i18n import N_, translate
-from acara.surveylinks import SurveyClaim, read_survey_token
-from acara.web.deps import SessionDep, UnitOfWorkDep
+from acara.i18n import translate
+from acara.stages import followup
+from acara.surveylinks import read_survey_token
 from acara.web.pages import event_when, render
-from models.clock import utcnow
-from models.errors import AcaraError, InvalidInput, NotFound
-from models.event import Event
-from models.followup import FOLLOWED_UP, survey_open
-from models.people import Participant, Person
-from models.survey import QUESTIONS, answer_of, parse_answers, submit
+from models.errors import InvalidInput
+from models.survey import QUESTIONS
 
 router = APIRouter()
 
 
-class SurveyClosed(AcaraError):
-    """The survey is not open: the event is not over yet, or answers are no longer taken."""
-
-    code = "survey-closed"
-    http_status = 410
-
-
-def _load(session: Session, claim: SurveyClaim) -> tuple[Event, Participant, Person]:
-    event = session.get(Event, claim.event_id)
-    participant = session.get(Participant, claim.participant_id)
-    if event is None or participant is None or participant.event_id != event.id:
-        raise NotFound(N_("This survey does not exist (any more)."))
-    person = session.get(Person, participant.person_id)
-    assert person is not None
-    return event, participant, person
-
-
-def _require_open(event: Event) -> None:
-    if event.status not in FOLLOWED_UP or not survey_open(event.ends_at, utcnow(), policy()):
-        raise SurveyClosed(
-            N_("The survey for this event is not open.")
-        )
-
-
 def _page(
     request: Request,
-    session: Session,
-    claim: SurveyClaim,
+    seen: followup.SurveyView,
     *,
     values: dict[str, Any] | None = None,
     problems: dict[str, str] | None = None,
     done: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
-    event, participant, person = _load(session, claim)
-    language = person.language.value
-    stored = answer_of(session, participant.id or 0)
+    language = seen.person.language.value
+    stored = seen.answered
     if values is None:
         values = (
             {q.key: getattr(stored, q.key) for q in QUESTIONS} | {"comment": stored.comment}
@@ -71,9 +39,9 @@ def _page(
         "survey.html",
         {
             "participant_page": True,
-            "event": event,
-            "when": event_when(event, language),
-            "name": person.full_name.with_titles,
+            "event": seen.event,
+            "when": event_when(seen.event, language),
+            "name": seen.person.full_name.with_titles,
             "questions": [
                 {"key": q.key, "text": translate(language, q.text)} for q in QUESTIONS
             ],
@@ -88,23 +56,19 @@ def _page(
 
 
 @router.get("/survey/{token}", response_class=HTMLResponse)
-def survey_page(
-    request: Request, token: str, session: SessionDep, done: str | None = None
-) -> HTMLResponse:
+def survey_page(request: Request, token: str, done: str | None = None) -> HTMLResponse:
     """The participant's survey: three ratings and a comment, pre-filled if answered before."""
     claim = read_survey_token(token)
-    event, _, person = _load(session, claim)
-    request.state.language = person.language.value
-    _require_open(event)
-    return _page(request, session, claim, done=done == "1")
+    seen = followup.survey(claim.event_id, claim.participant_id)
+    request.state.language = seen.person.language.value
+    seen.ensure_open()
+    return _page(request, seen, done=done == "1")
 
 
 @router.post("/survey/{token}")
 def survey_answer(
     request: Request,
     token: str,
-    session: SessionDep,
-    unit_of_work: UnitOfWorkDep,
     overall: Annotated[str, Form()] = "",
     content: Annotated[str, Form()] = "",
     organisation: Annotated[str, Form()] = "",
@@ -119,14 +83,11 @@ def survey_answer(
         "organisation": organisation,
         "comment": comment,
     }
-    with unit_of_work() as uow:
-        event, participant, person = _load(uow, claim)
-        request.state.language = person.language.value
-        _require_open(event)
-        try:
-            answers = parse_answers(form)
-        except InvalidInput as exc:
-            problems = {p.where.split(".")[0]: p.reason for p in exc.problems}
-            return _page(request, session, claim, values=form, problems=problems, status_code=422)
-        submit(uow, participant, answers, now=utcnow())
+    seen = followup.survey(claim.event_id, claim.participant_id)
+    request.state.language = seen.person.language.value
+    try:
+        followup.answer_survey(claim.event_id, claim.participant_id, form)
+    except InvalidInput as exc:
+        problems = {p.where.split(".")[0]: p.reason for p in exc.problems}
+        return _page(request, seen, values=form, problems=problems, status_code=422)
     return RedirectResponse(f"/survey/{token}?done=1", status_code=303)

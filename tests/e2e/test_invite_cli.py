@@ -39,7 +39,7 @@ def test_invite_writes_the_maildir_says_where_and_later_changes_follow(tmp_path:
     assert "0 new message(s) owed" in again.out
     assert "Already sent before (skipped) │ 8" in again.out
 
-    # Without a Prefect service the change is handled right here (acara.handlers).
+    # Without a Prefect service the change is handled right here (the reaction table).
     moved = officer("event", "reschedule", MOU, "--start", "2027-01-08 10:00")
     assert "Sent now" in moved.out and "│ 8 " in moved.out
     assert sorted(methods_in(outbox)) == ["REQUEST"] * 16

@@ -74,7 +74,7 @@ def _free_port() -> int:
 def server(session: Session, db_url: str) -> Iterator[str]:
     """The web app served by uvicorn on a free port, in a thread; yields its base URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, name="uvicorn", daemon=True)
     thread.start()

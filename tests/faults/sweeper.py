@@ -1,6 +1,6 @@
 """A reminder sweep in its own process: `python -m tests.faults.sweeper DB_URL NOW_ISO`.
 
-Runs acara.reminding.sweep (what `acara remind --now` and the scheduled flow run) at the
+Runs acara.stages.reminders.sweep (what `acara remind --now` and the scheduled flow run) at the
 given instant; SMTP comes from ACARA_SMTP_URL.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime
 def main() -> None:
     """One sweep at the given time."""
     os.environ["ACARA_DATABASE_URL"] = sys.argv[1]
-    from acara.reminding import sweep
+    from acara.stages.reminders import sweep
 
     sweep(now=datetime.fromisoformat(sys.argv[2]))
 

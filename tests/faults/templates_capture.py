@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 import acara.compose
 import acara.render as rendering
-from acara import followup, invitations
 from acara.compose import NotOwed, compose
 from acara.delivery import deliver
 from acara.i18n import LANGUAGES
-from acara.reminding import owe_due_reminders
+from acara.stages import followup, invitations, planning
+from acara.stages import minutes as minutes_stage
+from acara.stages.reminders import owe_due_reminders
 from acara.transport import MaildirTransport
 from models.event import Event
 from models.lifecycle import reschedule
@@ -75,9 +76,10 @@ def _owe_everything(session: Session, db_url: str, data: Path) -> None:
     invitations.owe_changes(forum.event_id)  # updates
     ceremony = invite_example(session, db_url, "penandatanganan-mou-ombudsman.yaml")
     deliver(event_id=ceremony.event_id, transport=MaildirTransport(data / "outbox"))
-    invitations.cancel(ceremony.event_id, reason="Wali Kota berhalangan", actor="test")
+    planning.cancel(ceremony.event_id, reason="Wali Kota berhalangan", actor="test", react=False)
+    invitations.owe_changes(ceremony.event_id)
     visit = held_visit(session)  # minutes, then the follow-up
-    followup.approve(visit.code, actor="test", now=ENDS + timedelta(hours=2), send_now=False)
+    minutes_stage.approve(visit.code, actor="test", now=ENDS + timedelta(hours=2), send_now=False)
     for days in (3, 10, 40):
         followup.owe(visit.id or 0, ENDS + timedelta(days=days))
 

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 
 from acara import bus
 from acara.eventfile import read_event_file
+from acara.stages.reactions import react
+from acara.stages.unit import change
 from models.audit import DomainEvent
 from models.event import Event
 from models.lifecycle import Action, apply
@@ -29,7 +31,7 @@ def event_id(session: Session, monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def announce(event_id: int, *, inline: bool = True) -> bus.Publishing:
-    with bus.publishing(inline=inline) as (session, published):
+    with change(react=inline) as (session, published):
         target = session.get(Event, event_id)
         assert target is not None
         apply(session, target, Action.ANNOUNCE, actor="test")
@@ -73,7 +75,7 @@ def test_doing_the_work_of_the_same_event_again_sends_nothing_twice(
     published = announce(event_id)
     assert published.report is not None
     fact_ids = published.report.emit.pending
-    again = bus.after_commit(fact_ids)  # a duplicate delivery of the same event
+    again = bus.after_commit(fact_ids, react)  # a duplicate delivery of the same event
     (handled,) = again.inline
     assert handled.result.sent == 0 and handled.result.skipped == 9
     assert sent(session) == 9
@@ -86,7 +88,7 @@ def test_a_server_that_does_not_answer_leaves_the_event_for_the_sweep(
     published = announce(event_id, inline=False)
     assert published.report is not None and published.report.inline == []
     assert "does not answer" in (published.report.emit.reason or "")
-    assert sent(session) == 0  # inline=False: the caller does the work itself
+    assert sent(session) == 0  # react=False: the caller does the work itself
     swept = bus.reemit_pending()
     assert swept.emitted == [] and len(swept.pending) == 1
     assert pending(session) == ["acara.event.announced"]
@@ -105,7 +107,7 @@ def test_a_running_acara_serve_is_found_through_the_data_folder(
 
 
 def test_a_change_that_fails_stores_and_emits_nothing(session: Session, event_id: int) -> None:
-    with pytest.raises(RuntimeError), bus.publishing() as (unit, published):
+    with pytest.raises(RuntimeError), change() as (unit, published):
         target = unit.get(Event, event_id)
         assert target is not None
         apply(unit, target, Action.ANNOUNCE, actor="test")

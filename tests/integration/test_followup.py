@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from acara import followup
 from acara.compose import compose
 from acara.settings import get_settings
+from acara.stages import followup
+from acara.stages import minutes as minutes_stage
 from models.audit import DomainEvent
 from models.event import Event, EventStatus
 from models.followup import FollowUpPolicy, close_action, plan_follow_up
@@ -199,7 +200,7 @@ def test_the_event_is_reported_once_minutes_thanks_survey_and_press_release_are_
     before = followup.run(event.code, ENDS + timedelta(hours=1))
     assert before.status == "held" and not before.reported
     assert before.press_release is None  # it waits for the approved minutes' quotes
-    followup.approve(event.code, actor="test", now=ENDS + timedelta(hours=2), follow_up=False)
+    minutes_stage.approve(event.code, actor="test", now=ENDS + timedelta(hours=2), follow_up=False)
     after = followup.run(event.code, ENDS + timedelta(hours=3))
     assert after.reported and after.status == "reported"
     assert after.press_release == (
@@ -223,7 +224,7 @@ def test_the_daily_sweep_looks_at_held_events_and_reported_ones_with_open_items(
 ) -> None:
     event = held_visit(session)
     assert followup.due_events() == [event.id]
-    followup.approve(event.code, actor="test", now=ENDS + timedelta(hours=2), follow_up=False)
+    minutes_stage.approve(event.code, actor="test", now=ENDS + timedelta(hours=2), follow_up=False)
     followup.run(event.code, ENDS + timedelta(hours=3))  # now reported
     assert followup.due_events() == [event.id]  # three action items still open
     for item in session.exec(select(ActionItem)).all():

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from acara import followup
 from acara.settings import get_settings
+from acara.stages import followup
+from acara.stages import minutes as minutes_stage
 from tests.followup_helpers import (
     ABSENT,
     ENDS,
@@ -36,13 +37,15 @@ def test_approving_mails_the_minutes_once_to_everyone_present_with_the_pdf(
     session: Session, sink: SmtpSink
 ) -> None:
     event = held_visit(session)
-    first = followup.approve(
+    first = minutes_stage.approve(
         event.code, actor="cli", now=ENDS + timedelta(hours=2), follow_up=False
     )
     assert first.delivery is not None
     assert (first.delivery.sent, first.delivery.failed, first.delivery.retry) == (31, 0, 0)
     # Approving again and sending again: nothing is owed, nothing is sent.
-    again = followup.approve(event.code, actor="cli", now=ENDS + timedelta(days=1), follow_up=False)
+    again = minutes_stage.approve(
+        event.code, actor="cli", now=ENDS + timedelta(days=1), follow_up=False
+    )
     assert again.queued == 0 and again.delivery is not None and again.delivery.sent == 0
     assert followup.send(event.id, ["minutes"]).sent == 0
     assert sink.count == 31
@@ -64,7 +67,7 @@ def test_approval_thanks_the_delegation_at_once_and_never_twice(
     session: Session, sink: SmtpSink
 ) -> None:
     event = held_visit(session)
-    approved = followup.approve(event.code, actor="cli", now=ENDS + timedelta(hours=2))
+    approved = minutes_stage.approve(event.code, actor="cli", now=ENDS + timedelta(hours=2))
     # No Prefect server: acara.minutes.approved's follow-up ran here, after the minutes went out.
     assert any(
         "acara.minutes.approved handled here" in line and "owed 28 thank-you" in line

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from acara import db as acara_db
-from acara import invitations
 from acara.db import unit_of_work
 from acara.delivery import deliver
 from acara.eventfile import read_event_file
+from acara.stages import invitations
 from acara.transport import transport_from_url
 from models.people import Participant, Person, Role
 from models.planning import import_event

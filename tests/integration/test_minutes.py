@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from acara import followup
 from acara.compose import compose
 from acara.documents.attendance import attendance_csv, attendance_pdf
 from acara.documents.minutes import minutes_html, write_minutes
 from acara.documents.press import press_release
 from acara.render import render as render_email
+from acara.stages import minutes as minutes_stage
 from models.audit import DomainEvent
 from models.errors import IllegalTransition, NotFound
 from models.minutes import ActionItem, Decision, Minutes
-from models.minutes_rules import MinutesApproved, approve_minutes, minutes_of
+from models.minutes_rules import MinutesAlreadyApproved, approve_minutes, minutes_of
 from models.outbox import Message
 from tests.followup_helpers import (
     ABSENT,
@@ -51,7 +51,7 @@ def test_approved_minutes_cannot_be_replaced(session: Session) -> None:
     event = held_visit(session)
     approve_minutes(session, event, actor="test", now=APPROVED_AT)
     session.commit()
-    with pytest.raises(MinutesApproved, match="approved and sent; they cannot be replaced"):
+    with pytest.raises(MinutesAlreadyApproved, match="approved and sent; they cannot be replaced"):
         record_example_minutes(session, event)
 
 
@@ -221,8 +221,8 @@ def test_approve_writes_the_documents_and_a_rerun_owes_nothing_new(
     session: Session, acara_env: Path
 ) -> None:
     event = held_visit(session)
-    first = followup.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
-    second = followup.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
+    first = minutes_stage.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
+    second = minutes_stage.approve(event.code, actor="cli", now=APPROVED_AT, follow_up=False)
     assert first.newly_approved and first.queued == 31
     assert not second.newly_approved and second.queued == 0
     folder = acara_env / "documents" / event.code

@@ -14,10 +14,10 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session, col, select
 
 from acara import db as acara_db
-from acara import invitations
 from acara.db import unit_of_work
 from acara.delivery import deliver, worker_name
 from acara.eventfile import read_event_file
+from acara.stages import invitations
 from models.clock import utcnow
 from models.event import Event
 from models.outbox import (

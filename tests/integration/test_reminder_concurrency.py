@@ -16,8 +16,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from acara.eventfile import read_event_file
-from acara.reminding import SweepReport, owe_due_reminders, sweep
 from acara.settings import get_settings
+from acara.stages.reminders import SweepReport, owe_due_reminders, sweep
 from models.event import Event
 from models.lifecycle import Action, apply, reschedule
 from models.outbox import Message, MessageStatus, Owed, enqueue_many

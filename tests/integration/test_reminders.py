@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from acara.eventfile import read_event_file
-from acara.reminding import owe_due_reminders
+from acara.stages.reminders import owe_due_reminders
 from models.event import Event
 from models.lifecycle import Action, apply, reschedule
 from models.outbox import Message, MessageStatus, Owed, enqueue_many

@@ -13,11 +13,11 @@ from models.audit import AuditEntry, DomainEvent
 from models.checkin import CheckInClosed, check_in, mark, tally
 from models.errors import InvalidInput
 from models.event import Event
+from models.events import InvitationAnswered
 from models.lifecycle import Action, apply
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, Person, RsvpStatus
 from models.rsvp import (
-    RESPONDED,
     AlreadyRepresented,
     Answer,
     AnswersClosed,
@@ -87,7 +87,8 @@ def test_every_answer_records_an_audit_row_and_the_responded_fact(session: Sessi
     guest = participant(session, event, "mark.gilbert@dal.ca")
     answer(session, guest, Answer.ACCEPT)
     answer(session, guest, Answer.DECLINE, minutes=5)
-    facts = session.exec(select(DomainEvent).where(DomainEvent.name == RESPONDED)).all()
+    answered = select(DomainEvent).where(DomainEvent.name == InvitationAnswered.name)
+    facts = session.exec(answered).all()
     assert [f.payload["rsvp"] for f in facts] == ["accepted", "declined"]
     assert all(f.payload["participant_id"] == guest.id and f.event_id == event.id for f in facts)
     actions = session.exec(
@@ -102,7 +103,11 @@ def test_the_same_answer_twice_changes_nothing_and_records_nothing(session: Sess
     answer(session, guest, Answer.ACCEPT)
     again = answer(session, guest, Answer.ACCEPT, minutes=3)
     assert not again.changed
-    count = select(func.count()).select_from(DomainEvent).where(DomainEvent.name == RESPONDED)
+    count = (
+        select(func.count())
+        .select_from(DomainEvent)
+        .where(DomainEvent.name == InvitationAnswered.name)
+    )
     assert session.exec(count).one() == 1
 
 

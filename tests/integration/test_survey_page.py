@@ -23,7 +23,7 @@ GOOD = {"overall": "5", "content": "4", "organisation": "5", "comment": "Sangat 
 
 @pytest.fixture
 def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(db_url), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -31,7 +31,7 @@ KUMPEH = "camat.kumpeh@jambiprov.go.id"  # Kelompok 1 - Pamulang of the Jambi vi
 @pytest.fixture
 def client(session: Session, db_url: str) -> Iterator[TestClient]:
     """A client on the test database; server errors become pages, as for a real browser."""
-    with TestClient(create_app(db_url), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
 
 
@@ -94,7 +94,7 @@ def test_accepting_records_the_answer_and_the_responded_fact(
     assert re.search(r'id="status">Attending<', page.text)
     assert refreshed(session, guest).rsvp == RsvpStatus.ACCEPTED
     fact = session.exec(select(DomainEvent).where(DomainEvent.event_id == event.id)).all()[-1]
-    assert fact.name == "acara.invitation.responded" and fact.payload["participant_id"] == guest.id
+    assert fact.name == "acara.invitation.answered" and fact.payload["participant_id"] == guest.id
 
 
 def test_a_full_event_puts_the_next_acceptance_on_the_waiting_list(

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from acara.bus import INLINE_HANDLERS, load_handler
 from acara.service import build_deployments, declared_deployments, load_flow
+from acara.stages.reactions import REACTIONS
 
 EXPECTED = {
     "send-invitations": ["acara.event.announced"],
@@ -65,7 +65,13 @@ def test_every_flow_run_for_an_event_is_named_after_it() -> None:
             assert flow.flow_run_name is not None, declared.name
 
 
-def test_whatever_runs_inline_without_a_server_is_also_a_trigger() -> None:
-    triggered = {fact for facts in EXPECTED.values() for fact in facts}
-    assert set(INLINE_HANDLERS) <= triggered
-    assert all(load_handler(target) is not None for target in INLINE_HANDLERS.values())
+def test_the_reaction_table_and_the_triggers_of_prefect_yaml_say_the_same(
+    deployments: dict[str, Any],
+) -> None:
+    triggered = {
+        (fact, name)
+        for name, deployment in deployments.items()
+        for trigger in deployment.triggers or []
+        for fact in trigger.expect
+    }
+    assert triggered == {(kind.name, reaction.deployment) for kind, reaction in REACTIONS.items()}

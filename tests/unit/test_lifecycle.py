@@ -86,7 +86,7 @@ def test_a_legal_move_writes_the_state_an_audit_row_and_a_domain_event(
     assert (audit.actor, audit.action, audit.event_id) == ("officer", action.value, 7)
     assert audit.detail["from"] == state.value and audit.detail["to"] == event.status.value
     assert session.of(DomainEvent) == [fact]
-    assert fact.name == FACTS[action] and fact.payload["event_id"] == 7
+    assert fact.name == FACTS[action].name and fact.payload["event_id"] == 7
     assert fact.resource_id == "acara.event.7"
 
 

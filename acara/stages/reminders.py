@@ -1,7 +1,7 @@
-"""One reminder sweep: owe what fell due, send it through the outbox, re-emit lost events.
+"""The reminder stage: owe what fell due, send it through the outbox, re-emit lost events.
 
-The steps are plain functions so that the scheduled flow (flows/reminders.py) and
-`acara remind --now` run exactly the same code; the flow wraps each step in a task.
+The scheduled flow (flows/reminders.py) runs each step as a task; `acara remind --now`
+runs `sweep`, the same steps in one go.
 """
 
 from __future__ import annotations

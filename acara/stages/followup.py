@@ -1,7 +1,6 @@
-"""Follow-up steps shared by the CLI and the Prefect flow; each step is one unit of work.
+"""The follow-up stage: after the event the office thanks, asks, chases and reports.
 
-approve: the minutes are approved (domain event acara.minutes.approved), rendered to HTML and
-PDF and owed to everyone present and to every action-item owner. owe: the thank-you letter,
+owe: the thank-you letter,
 survey invitations, action-item reminders and escalations due now. press: the press-release
 draft. send: deliver what the outbox owes for these purposes. report: held -> reported once
 the follow-up is done. Every step is safe to run again.
@@ -10,32 +9,37 @@ the follow-up is done. Every step is safe to run again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
-from acara import bus
 from acara.db import unit_of_work
-from acara.documents.minutes import write_minutes
 from acara.documents.press import press_release_written, write_press_release
 from acara.settings import get_settings
-from models.audit import DomainEvent
-from models.clock import require_aware, utcnow
+from acara.stages.unit import change
+from models.clock import Moment, moment, utcnow
+from models.errors import N_, AcaraError, NotFound
+from models.event import Event
 from models.followup import (
     FOLLOW_UP_PURPOSES,
+    FOLLOWED_UP,
     FollowUpPlan,
     FollowUpPolicy,
+    action_items,
+    close_action,
     events_to_follow_up,
     plan_follow_up,
     report_if_done,
+    survey_open,
 )
-from models.minutes import MinutesStatus
-from models.minutes_rules import MINUTES_PURPOSE, approve_minutes, minutes_of
+from models.minutes import ActionItem, MinutesStatus
+from models.minutes_rules import MINUTES_PURPOSE, minutes_of
+from models.people import Participant, Person
 from models.queries import get_event
+from models.survey import SurveyResponse, SurveySummary, answer_of, parse_answers, submit, summarise
 
 log = logging.getLogger(__name__)
 
@@ -76,86 +80,22 @@ def send(event_id: int | None, purposes: list[str]) -> Delivery:
     return Delivery(summary.sent, summary.retry, summary.failed, summary=str(summary))
 
 
-@dataclass(slots=True)
-class Approved:
-    """The outcome of `approve`."""
-
-    event_id: int
-    code: str
-    newly_approved: bool
-    recipients: int
-    queued: int
-    html: Path
-    pdf: Path
-    delivery: Delivery | None = None  # None when asked not to send
-    bus_lines: list[str] = field(default_factory=list)
-
-
-def approve(
-    event_ref: str | int,
-    *,
-    actor: str,
-    now: datetime | None = None,
-    send_now: bool = True,
-    follow_up: bool = True,
-) -> Approved:
-    """Approve the minutes, render them, mail them; then the follow-up starts (run again: no-op).
-
-    The order is the officer's: the minutes go out first, then acara.minutes.approved is
-    emitted; with no Prefect server its follow-up (the thank-you with the minutes) runs here,
-    unless follow_up=False (tests that drive the follow-up with their own clock).
-    """
-    now = require_aware(now or utcnow(), "now")
-    facts: list[DomainEvent] = []
-    with unit_of_work() as session:
-        sa_event.listen(session, "before_flush", _collector(facts))
-        event = get_event(session, event_ref)
-        approval = approve_minutes(session, event, actor=actor, now=now)
-    assert event.id is not None
-    with unit_of_work() as session:
-        event = get_event(session, event.id)
-        files = write_minutes(session, event, now=now)
-    outcome = Approved(
-        event.id,
-        event.code,
-        approval.newly_approved,
-        len(approval.recipients),
-        approval.queued,
-        files.html,
-        files.pdf,
-    )
-    if send_now:
-        outcome.delivery = send(event.id, [MINUTES_PURPOSE])
-    report = bus.after_commit([f.id for f in facts], inline=follow_up)
-    outcome.bus_lines = report.lines()
-    return outcome
-
-
-def _collector(facts: list[DomainEvent]) -> Callable[..., None]:
-    """A before_flush listener that remembers the domain events a unit of work stores."""
-
-    def collect(session: Session, _context: object, _instances: object) -> None:
-        facts.extend(o for o in session.new if isinstance(o, DomainEvent))
-
-    return collect
-
-
 def owe(event_id: int, now: datetime) -> FollowUpPlan:
     """Owe every follow-up message due at `now` for one event."""
-    with bus.publishing() as (session, _):
+    with change() as (session, _):
         event = get_event(session, event_id)
         plan = plan_follow_up(session, event, now=now, policy=policy())
     return plan
 
 
-def press(event_id: int, now: datetime, *, overwrite: bool = True) -> Path | None:
+def press(event_ref: str | int, now: datetime, *, overwrite: bool = True) -> Path | None:
     """Write the press-release draft; with overwrite=False, only when there is none yet.
 
     The flow writes it once the minutes are approved (their key statements are its quotes)
     and never overwrites it; `acara followup press` always writes it anew.
     """
     with unit_of_work() as session:
-        event = get_event(session, event_id)
+        event = get_event(session, event_ref)
         if not overwrite:
             minutes = minutes_of(session, event)
             if minutes is None or minutes.status is not MinutesStatus.APPROVED:
@@ -167,7 +107,7 @@ def press(event_id: int, now: datetime, *, overwrite: bool = True) -> Path | Non
 
 def report(event_id: int) -> bool:
     """Held -> reported when the minutes are approved and the follow-up is owed and written."""
-    with bus.publishing() as (session, _):
+    with change() as (session, _):
         event = get_event(session, event_id)
         return report_if_done(session, event, press_release_written=press_release_written(event))
 
@@ -222,11 +162,11 @@ class FollowUpReport:
         return out
 
 
-def run(event_ref: str | int, now: datetime | None = None) -> FollowUpReport:
+def run(event_ref: str | int, now: Moment = None) -> FollowUpReport:
     """The whole follow-up of one event without Prefect: what the flow does, step by step."""
-    now = require_aware(now or utcnow(), "now")
     with unit_of_work() as session:
         event = get_event(session, event_ref)
+    now = moment(now, event.timezone)
     assert event.id is not None
     plan = owe(event.id, now)
     draft = press(event.id, now, overwrite=False)
@@ -238,3 +178,83 @@ def run(event_ref: str | int, now: datetime | None = None) -> FollowUpReport:
 def _status(event_id: int) -> str:
     with unit_of_work() as session:
         return get_event(session, event_id).status.value
+
+
+def follow_up(event_id: int) -> FollowUpReport:
+    """Reaction to EventHeld and MinutesApproved: thank, ask, chase, draft the press release."""
+    return run(event_id)
+
+
+# --- action items ---------------------------------------------------------------------------
+
+
+def open_items(event: str | int | None, *, include_done: bool) -> list[tuple[ActionItem, Event]]:
+    """Action items of one event (or all), earliest due first; done ones only when asked."""
+    with unit_of_work() as session:
+        target = get_event(session, event) if event is not None else None
+        return action_items(session, target, include_done=include_done)
+
+
+def close_item(item_id: int, *, actor: str) -> tuple[ActionItem, bool]:
+    """Close an action item: its reminders and escalation stop; (item, whether it changed)."""
+    with change() as (session, _):
+        return close_action(session, item_id, actor=actor, now=utcnow())
+
+
+# --- the feedback survey --------------------------------------------------------------------
+
+
+class SurveyClosed(AcaraError):
+    """The survey is not open: the event is not over yet, or answers are no longer taken."""
+
+    code = "survey-closed"
+    http_status = 410
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyView:
+    """What the survey page shows one participant."""
+
+    event: Event
+    person: Person
+    answered: SurveyResponse | None
+    is_open: bool
+
+    def ensure_open(self) -> None:
+        """SurveyClosed unless answers are taken now."""
+        if not self.is_open:
+            raise SurveyClosed(N_("The survey for this event is not open."))
+
+
+def _survey_of(session: Session, event_id: int, participant_id: int) -> tuple[Event, Participant]:
+    event = session.get(Event, event_id)
+    participant = session.get(Participant, participant_id)
+    if event is None or participant is None or participant.event_id != event.id:
+        raise NotFound(N_("This survey does not exist (any more)."))
+    return event, participant
+
+
+def survey(event_id: int, participant_id: int) -> SurveyView:
+    """A participant's survey, their earlier answers, and whether it is open now."""
+    with unit_of_work() as session:
+        event, participant = _survey_of(session, event_id, participant_id)
+        person = session.get(Person, participant.person_id)
+        assert person is not None and participant.id is not None
+        is_open = event.status in FOLLOWED_UP and survey_open(event.ends_at, utcnow(), policy())
+        return SurveyView(event, person, answer_of(session, participant.id), is_open)
+
+
+def answer_survey(event_id: int, participant_id: int, form: dict[str, Any]) -> None:
+    """Store a participant's answers (replacing earlier ones); InvalidInput names each field."""
+    survey(event_id, participant_id).ensure_open()
+    answers = parse_answers(form)
+    with change() as (session, _):
+        _, participant = _survey_of(session, event_id, participant_id)
+        submit(session, participant, answers, now=utcnow())
+
+
+def survey_results(event: str | int) -> tuple[Event, SurveySummary]:
+    """What the participants said: averages and spread per question, and the comments."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        return target, summarise(session, target)
