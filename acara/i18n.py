@@ -1,13 +1,14 @@
 """Translation glue: Babel catalogs in locale/, the language in use, gettext for Python code.
 
 Source strings are English (the msgid); locale/<language>/LC_MESSAGES/messages.po holds each
-language's text and `make i18n` extracts, updates and compiles them. Code renders in a language
+language's text and `make catalogs` extracts, updates and compiles them. Code renders in a language
 with `with language("en"): ...`; `_`, `ngettext` and `pgettext` (and the Jinja environment,
 which calls the same functions) then read that language's catalog. Outside such a block the
 language is ACARA_LANGUAGE (Indonesian by default, the officers' language).
 
-A new language: add its code to LANGUAGES, run `pybabel init -D messages -i locale/messages.pot
--d locale -l <code>`, translate the new messages.po and run `make i18n`.
+A new language: add it to models.people.Language (what a participant can read), run
+`make catalogs LANGUAGE=<code>`, translate locale/<code>/LC_MESSAGES/messages.po, and run
+`make catalogs` again (it compiles and lists what is still untranslated).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from babel.support import Translations
 
 from models.errors import N_ as N_  # the catalog marker lives with the domain errors
 from models.errors import AcaraError, InvalidInput, Problem
+from models.people import Language
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
-LANGUAGES = ("id", "en")  # the first is the default for anyone whose language is unknown
+LANGUAGES = tuple(code.value for code in Language)  # the first is the default (Indonesian)
 
 _current: ContextVar[str | None] = ContextVar("acara_language", default=None)
 
@@ -39,7 +41,7 @@ def supported(code: str | None) -> str:
 def translations(code: str) -> Translations:
     """The compiled catalog of one language (locale/<code>/LC_MESSAGES/messages.mo)."""
     path = LOCALE / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    with path.open("rb") as compiled:  # a missing file is an error: `make i18n` compiles it
+    with path.open("rb") as compiled:  # a missing file is an error: `make catalogs` compiles it
         return Translations(compiled, domain=DOMAIN)
 
 

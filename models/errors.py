@@ -5,7 +5,7 @@ placeholders and the `params` that fill them. `str(exc)` is that English text, f
 officers; each edge (CLI, web page) looks the text up in its message catalog, as the msgid, and
 fills in the same params, so the user reads it in their own language (acara.i18n.explain).
 `public`, where a class sets it, is what an invitee on the web is shown instead of the more
-detailed text. Mark the English text with N_ so `make i18n` puts it in the catalogs.
+detailed text. Mark the English text with N_ so `make catalogs` puts it in the catalogs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 
 def N_(text: str) -> str:
-    """Mark English text for the message catalogs (`make i18n` finds it); returns it as is."""
+    """Mark English text for the message catalogs (`make catalogs` finds it); returns it as is."""
     return text
 
 

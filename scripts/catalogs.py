@@ -1,11 +1,11 @@
 """The message catalogs: extract the English source strings, merge them into locale/, compile.
 
-`make i18n` runs this. It reads every gettext call in Python and in the Jinja templates (where:
-babel.cfg), merges the result into locale/<language>/LC_MESSAGES/messages.po (new messages
-arrive empty, vanished ones are dropped), fills the English catalog's empty texts with the
-English source, and compiles each catalog to its messages.mo (committed, so a fresh clone runs
-without this step). tests/unit/test_i18n.py holds the committed catalogs to the code with
-`extract()`.
+`make catalogs` runs this (`make catalogs LANGUAGE=fr` starts a new language's catalog). It
+reads every gettext call in Python and in the Jinja templates (where: babel.cfg), merges the
+result into locale/<language>/LC_MESSAGES/messages.po (new messages arrive empty, vanished ones
+are dropped), fills the English catalog's empty texts with the English source, and compiles
+each catalog to its messages.mo (committed, so a fresh clone runs without this step).
+tests/unit/test_i18n.py holds the committed catalogs to the code with `extract()`.
 """
 
 from __future__ import annotations
@@ -93,17 +93,17 @@ def _strings(string: str | tuple[str, ...] | None) -> tuple[str, ...]:
     return string if isinstance(string, tuple) else (string or "",)
 
 
-def main() -> None:
+def main(new: list[str]) -> None:
     template = extract()
     untranslated = False
-    for language in sorted(p.name for p in LOCALE.iterdir() if p.is_dir()):
+    for language in sorted({p.name for p in LOCALE.iterdir() if p.is_dir()} | set(new)):
         missing = update(template, language)
         for msgid in missing:
             print(f"{catalog_path(language)}: untranslated: {msgid}", file=sys.stderr)
         untranslated = untranslated or bool(missing)
     if untranslated:
-        raise SystemExit("translate the messages above, then run `make i18n` again")
+        raise SystemExit("translate the messages above, then run `make catalogs` again")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -58,7 +58,7 @@ def test_every_message_used_has_a_text_in_each_language(
         for m in catalog
         if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
     }
-    assert sorted(used - translated, key=str) == [], "run `make i18n` and translate what it lists"
+    assert sorted(used - translated, key=str) == [], "run `make catalogs`, translate what it lists"
     assert sorted({(m.context, str(m.id)) for m in catalog if m.id} - used, key=str) == []
 
 
@@ -67,7 +67,7 @@ def test_the_compiled_catalogs_are_those_of_the_committed_texts(code: str) -> No
     def texts(catalog) -> dict[tuple[str | None, object], object]:  # type: ignore[no-untyped-def]
         return {(m.context, _plain(m.id)): _plain(m.string) for m in catalog if m.id}
 
-    assert texts(_read(code, "mo")) == texts(_read(code, "po")), "run `make i18n`"
+    assert texts(_read(code, "mo")) == texts(_read(code, "po")), "run `make catalogs`"
 
 
 def test_text_is_indonesian_unless_asked_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
