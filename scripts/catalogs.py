@@ -80,6 +80,7 @@ def update(template: Catalog, language: str) -> list[str]:
     problems = [
         f"{path}: {message.id!r}: {error}"
         for message, errors in catalog.check()
+        if any(_strings(message.string))  # an untranslated message has nothing to check yet
         for error in errors
     ]
     if problems:
