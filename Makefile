@@ -40,7 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 migration: $(STAMP)
-	$(BIN)/python scripts/regen_initial_migration.py
+	$(BIN)/python scripts/new_migration.py $(m)
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache

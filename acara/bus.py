@@ -259,22 +259,25 @@ class Publishing:
 
 @contextmanager
 def publishing(
-    react: React | None = None, *, defer: bool = False
+    react: React | None = None, *, defer: bool = False, dry_run: bool = False
 ) -> Iterator[tuple[Session, Publishing]]:
     """A unit of work that publishes the domain facts it stored once it has committed.
 
     `defer=True` leaves the publishing to the caller (`Publishing.publish()`), e.g. a web
-    route that answers first and publishes in a background task.
+    route that answers first and publishes in a background task. `dry_run=True` rolls the
+    block back: nothing is stored, so nothing is published.
     """
     outcome = Publishing(react)
-    with unit_of_work() as session:
+    with unit_of_work(keep=not dry_run) as session:
 
         @sa_event.listens_for(session, "before_flush")
         def _collect(s: Session, _context: object, _instances: object) -> None:
             outcome.stored.extend(o for o in s.new if isinstance(o, DomainEvent))
 
         yield session, outcome
-    if not defer:
+    if dry_run:
+        outcome.stored.clear()
+    elif not defer:
         outcome.publish()
 
 

@@ -51,12 +51,21 @@ def engine() -> Engine:
 
 
 @contextmanager
-def unit_of_work(url: str | None = None) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back on any error."""
+def unit_of_work(url: str | None = None, *, keep: bool = True) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back on any error.
+
+    keep=False rolls back at the end as well: a dry run that leaves no trace.
+    """
     with Session(engine_for(url) if url else engine(), expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            if keep:
+                session.commit()
+            else:
+                # Detached first, the objects keep what the block made of them (a dry run's
+                # "as if"); the rollback then discards it all in the database.
+                session.expunge_all()
+                session.rollback()
         except BaseException:
             session.rollback()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +28,8 @@ class Settings(BaseSettings):
     smtp_workers: int = 4
     sender_email: str = "protokol@tangerangkota.go.id"
     sender_name: str = "Bagian Protokol Setda Kota Tangerang"
+    sender_region: str = "Kota Tangerang"  # whose events the sender may speak for
+    officer: str | None = None  # who acts at this terminal (audit, documents); default: OS user
     base_url: str = "http://127.0.0.1:8000"  # where participants reach the RSVP pages
     secret_key: SecretStr = SecretStr(_DEV_SECRET)  # signs RSVP and check-in tokens
     officer_token: SecretStr = SecretStr("protokol")  # officer login for the web app
@@ -61,3 +64,8 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings."""
     return Settings()
+
+
+def officer_name() -> str:
+    """Who acts at this terminal: ACARA_OFFICER, else the operating-system user."""
+    return (get_settings().officer or "").strip() or getpass.getuser()

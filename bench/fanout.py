@@ -65,7 +65,7 @@ class FanoutResult:
 
 def acara_available() -> bool:
     """True once the delivery pipeline is importable."""
-    return importlib.util.find_spec("acara.delivery") is not None
+    return importlib.util.find_spec("acara.messages.delivery") is not None
 
 
 def flow_available() -> bool:

@@ -95,10 +95,11 @@ def run(work: Path) -> list[Timing]:
     """Time the parts of one invitation on a 50-person forum."""
     import os
 
-    from acara import compose as compose_module
     from acara import db as acara_db
     from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
-    from acara.mail import render as mime
+    from acara.messages import composers as compose_module
+    from acara.messages.channels.mime import render as mime
+    from acara.messages.channels.mime import to_email
     from acara.render import render
     from acara.settings import get_settings
     from models.event import Event
@@ -142,7 +143,11 @@ def run(work: Path) -> list[Timing]:
                 per_call(lambda: seen["stencil"].fill(seen["values"])),
                 "rendered once per event and language; personal fields filled in per e-mail",
             ),
-            Timing("build MIME message (acara.mail)", per_call(lambda: mime(first, domain="x.id"))),
+            Timing(
+                "build MIME message (e-mail channel)",
+                per_call(lambda: mime(to_email(first), domain="x.id")),
+                "the composed message as an e-mail: headers, parts, serialised",
+            ),
         ]
         entry = CalendarEntry(
             uid=event.calendar_uid,

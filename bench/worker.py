@@ -94,11 +94,11 @@ def corpus(args: dict[str, Any]) -> Sample:
     from bench import corpus as store
 
     args = {**args, "smtp_url": None}
-    import acara.compose.registry
-    import acara.delivery
+    import acara.messages.composers.registry
+    import acara.messages.delivery
     import flows.invitations  # noqa: F401
 
-    acara.compose.registry.composer_for("invitation")  # imports every composer
+    acara.messages.composers.registry.composer_for("invitation")  # imports every composer
     # Python's own allocations during the run (imports done): what grows with N, if anything.
     tracemalloc.start()
     sample = acara_direct({**args, "label": "acara to maildir"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from acara.delivery import SmtpUnreachable
+from acara.messages.delivery import SmtpUnreachable
 
 
 def unreachable(task_: Any, task_run: Any, state: Any) -> bool:

@@ -16,6 +16,7 @@ from models.event import Event, EventStatus
 from models.people import Attendance, AttendanceStatus, Participant
 from models.queries import PLENARY, by_group, participants
 from models.rsvp import ParticipantError, load_invitation, lock_event
+from models.timing import OPENS_BEFORE_START, ensure_begun
 
 # The desk is open once invitations are out and stays open for corrections after the day.
 OPEN_FOR_CHECKIN = frozenset({EventStatus.ANNOUNCED, EventStatus.ONGOING, EventStatus.HELD})
@@ -66,7 +67,7 @@ class Marked:
     unchanged: tuple[int, ...] = ()
 
 
-def _open_event(session: Session, event_id: int) -> Event:
+def _open_event(session: Session, event_id: int, now: datetime, force: str | None) -> Event:
     event = lock_event(session, event_id)
     if event.status not in OPEN_FOR_CHECKIN:
         raise CheckInClosed(
@@ -74,6 +75,7 @@ def _open_event(session: Session, event_id: int) -> Event:
             event=event.code,
             status=event.status.value,
         )
+    ensure_begun(event, "check anyone in", now, opens_before=OPENS_BEFORE_START, force=force)
     return event
 
 
@@ -91,10 +93,11 @@ def check_in(
     actor: str,
     method: str = "qr",
     now: datetime | None = None,
+    force: str | None = None,
 ) -> CheckedIn:
     """Mark a participant present once; a second scan returns the first check-in time."""
     now = now or utcnow()
-    _open_event(session, event_id)
+    _open_event(session, event_id, now, force)
     participant = load_invitation(session, event_id, participant_id)
     attendance = _attendance(session, participant_id)
     if attendance and attendance.status == AttendanceStatus.PRESENT and attendance.checked_in_at:
@@ -152,13 +155,14 @@ def mark(
     status: AttendanceStatus,
     actor: str,
     now: datetime | None = None,
+    force: str | None = None,
 ) -> Marked:
     """Set one attendance status for many participants (absent, excused, represented, present)."""
     now = now or utcnow()
     ids = sorted(set(participant_ids))
     if not ids:
         raise InvalidInput([Problem("participants", N_("tick at least one participant"))])
-    _open_event(session, event_id)
+    _open_event(session, event_id, now, force)
     found = {
         p.id: p
         for p in session.exec(

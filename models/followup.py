@@ -7,8 +7,9 @@ The rules are pure functions of dates and `now` (tests pass a controlled clock):
 - an action-item owner is reminded `remind_before_days` before the due date, then the day
   after it and every `remind_every_days` while the item is open; the host official(s) are
   told once when it is `escalate_after_days` overdue.
-Each message has its own outbox purpose, so each step is sent once however often the sweep
-runs. `plan_follow_up` applies the rules to one event and queues what is due.
+Each message has its own outbox key (purpose, action item, reminder day), so each step is
+sent once however often the sweep runs. `plan_follow_up` applies the rules to one event and
+queues what is due.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ THANK_YOU = "thank-you"
 SURVEY = "survey"
 ACTION_REMINDER = "action-reminder"
 ESCALATION = "escalation"
-# Purposes the follow-up sends (the prefix before ":" picks the composer).
+# Purposes the follow-up sends (each picks its composer).
 FOLLOW_UP_PURPOSES = (THANK_YOU, SURVEY, ACTION_REMINDER, ESCALATION)
 # Only events that took place are followed up; reported ones still chase their action items.
 FOLLOWED_UP = frozenset({EventStatus.HELD, EventStatus.REPORTED})
@@ -62,7 +63,7 @@ def local_today(now: datetime, zone: str) -> date:
 
 @dataclass(frozen=True, slots=True)
 class ReminderStep:
-    """A reminder owed for an action item: its day (part of the outbox purpose) and kind."""
+    """A reminder owed for an action item: its day (part of the outbox key) and kind."""
 
     on: date
     overdue: bool
@@ -93,36 +94,6 @@ def escalation_due(due_on: date, today: date, policy: FollowUpPolicy) -> bool:
 def days_overdue(due_on: date, today: date) -> int:
     """Days past the due date (0 on or before it)."""
     return max((today - due_on).days, 0)
-
-
-def reminder_purpose(item_id: int, step: date) -> str:
-    """The outbox purpose of one reminder step: 'action-reminder:12:2026-12-12'."""
-    return f"{ACTION_REMINDER}:{item_id}:{step.isoformat()}"
-
-
-def escalation_purpose(item_id: int) -> str:
-    """The outbox purpose of an item's escalation: 'escalation:12'."""
-    return f"{ESCALATION}:{item_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class ActionPurpose:
-    """An action reminder or escalation purpose taken apart."""
-
-    kind: str  # ACTION_REMINDER or ESCALATION
-    item_id: int
-    step: date | None  # reminders only
-
-
-def parse_action_purpose(purpose: str) -> ActionPurpose:
-    """Read 'action-reminder:<id>:<date>' or 'escalation:<id>'; ValueError otherwise."""
-    kind, _, rest = purpose.partition(":")
-    if kind == ESCALATION and rest.isdigit():
-        return ActionPurpose(kind, int(rest), None)
-    item, _, day = rest.partition(":")
-    if kind == ACTION_REMINDER and item.isdigit() and day:
-        return ActionPurpose(kind, int(item), date.fromisoformat(day))
-    raise ValueError(f"not an action-item purpose: {purpose!r}")
 
 
 def thank_you_due(
@@ -248,7 +219,9 @@ class FollowUpPlan:
         return self.thank_you + self.survey + self.reminders + self.escalations
 
 
-def _queue(session: Session, event: Event, people: list[Recipient], purpose: str) -> int:
+def _queue(
+    session: Session, event: Event, people: list[Recipient], purpose: str, action_item_id: int = 0
+) -> int:
     assert event.id is not None
     return sum(
         enqueue(
@@ -258,6 +231,7 @@ def _queue(session: Session, event: Event, people: list[Recipient], purpose: str
             purpose=purpose,
             sequence=0,
             participant_id=r.participant_id,
+            action_item_id=action_item_id,
         )
         for r in people
     )
@@ -313,8 +287,10 @@ def _chase(
             session,
             event_id=event.id,
             recipient=item.owner_email,
-            purpose=reminder_purpose(item.id, step.on),
+            purpose=ACTION_REMINDER,
             sequence=0,
+            action_item_id=item.id,
+            action_step_on=step.on,
         )
     if today > item.due_on and item.overdue_at is None:
         item.overdue_at = now
@@ -332,7 +308,7 @@ def _chase(
         plan.newly_overdue.append(item.id)
     if escalation_due(item.due_on, today, policy):
         told = [h for h in hosts if h.email != item.owner_email] or hosts
-        plan.escalations += _queue(session, event, told, escalation_purpose(item.id))
+        plan.escalations += _queue(session, event, told, ESCALATION, item.id)
 
 
 def _queued(session: Session, event: Event, purpose: str) -> int:
@@ -401,7 +377,8 @@ def close_action(
     supersede(
         session,
         event_id=item.event_id,
-        purposes=[f"{ACTION_REMINDER}:{item.id}", escalation_purpose(item_id)],
+        purposes=[ACTION_REMINDER, ESCALATION],
+        action_item_id=item.id,
         reason="action item done",
     )
     record(

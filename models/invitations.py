@@ -6,13 +6,17 @@ function is idempotent: calling it twice, or again after a crash, owes nothing n
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, exists, func, select
 
+from models.clock import utcnow
 from models.errors import N_, IllegalTransition
 from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
 from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
 from models.people import Participant, Person
+from models.timing import ensure_not_over
 
 INVITATION = "invitation"
 UPDATE = "update"
@@ -28,7 +32,7 @@ _MAY_HAVE_ARRIVED = (MessageStatus.SENT, MessageStatus.SENDING, MessageStatus.RE
 _INVITABLE = (EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING)
 
 
-def invite(session: Session, event: Event, *, actor: str) -> int:
+def invite(session: Session, event: Event, *, actor: str, now: datetime | None = None) -> int:
     """Announce a draft event and owe an invitation to everyone not yet invited."""
     if event.status not in _INVITABLE:
         raise IllegalTransition(
@@ -36,6 +40,7 @@ def invite(session: Session, event: Event, *, actor: str) -> int:
             event=event.code,
             status=event.status.value,
         )
+    ensure_not_over(event, "send invitations", now or utcnow())
     if event.status is EventStatus.DRAFT:
         apply(session, event, Action.ANNOUNCE, actor=actor)
     return owe_invitations(session, event)

@@ -23,6 +23,7 @@ from models.events import (
     build,
 )
 from models.rooms import check_room_conflicts
+from models.timing import OPENS_BEFORE_START, ensure_ahead, ensure_begun
 
 
 class Action(StrEnum):
@@ -66,6 +67,11 @@ FACTS: dict[Action, type[DomainFact]] = {
 }
 # A calendar entry changes for participants: SEQUENCE must grow so clients replace it.
 BUMPS_SEQUENCE = frozenset({Action.RESCHEDULE, Action.CANCEL})
+# Actions that happen on the event's day: how long before the start they become possible.
+BELONGS_TO_THE_DAY: dict[Action, timedelta] = {
+    Action.START: OPENS_BEFORE_START,
+    Action.HOLD: timedelta(0),
+}
 
 
 def allowed_actions(status: EventStatus) -> list[Action]:
@@ -106,9 +112,25 @@ def apply(
     *,
     actor: str,
     detail: dict[str, object] | None = None,
+    now: datetime | None = None,
+    force: str | None = None,
 ) -> DomainEvent:
-    """Move an event along its lifecycle, recording the audit row and the domain event."""
+    """Move an event along its lifecycle, recording the audit row and the domain event.
+
+    Starting and holding belong to the event's day: before it they need `force`, a reason
+    that the audit keeps.
+    """
     target = next_state(event, action)
+    if action in BELONGS_TO_THE_DAY:
+        ensure_begun(
+            event,
+            f"{action.value} it",
+            now or utcnow(),
+            opens_before=BELONGS_TO_THE_DAY[action],
+            force=force,
+        )
+        if force is not None:
+            detail = {**(detail or {}), "forced": force.strip()}
     before = event.status
     event.status = target
     if action in BUMPS_SEQUENCE:
@@ -138,10 +160,18 @@ def cancel(session: Session, event: Event, *, actor: str, reason: str) -> Domain
     return apply(session, event, Action.CANCEL, actor=actor, detail={"reason": event.cancel_reason})
 
 
-def reschedule(session: Session, event: Event, new_start: datetime, *, actor: str) -> DomainEvent:
-    """Move the whole event (and every session with it) to a new start time."""
+def reschedule(
+    session: Session,
+    event: Event,
+    new_start: datetime,
+    *,
+    actor: str,
+    now: datetime | None = None,
+) -> DomainEvent:
+    """Move the whole event (and every session with it) to a new start time, never into the past."""
     next_state(event, Action.RESCHEDULE)  # refuse before moving any session
     require_aware(new_start, "start")
+    ensure_ahead(new_start, event.timezone, now or utcnow())
     shift = new_start - event.starts_at
     if shift == timedelta(0):
         raise invalid("start", N_("the new start is the same as the current one"))

@@ -23,6 +23,7 @@ from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesS
 from models.outbox import enqueue
 from models.people import Attendance, AttendanceStatus, Language, Participant, Person
 from models.plan import Text, normalise_email, problems_from
+from models.timing import ensure_begun
 
 MINUTES_PURPOSE = "minutes"
 
@@ -350,7 +351,9 @@ class Approval:
     queued: int  # messages newly queued (0 on a re-run)
 
 
-def approve_minutes(session: Session, event: Event, *, actor: str, now: datetime) -> Approval:
+def approve_minutes(
+    session: Session, event: Event, *, actor: str, now: datetime, force: str | None = None
+) -> Approval:
     """Approve the draft and queue the minutes for everyone owed them; safe to run again."""
     require_aware(now, "now")
     minutes = minutes_of(session, event)
@@ -370,6 +373,7 @@ def approve_minutes(session: Session, event: Event, *, actor: str, now: datetime
                 event=event.code,
                 status=event.status.value,
             )
+        ensure_begun(event, "approve its minutes", now, force=force)
         minutes.status = MinutesStatus.APPROVED
         minutes.approved_at = now
         minutes.approved_by = actor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -38,11 +38,36 @@ class MessageStatus(StrEnum):
     SUPERSEDED = "superseded"  # no longer owed (an invitation to an event since cancelled)
 
 
+class Channel(StrEnum):
+    """How a message reaches its recipient; each has a transport (acara.messages.channels)."""
+
+    EMAIL = "email"
+
+
+# The typed key's "nothing" values: a message most purposes owe once has none of them. Not
+# NULL, because NULLs never collide in a unique key and the once-only rule would not hold.
+NO_ITEM = 0
+NO_OFFSET = 0
+NO_DAY = date(1970, 1, 1)
+# What makes a message once-only: the unique key of the outbox.
+_KEY = (
+    "event_id",
+    "recipient",
+    "purpose",
+    "sequence",
+    "channel",
+    "reminder_offset",
+    "action_item_id",
+    "action_step_on",
+)
+
+
 class Message(SQLModel, table=True):
-    """An e-mail owed to someone: unique per (event, recipient, purpose, sequence)."""
+    """A message owed to someone: unique per (event, recipient, purpose, sequence, channel,
+    and what the purpose is about: reminder offset, action item, reminder step)."""
 
     __table_args__ = (
-        UniqueConstraint("event_id", "recipient", "purpose", "sequence", name="uq_message_once"),
+        UniqueConstraint(*_KEY, name="uq_message_once"),
         # Sweeps only look at what is not yet sent; sent rows pile up and must not slow them.
         Index(
             "ix_message_pending",
@@ -56,9 +81,13 @@ class Message(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    channel: Channel = Field(default=Channel.EMAIL, sa_type=enum_type(Channel))
     recipient: str = Field(max_length=320)  # lower-case address
-    purpose: str = Field(max_length=60)  # invitation, update, cancellation, reminder-1d, ...
+    purpose: str = Field(max_length=60)  # invitation, update, cancellation, reminder, ...
     sequence: int = 0  # the event's ICS SEQUENCE this message was made for
+    reminder_offset: int = NO_OFFSET  # reminder: minutes before the start (4320 = H-3)
+    action_item_id: int = NO_ITEM  # action-reminder, escalation: the action item
+    action_step_on: date = NO_DAY  # action-reminder: the day of the reminder step
     status: MessageStatus = Field(default=MessageStatus.QUEUED, sa_type=enum_type(MessageStatus))
     attempts: int = 0
     last_error: str | None = None
@@ -80,7 +109,6 @@ MAX_ATTEMPTS = 6
 # one batch takes seconds, so a quarter of an hour is far beyond any live claim.
 DEFAULT_LEASE = timedelta(minutes=15)
 _PENDING = (MessageStatus.QUEUED, MessageStatus.RETRY)
-_KEY = ("event_id", "recipient", "purpose", "sequence")
 _CHUNK = 500  # rows per INSERT/UPDATE statement; far below SQLite's bound-parameter limit
 
 
@@ -92,6 +120,10 @@ class Owed:
     purpose: str
     sequence: int
     participant_id: int | None = None
+    reminder_offset: int = NO_OFFSET
+    action_item_id: int = NO_ITEM
+    action_step_on: date = NO_DAY
+    channel: Channel = Channel.EMAIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +153,18 @@ def enqueue(
     purpose: str,
     sequence: int,
     participant_id: int | None = None,
+    action_item_id: int = NO_ITEM,
+    action_step_on: date = NO_DAY,
 ) -> bool:
-    """Owe one message; False when the same (event, recipient, purpose, sequence) is there."""
-    owed = Owed(recipient, purpose, sequence, participant_id)
+    """Owe one message; False when one with the same key (see Message) is there."""
+    owed = Owed(
+        recipient,
+        purpose,
+        sequence,
+        participant_id,
+        action_item_id=action_item_id,
+        action_step_on=action_step_on,
+    )
     return enqueue_many(session, event_id, [owed]) == 1
 
 
@@ -136,6 +177,10 @@ def enqueue_many(session: Session, event_id: int, owed: Iterable[Owed]) -> int:
             "recipient": item.recipient.strip().lower(),
             "purpose": item.purpose,
             "sequence": item.sequence,
+            "channel": item.channel,
+            "reminder_offset": item.reminder_offset,
+            "action_item_id": item.action_item_id,
+            "action_step_on": item.action_step_on,
             "participant_id": item.participant_id,
             "status": MessageStatus.QUEUED,
             "attempts": 0,
@@ -157,20 +202,17 @@ def enqueue_many(session: Session, event_id: int, owed: Iterable[Owed]) -> int:
     return added
 
 
-def _scope(event_id: int | None, purposes: Collection[str] | None) -> list[Any]:
-    """WHERE terms for one event and/or purposes (a purpose also covers 'purpose:...')."""
+def _scope(
+    event_id: int | None, purposes: Collection[str] | None, channel: Channel | None = None
+) -> list[Any]:
+    """WHERE terms for one event, purposes and/or channel."""
     terms: list[Any] = []
     if event_id is not None:
         terms.append(col(Message.event_id) == event_id)
     if purposes:
-        terms.append(
-            or_(
-                *(
-                    or_(col(Message.purpose) == p, col(Message.purpose).startswith(f"{p}:"))
-                    for p in purposes
-                )
-            )
-        )
+        terms.append(col(Message.purpose).in_(list(purposes)))
+    if channel is not None:
+        terms.append(col(Message.channel) == channel)
     return terms
 
 
@@ -181,6 +223,7 @@ def claim(
     limit: int,
     event_id: int | None = None,
     purposes: Collection[str] | None = None,
+    channel: Channel | None = None,
     untouched_since: datetime | None = None,
 ) -> list[int]:
     """Atomically take up to `limit` pending rows for `worker`; returns their ids, oldest first.
@@ -190,7 +233,7 @@ def claim(
     waiting for them; SQLite serialises writers, so the statement is atomic there as is.
     `untouched_since` leaves out rows last claimed after that instant (this run's retries).
     """
-    pending = [col(Message.status).in_(_PENDING), *_scope(event_id, purposes)]
+    pending = [col(Message.status).in_(_PENDING), *_scope(event_id, purposes, channel)]
     if untouched_since is not None:
         pending.append(
             or_(col(Message.claimed_at).is_(None), col(Message.claimed_at) < untouched_since)
@@ -346,9 +389,12 @@ def supersede(
     reason: str,
     recipients: Collection[str] | None = None,
     below_sequence: int | None = None,
+    action_item_id: int | None = None,
 ) -> int:
     """Drop pending rows that no longer need sending (e.g. invitations to a cancelled event)."""
     terms = [col(Message.status).in_(_PENDING), *_scope(event_id, purposes)]
+    if action_item_id is not None:
+        terms.append(col(Message.action_item_id) == action_item_id)
     if below_sequence is not None:
         terms.append(col(Message.sequence) < below_sequence)
     if recipients is not None:
@@ -363,12 +409,16 @@ def supersede(
 
 
 def count_by_status(
-    session: Session, *, event_id: int | None = None, purposes: Collection[str] | None = None
+    session: Session,
+    *,
+    event_id: int | None = None,
+    purposes: Collection[str] | None = None,
+    channel: Channel | None = None,
 ) -> dict[MessageStatus, int]:
-    """How many rows are in each state, for one event and/or purposes."""
+    """How many rows are in each state, for one event, purposes and/or channel."""
     statement = (
         select(Message.status, func.count())
-        .where(*_scope(event_id, purposes))
+        .where(*_scope(event_id, purposes, channel))
         .group_by(col(Message.status))
     )
     return {MessageStatus(status): n for status, n in session.exec(statement)}

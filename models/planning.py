@@ -279,3 +279,14 @@ def _build_agenda(
                 )
             )
     return sessions
+
+
+def speaks_for(region: str, host: str | None) -> bool:
+    """Whether a sender of `region` ("Kota Tangerang") writes for the host organisation.
+
+    The host belongs to the region when its name ends with the region's name: the Dinas
+    Kominfo Kota Tangerang does, the Pemerintah Kota Tangerang Selatan does not.
+    """
+    if not host:
+        return True
+    return host.lower().split()[-len(region.split()) :] == region.lower().split()

@@ -26,15 +26,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Index, UniqueConstraint, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Field, Session, SQLModel, col, exists, or_, select
+from sqlmodel import Field, Session, SQLModel, col, exists, select
 
 from models.clock import UTCDateTime, require_aware, utcnow
 from models.errors import InvalidInput, Problem
 from models.event import Event, EventStatus
-from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
+from models.outbox import NO_OFFSET, Message, MessageStatus, Owed, enqueue_many, supersede
 from models.people import Participant, Person, RsvpStatus
 
-REMINDER = "reminder"  # outbox purpose "reminder:<offset>", e.g. reminder:1d
+REMINDER = "reminder"  # outbox purpose of a reminder; its offset has a column of its own
 NUDGE = "nudge"  # outbox purpose of the RSVP nudge
 PURPOSES = (REMINDER, NUDGE)
 # Someone is an invitee once one of these reached them; nobody is reminded of an
@@ -61,27 +61,18 @@ def parse_offsets(text: str) -> list[timedelta]:
     return sorted(set(offsets), reverse=True)
 
 
-def offset_label(offset: timedelta) -> str:
-    """The short form of an offset, as in the outbox purpose: 3d, 2h, 90m."""
-    minutes = int(offset.total_seconds()) // 60
+def offset_minutes(offset: timedelta) -> int:
+    """An offset as the outbox and the rounds store it: whole minutes (1d is 1440)."""
+    return int(offset.total_seconds()) // 60
+
+
+def offset_label(minutes: int) -> str:
+    """The short form of an offset in minutes, as officers write it: 3d, 2h, 90m."""
     if minutes % (24 * 60) == 0:
         return f"{minutes // (24 * 60)}d"
     if minutes % 60 == 0:
         return f"{minutes // 60}h"
     return f"{minutes}m"
-
-
-def reminder_purpose(offset: timedelta) -> str:
-    """The outbox purpose of the reminder at an offset: 'reminder:1d'."""
-    return f"{REMINDER}:{offset_label(offset)}"
-
-
-def purpose_offset(purpose: str) -> timedelta:
-    """The offset a 'reminder:<offset>' purpose is for."""
-    prefix, _, label = purpose.partition(":")
-    if prefix != REMINDER:
-        raise ValueError(f"{purpose!r} is not a reminder purpose")
-    return parse_offsets(label)[0]
 
 
 # --- pure rules ---------------------------------------------------------------------------
@@ -103,11 +94,19 @@ class Round:
     """One batch of messages owed for an event: a reminder or the nudge, at one SEQUENCE."""
 
     event_id: int
-    purpose: str  # reminder:<offset> or nudge
+    purpose: str  # reminder or nudge
+    reminder_offset: int  # minutes before the start; 0 for the nudge
     sequence: int
     due_at: datetime  # when its window opened
     audience: tuple[RsvpStatus, ...]  # answers of the participants it goes to
     last: bool  # the last reminder before the event (it carries the check-in QR code)
+
+    @property
+    def label(self) -> str:
+        """How officers see the round: 'reminder:1d' (its offset), or 'nudge'."""
+        if self.purpose == REMINDER:
+            return f"{REMINDER}:{offset_label(self.reminder_offset)}"
+        return self.purpose
 
 
 def rounds_due(event: Event, now: datetime) -> list[Round]:
@@ -123,7 +122,8 @@ def rounds_due(event: Event, now: datetime) -> list[Round]:
     first = offset == offsets[0]
     reminder = Round(
         event.id,
-        reminder_purpose(offset),
+        REMINDER,
+        offset_minutes(offset),
         event.sequence,
         due_at,
         _COMING if first else _COMING + _UNDECIDED,
@@ -131,7 +131,7 @@ def rounds_due(event: Event, now: datetime) -> list[Round]:
     )
     if not first:
         return [reminder]
-    return [reminder, Round(event.id, NUDGE, event.sequence, due_at, _UNDECIDED, False)]
+    return [reminder, Round(event.id, NUDGE, NO_OFFSET, event.sequence, due_at, _UNDECIDED, False)]
 
 
 # --- the record of what was owed ----------------------------------------------------------
@@ -141,12 +141,15 @@ class ReminderRound(SQLModel, table=True):
     """A reminder or nudge batch owed for one event at one SEQUENCE: recorded once, ever."""
 
     __table_args__ = (
-        UniqueConstraint("event_id", "purpose", "sequence", name="uq_reminderround_once"),
+        UniqueConstraint(
+            "event_id", "purpose", "reminder_offset", "sequence", name="uq_reminderround_once"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", ondelete="CASCADE")  # see the unique key
-    purpose: str = Field(max_length=60)  # reminder:<offset> or nudge
+    purpose: str = Field(max_length=60)  # reminder or nudge
+    reminder_offset: int = NO_OFFSET  # minutes before the start; 0 for the nudge
     sequence: int  # the event's SEQUENCE it was owed for
     due_at: datetime = Field(sa_type=UTCDateTime)  # when its window opened
     owed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # the sweep's `now`
@@ -171,12 +174,17 @@ def open_rounds(session: Session, now: datetime) -> list[Round]:
         return []
     owed = set(
         session.exec(
-            select(ReminderRound.event_id, ReminderRound.purpose, ReminderRound.sequence).where(
-                col(ReminderRound.event_id).in_({r.event_id for r in candidates})
-            )
+            select(
+                ReminderRound.event_id,
+                ReminderRound.purpose,
+                ReminderRound.reminder_offset,
+                ReminderRound.sequence,
+            ).where(col(ReminderRound.event_id).in_({r.event_id for r in candidates}))
         ).all()
     )
-    return [r for r in candidates if (r.event_id, r.purpose, r.sequence) not in owed]
+    return [
+        r for r in candidates if (r.event_id, r.purpose, r.reminder_offset, r.sequence) not in owed
+    ]
 
 
 def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
@@ -193,19 +201,28 @@ def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
         .values(
             event_id=round_.event_id,
             purpose=round_.purpose,
+            reminder_offset=round_.reminder_offset,
             sequence=round_.sequence,
             due_at=round_.due_at,
             owed_at=now,
             recipients=0,
         )
-        .on_conflict_do_nothing(index_elements=["event_id", "purpose", "sequence"])
+        .on_conflict_do_nothing(
+            index_elements=["event_id", "purpose", "reminder_offset", "sequence"]
+        )
         .returning(ReminderRound.__table__.c.id)  # type: ignore[attr-defined]
     )
     round_id = session.execute(statement).scalar()
     if round_id is None:
         return None
     owed = [
-        Owed(email, round_.purpose, round_.sequence, participant_id)
+        Owed(
+            email,
+            round_.purpose,
+            round_.sequence,
+            participant_id,
+            reminder_offset=round_.reminder_offset,
+        )
         for participant_id, email in recipients(session, round_.event_id, round_.audience)
     ]
     # The round is new, so none of its messages can exist yet: all of `owed` is new. (Not
@@ -254,10 +271,7 @@ def drop_stale(session: Session, now: datetime) -> int:
             # Redundant, but it lets SQLite use the partial index of unsent rows instead of
             # scanning every message ever sent (it cannot infer it from the IN list).
             col(Message.status) != MessageStatus.SENT,
-            or_(
-                col(Message.purpose).startswith(f"{REMINDER}:"),
-                col(Message.purpose) == NUDGE,
-            ),
+            col(Message.purpose).in_(PURPOSES),
         )
         .distinct()
     ).all()

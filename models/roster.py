@@ -12,6 +12,7 @@ from models.event import BreakoutGroup, Event
 from models.names import split_name
 from models.people import Participant, Person
 from models.plan import ParticipantSpec
+from models.queries import PLENARY
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class RosterReport:
     added: int = 0
     updated: int = 0
     merged: list[str] = field(default_factory=list)  # "row 9 merged into row 4 (same e-mail)"
+    regrouped: list[tuple[str, str, str]] = field(default_factory=list)  # name, from, to
     rejected: list[Problem] = field(default_factory=list)
 
 
@@ -44,8 +46,8 @@ def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Prob
     ]
 
 
-def upsert_person(session: Session, spec: ParticipantSpec) -> Person:
-    """The person with this e-mail, created or brought up to date from the spec."""
+def upsert_person(session: Session, spec: ParticipantSpec) -> tuple[Person, bool]:
+    """The person with this e-mail, created or brought up to date; whether anything changed."""
     parts = split_name(spec.name)
     person = session.exec(select(Person).where(Person.email == spec.email)).first()
     given = spec.model_fields_set
@@ -63,8 +65,9 @@ def upsert_person(session: Session, spec: ParticipantSpec) -> Person:
     if "language" in given:  # a list without a language column keeps what is known
         person.language = spec.language
     session.add(person)
+    changed = person.id is not None and session.is_modified(person)
     session.flush()
-    return person
+    return person, changed
 
 
 def add_participants(
@@ -81,6 +84,7 @@ def add_participants(
         g.name: g.id
         for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
     }
+    group_names: dict[int | None, str] = {gid: name for name, gid in groups.items()}
     first_seen: dict[str, str] = {}
     touched: set[int] = set()
     for row in rows:
@@ -90,25 +94,37 @@ def add_participants(
             report.merged.append(f"{row.where} merged into {first_seen[row.spec.email]}")
         else:
             first_seen[row.spec.email] = row.where
-        person = upsert_person(session, row.spec)
+        person, person_changed = upsert_person(session, row.spec)
         participant = session.exec(
             select(Participant).where(
                 Participant.event_id == event.id, Participant.person_id == person.id
             )
         ).first()
         given = row.spec.model_fields_set
+        new = participant is None
         if participant is None:
             participant = Participant(event_id=event.id, person_id=person.id)
             report.added += 1
             given = given | {"role", "group"}
-        elif participant.id not in touched:
-            report.updated += 1
+        before = participant.group_id
         # A list without role or group columns adds people; it does not demote the speaker.
         if "role" in given:
             participant.role = row.spec.role
         if "group" in given:
             participant.group_id = groups.get(row.spec.group) if row.spec.group else None
         session.add(participant)
+        # Only a real change counts as an update: the same list twice updates nobody.
+        if not new and participant.id not in touched:
+            if person_changed or session.is_modified(participant):
+                report.updated += 1
+            if participant.group_id != before:
+                report.regrouped.append(
+                    (
+                        person.full_name.with_titles,
+                        group_names.get(before, PLENARY),
+                        group_names.get(participant.group_id, PLENARY),
+                    )
+                )
         session.flush()
         touched.add(participant.id)
     return report

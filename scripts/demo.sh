@@ -8,33 +8,42 @@ export PREFECT_SERVER_ANALYTICS_ENABLED=false
 rm -rf "$ACARA_DATA_DIR"
 acara() { .venv/bin/acara "$@"; }
 
+# The examples, moved so that the visit is six days from today (DAY): the demo plays its whole
+# life now, the days after it with --at (a simulated time).
+FILES="$ACARA_DATA_DIR/files"
+DAY=$(.venv/bin/python scripts/demo_dates.py examples "$FILES" kunjungan-camat-jambi.yaml \
+  camat_jambi.csv notulen-kunker-camat-jambi.md penandatanganan-mou-ombudsman.yaml)
+after() { date -d "$DAY + $1 days" +%F; }
+
 acara db upgrade
-acara event import examples/kunjungan-camat-jambi.yaml
+acara event import "$FILES/kunjungan-camat-jambi.yaml"
 acara event show kunker-camat-jambi-2026
 
 # --- Invitations: one letter + calendar invite each; then the visit moves half an hour -------
-acara invite kunker-camat-jambi-2026          # announces the visit; 34 invitations
-acara invite kunker-camat-jambi-2026          # again: nothing is sent twice
-acara event reschedule kunker-camat-jambi-2026 --start "2026-12-08 08:00"   # 34 updates
+acara invite kunker-camat-jambi-2026 --dry-run   # the plan: who gets what; nothing is sent
+acara invite kunker-camat-jambi-2026 --yes       # announces the visit; 34 invitations
+acara invite kunker-camat-jambi-2026 --yes       # again: nothing is sent twice
+acara event reschedule kunker-camat-jambi-2026 --start "$DAY 08:00" --yes   # 34 updates
 
 # --- The day and after it: attendance, minutes (notulen), follow-up, press release ----------
 EV=kunker-camat-jambi-2026
 DOCS="$ACARA_DATA_DIR/documents/$EV"
 status() { acara event show "$EV" | head -1 | sed -E 's/.*, ([a-z]+)\)$/\1/'; }
 [[ $(status) == draft ]] && acara event transition "$EV" announce
-acara minutes record "$EV" examples/notulen-kunker-camat-jambi.md
+acara minutes record "$EV" "$FILES/notulen-kunker-camat-jambi.md"
 # The desk's paper list: two excused, one absent, everyone else checked in at 08.47 WIB.
-acara checkin "$EV" camat.tabir@jambiprov.go.id camat.pauh@jambiprov.go.id --status excused
-acara checkin "$EV" camat.betara@jambiprov.go.id --status absent
-acara checkin "$EV" --rest --at "2026-12-08 08:47"
-[[ $(status) =~ ^(announced|ongoing)$ ]] && acara event transition "$EV" hold
-acara minutes approve "$EV"          # PDF + HTML mailed to everyone present and every owner;
-                                     # then the guests are thanked, the minutes attached
-acara minutes approve "$EV"          # again: nothing new is owed, nothing is sent twice
+acara checkin "$EV" camat.tabir@jambiprov.go.id camat.pauh@jambiprov.go.id --status excused \
+  --at "$DAY 08:40"
+acara checkin "$EV" camat.betara@jambiprov.go.id --status absent --at "$DAY 08:40"
+acara checkin "$EV" --rest --at "$DAY 08:47"
+[[ $(status) =~ ^(announced|ongoing)$ ]] && acara event transition "$EV" hold --at "$DAY 15:30"
+# PDF + HTML mailed to everyone present and every owner; then the guests are thanked.
+acara minutes approve "$EV" --at "$DAY 16:00" --yes
+acara minutes approve "$EV" --at "$DAY 16:05" --yes  # again: nothing new is owed or sent
 acara attendance "$EV" --format pdf
 acara attendance "$EV" --format csv
-acara followup run "$EV" --now "2026-12-09 09:00"   # the day after: survey; held -> reported
-acara followup run "$EV" --now "2026-12-12 09:00"   # three days before the first due date
+acara followup run "$EV" --at "$(after 1) 09:00" --yes   # the day after: survey; held -> reported
+acara followup run "$EV" --at "$(after 4) 09:00" --yes   # three days before the first due date
 acara action list "$EV"
 echo
 echo "Documents of $EV:"
@@ -44,9 +53,10 @@ echo "  Siaran Pers (draft):     $DOCS/siaran-pers-$EV.md, .html"
 echo "  Every e-mail sent:       $ACARA_DATA_DIR/outbox/new/ ($(ls "$ACARA_DATA_DIR/outbox/new" | wc -l) .eml files)"
 
 # --- A second event, the MoU signing with Ombudsman RI Banten, invited and then cancelled ----
-acara event import examples/penandatanganan-mou-ombudsman.yaml
-acara invite mou-ombudsman-banten-2027
-acara event cancel mou-ombudsman-banten-2027 --reason "Jadwal Wali Kota bertepatan dengan rapat paripurna DPRD"
+acara event import "$FILES/penandatanganan-mou-ombudsman.yaml"
+acara invite mou-ombudsman-banten-2027 --yes
+acara event cancel mou-ombudsman-banten-2027 --yes \
+  --reason "Jadwal Wali Kota bertepatan dengan rapat paripurna DPRD"
 OUT="$ACARA_DATA_DIR/outbox/new"
 count() { find "$OUT" -name "acara.*.$1.*.eml" | wc -l; }
 echo

@@ -56,6 +56,7 @@ def visit_on_the_day(session: Session, *, timezone: str | None = None) -> Event:
         participant_ids=excused,
         status=AttendanceStatus.EXCUSED,
         actor="test",
+        now=CHECKED_IN,
     )
     absent = [participant(session, event, ABSENT).id or 0]
     mark(
@@ -64,6 +65,7 @@ def visit_on_the_day(session: Session, *, timezone: str | None = None) -> Event:
         participant_ids=absent,
         status=AttendanceStatus.ABSENT,
         actor="test",
+        now=CHECKED_IN,
     )
     session.commit()
     return event
@@ -88,7 +90,7 @@ def held_visit(session: Session, *, minutes: bool = True, timezone: str | None =
     event = visit_on_the_day(session, timezone=timezone)
     if minutes:
         record_example_minutes(session, event)
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=ENDS)
     session.commit()
     return event
 
@@ -100,13 +102,20 @@ def pdf_text(data: bytes | Path) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
 
 
-def owed(session: Session, event: Event, prefix: str) -> list[Message]:
-    """The outbox rows of an event whose purpose starts with a prefix, by recipient."""
+def owed(
+    session: Session, event: Event, purpose: str | None = None, item: int | None = None
+) -> list[Message]:
+    """The outbox rows of an event (of one purpose, about one action item), by recipient."""
+    terms = [Message.event_id == event.id]
+    if purpose is not None:
+        terms.append(Message.purpose == purpose)
+    if item is not None:
+        terms.append(Message.action_item_id == item)
     return list(
         session.exec(
             select(Message)
-            .where(Message.event_id == event.id, col(Message.purpose).startswith(prefix))
-            .order_by(col(Message.recipient), col(Message.purpose))
+            .where(*terms)
+            .order_by(col(Message.recipient), col(Message.purpose), col(Message.action_step_on))
         )
     )
 

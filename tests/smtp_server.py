@@ -200,7 +200,7 @@ class SmtpSink:
 
     @property
     def url(self) -> str:
-        """``smtp://host:port``, for acara.transport.transport_from_url."""
+        """``smtp://host:port``, for acara.messages.channels.email.transport_from_url."""
         return f"smtp://{self.host}:{self.port}"
 
     # -- what happened -------------------------------------------------------------------

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
+import time_machine
 from sqlmodel import Session, col, select
 
 from acara.eventfile import read_event_file
@@ -35,6 +39,14 @@ def seed_event(
         apply(session, event, Action.ANNOUNCE, actor="test")
     session.commit()
     return event
+
+
+@contextmanager
+def on_the_day(event: Event) -> Iterator[None]:
+    """The clock (and the app's) moved to ten minutes after the event's start, and running on:
+    the desk is open. An officer logs in again inside: a session cookie is only good for a day."""
+    with time_machine.travel(event.starts_at + timedelta(minutes=10), tick=True):
+        yield
 
 
 def participant(session: Session, event: Event, email: str) -> Participant:

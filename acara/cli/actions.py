@@ -10,13 +10,13 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.i18n import _
+from acara.settings import officer_name
 from acara.stages import followup
 from models.clock import utcnow
 from models.followup import days_overdue, local_today
 from models.minutes import ActionStatus
 
 app = typer.Typer(help="Action items from approved minutes.", no_args_is_help=True)
-ACTOR = "cli"
 
 
 @app.command("list")
@@ -49,7 +49,7 @@ def done(
     item_id: Annotated[int, typer.Argument(help="Action item id (`acara action list`).")],
 ) -> None:
     """Close an action item: its reminders and escalation stop."""
-    item, changed = followup.close_item(item_id, actor=ACTOR)
+    item, changed = followup.close_item(item_id, actor=officer_name())
     if changed:
         console.print(
             _("Action item %(id)s (%(description)s) is done.")

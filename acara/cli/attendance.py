@@ -12,13 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.cli.when import NOW_HELP
+from acara.cli.plans import Force
+from acara.cli.when import AT_HELP
 from acara.documents.attendance import check_in_time
 from acara.i18n import _
+from acara.settings import officer_name
 from acara.stages import attendance as stage
 from models.attendance_list import ListedStatus, status_counts
-
-ACTOR = "cli"
 
 
 class Format(StrEnum):
@@ -82,10 +82,13 @@ def checkin(
     rest: Annotated[
         bool, typer.Option("--rest", help="Everyone whose attendance is not recorded yet.")
     ] = False,
-    at: Annotated[str | None, typer.Option("--at", help=NOW_HELP)] = None,
+    at: Annotated[str | None, typer.Option("--at", help=AT_HELP)] = None,
+    force: Force = None,
 ) -> None:
     """Record attendance from the desk's paper list (the web desk does the same by QR)."""
-    recorded = stage.record_from_list(event, emails or [], status, rest=rest, actor=ACTOR, at=at)
+    recorded = stage.record_from_list(
+        event, emails or [], status, rest=rest, actor=officer_name(), at=at, force=force
+    )
     console.print(
         _("%(count)s participant(s) of [bold]%(code)s[/] marked %(status)s.")
         % {

@@ -11,22 +11,29 @@ from rich.table import Table
 
 from acara.cli import published as after_commit
 from acara.cli.console import console
+from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
 from acara.i18n import _
+from acara.settings import officer_name
 from acara.stages import planning
 from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
-ACTOR = "cli"
 
 
 @app.command("import")
 def import_file(
     path: Annotated[Path, typer.Argument(help="Event file (YAML), see examples/.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
-    imported = planning.import_event_file(path, actor=ACTOR)
+    preview = planning.import_event_file(path, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    imported = planning.import_event_file(path, actor=officer_name())
     result = imported.result
     verb = (
         _("Created event [bold]%(code)s[/] (id %(id)s)")
@@ -107,7 +114,7 @@ def show(event: EventRef) -> None:
             console.print(table)
     for group, members in by_group(seen.participants).items():
         table = Table(_("Role"), _("Name"), _("Position"), _("Organisation"), _("Email"), _("RSVP"))
-        table.title = f"{_('Participants')} · {escape(group)} ({len(members)})"
+        table.title = _("Participants") + f" · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
                 line.participant.role.value,
@@ -124,9 +131,11 @@ def show(event: EventRef) -> None:
 def transition(
     event: EventRef,
     action: Annotated[str, typer.Argument(help="announce, start, hold, report, close, ...")],
+    at: Annotated[str | None, typer.Option("--at", help=AT_HELP)] = None,
+    force: Force = None,
 ) -> None:
-    """Move an event along its lifecycle."""
-    moved = planning.transition(event, action, actor=ACTOR)
+    """Move an event along its lifecycle (start and hold only once the event is due)."""
+    moved = planning.transition(event, action, actor=officer_name(), at=at, force=force)
     target = moved.event
     console.print(
         _("Event [bold]%(code)s[/] is now [bold]%(status)s[/].")
@@ -141,9 +150,14 @@ def reschedule(
     start: Annotated[
         str, typer.Option(help="New start, local time of the event: '2024-11-15 09:00'.")
     ],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
-    """Move the event and its whole agenda to a new start time."""
-    moved = planning.reschedule(event, start, actor=ACTOR)
+    """Move the event and its whole agenda to a new start time (never into the past)."""
+    preview = planning.reschedule(event, start, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    moved = planning.reschedule(event, start, actor=officer_name())
     target = moved.event
     console.print(
         _("Event [bold]%(code)s[/] now starts %(when)s (sequence %(sequence)s).")
@@ -160,9 +174,14 @@ def reschedule(
 def cancel(
     event: EventRef,
     reason: Annotated[str, typer.Option(help="Told to every invitee.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Cancel the event; everyone invited gets a cancellation."""
-    cancelled = planning.cancel(event, reason=reason, actor=ACTOR)
+    preview = planning.cancel(event, reason=reason, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    cancelled = planning.cancel(event, reason=reason, actor=officer_name())
     if not cancelled.changed:
         console.print(
             _("Event [bold]%(code)s[/] was already cancelled.") % {"code": cancelled.event.code}

@@ -10,12 +10,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
+from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.when import AT_HELP
 from acara.i18n import _
+from acara.settings import officer_name
 from acara.stages import minutes as stage
 
 app = typer.Typer(help="Minutes (notulen): record, show, approve.", no_args_is_help=True)
 EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
-ACTOR = "cli"
 
 
 @app.command("record")
@@ -26,7 +28,7 @@ def record(
     ],
 ) -> None:
     """Record the minutes as a draft (again: the draft is replaced; approved ones are kept)."""
-    recorded = stage.record(event, path, actor=ACTOR)
+    recorded = stage.record(event, path, actor=officer_name())
     target = recorded.event
     verb = (
         _("Replaced the draft minutes of [bold]%(code)s[/]")
@@ -90,9 +92,15 @@ def approve(
     send: Annotated[
         bool, typer.Option("--send/--no-send", help="Deliver the e-mails now (default).")
     ] = True,
+    at: Annotated[str | None, typer.Option("--at", help=AT_HELP)] = None,
+    force: Force = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Approve the minutes, write HTML and PDF, e-mail them to everyone present and every owner."""
-    outcome = stage.approve(event, actor=ACTOR, send_now=send)
+    if not go_ahead([stage.plan_approval(event, at, force=force)], dry_run=dry_run, yes=yes):
+        return
+    outcome = stage.approve(event, actor=officer_name(), now=at, send_now=send, force=force)
     code = escape(outcome.code)
     if outcome.newly_approved:
         console.print(_("Minutes of [bold]%(code)s[/] approved.") % {"code": code})

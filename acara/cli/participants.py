@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from acara.cli.console import console
+from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.i18n import _, explain_problem
 from acara.stages import planning
 
@@ -22,8 +23,13 @@ def import_list(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones.")
     ] = False,
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Add participants from a list; by default nothing is imported while any row is bad."""
+    preview = planning.import_participants(event, path, skip_invalid=skip_invalid, dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
     imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
     report = imported.report
     console.print(

@@ -7,8 +7,8 @@ from rich.markup import escape
 from acara.bus import Publishing
 from acara.cli.console import console
 from acara.cli.sending import print_summary
-from acara.delivery import DeliverySummary
 from acara.i18n import _
+from acara.messages.delivery import DeliverySummary
 
 
 def show(published: Publishing) -> None:

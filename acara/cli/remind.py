@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from acara.cli.console import console
+from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.i18n import _
-from acara.stages.reminders import sweep
+from acara.stages.reminders import plan_sweep, sweep
 from models.clock import moment, utcnow
 from models.errors import N_, invalid
 
@@ -26,13 +27,21 @@ def remind(
             "try the rules on demo data; what is due then really goes out."
         ),
     ] = None,
+    dry_run: DryRun = False,
+    yes: Yes = False,
 ) -> None:
     """Send the reminders and RSVP nudges that are due, once; print what went out."""
     if not now and at is None:
         raise invalid(
             "--now", N_("say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
         )
-    report = sweep(_moment(at) if at else None)
+    when = _moment(at) if at else None
+    plans = plan_sweep(when)
+    if not plans:
+        console.print(_("No reminder or nudge is due."))
+    if not go_ahead(plans, dry_run=dry_run, yes=yes):
+        return
+    report = sweep(when)
     table = Table(_("Event"), _("Message"), _("Recipients"), title=_("Owed by this sweep"))
     for owed in report.rounds:
         table.add_row(owed.event_code, owed.purpose, str(owed.recipients))

@@ -9,9 +9,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.delivery import DeliveryStopped, DeliverySummary
-from acara.delivery import Progress as Advance
 from acara.i18n import _
+from acara.messages.delivery import DeliveryStopped, DeliverySummary
+from acara.messages.delivery import Progress as Advance
 from acara.settings import get_settings
 
 

@@ -72,6 +72,7 @@ def record_from_list(
     rest: bool,
     actor: str,
     at: Moment = None,
+    force: str | None = None,
 ) -> Recorded:
     """Attendance from the desk's paper list, by e-mail; `rest`: everyone not yet recorded."""
     try:
@@ -114,6 +115,7 @@ def record_from_list(
                     actor=actor,
                     method="manual",
                     now=when,
+                    force=force,
                 )
         elif ids:
             mark(
@@ -123,6 +125,7 @@ def record_from_list(
                 status=chosen,
                 actor=actor,
                 now=when,
+                force=force,
             )
     return Recorded(target, len(ids), chosen)
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from acara.db import unit_of_work
 from acara.documents.press import press_release_written, write_press_release
 from acara.settings import get_settings
+from acara.stages.plan import Plan, outbox_mark
 from acara.stages.unit import change
 from models.clock import Moment, moment, utcnow
 from models.errors import N_, AcaraError, NotFound
@@ -69,7 +70,7 @@ class Delivery:
 
 def send(event_id: int | None, purposes: list[str]) -> Delivery:
     """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent."""
-    from acara.delivery import DeliveryStopped, deliver
+    from acara.messages.delivery import DeliveryStopped, deliver
 
     try:
         summary = deliver(event_id=event_id, purposes=purposes)
@@ -178,6 +179,17 @@ def run(event_ref: str | int, now: Moment = None) -> FollowUpReport:
 def _status(event_id: int) -> str:
     with unit_of_work() as session:
         return get_event(session, event_id).status.value
+
+
+def plan_run(event_ref: str | int, now: Moment = None) -> Plan:
+    """What a follow-up run at `now` would owe, without owing it (a dry run)."""
+    with change(dry_run=True) as (session, _):
+        event = get_event(session, event_ref)
+        plan = Plan.of("followup run", event)
+        mark = outbox_mark(session)
+        plan_follow_up(session, event, now=moment(now, event.timezone, "--at"), policy=policy())
+        plan.owe(session, mark, event)
+    return plan
 
 
 def follow_up(event_id: int) -> FollowUpReport:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
 from acara.db import unit_of_work
-from acara.delivery import DeliverySummary, Progress, deliver
+from acara.messages.delivery import DeliverySummary, Progress, deliver
+from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
 from models import invitations
+from models.event import Event, EventStatus
 from models.queries import get_event
 
 CALENDAR_PURPOSES = invitations.CALENDAR_PURPOSES
@@ -25,28 +29,44 @@ class Owed:
     event_id: int
     event_code: str
     messages: int
+    plan: Plan
 
 
-def owe_invitations(event: str | int, *, actor: str) -> Owed:
+def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> Owed:
     """Announce a draft event; owe invitations to the uninvited and news to the outdated.
 
     The announcement is published, but not reacted to here: the caller sends next.
     """
-    with change(react=False) as (session, _):
+    with change(react=False, dry_run=dry_run) as (session, _):
         target = get_event(session, event)
+        plan = Plan.of("invite", target)
+        if target.status is EventStatus.DRAFT:
+            plan.changes.append(Change("status", target.status.value, "announced"))
+        mark = outbox_mark(session)
         added = invitations.invite(session, target, actor=actor)
         added += invitations.owe_changes(session, target)
+        plan.owe(session, mark, target)
         assert target.id is not None
-        return Owed(target.id, target.code, added)
+        return Owed(target.id, target.code, added, plan)
+
+
+def preview_changes(session: Session, event: Event, plan: Plan) -> None:
+    """Add to a dry run's plan the updates or cancellations the change will owe."""
+    mark = outbox_mark(session)
+    invitations.owe_changes(session, event)
+    plan.owe(session, mark, event)
 
 
 def owe_changes(event: str | int) -> Owed:
     """Owe an update (or a cancellation) to everyone whose calendar holds an older version."""
     with unit_of_work() as session:
         target = get_event(session, event)
+        plan = Plan.of("send changes", target)
+        mark = outbox_mark(session)
         added = invitations.owe_changes(session, target)
+        plan.owe(session, mark, target)
         assert target.id is not None
-        return Owed(target.id, target.code, added)
+        return Owed(target.id, target.code, added, plan)
 
 
 def send_owed(event_id: int, progress: Progress | None = None) -> DeliverySummary:

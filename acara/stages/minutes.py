@@ -7,15 +7,15 @@ the follow-up (the thank-you with the minutes) reacts to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from acara.db import unit_of_work
 from acara.documents.minutes import MinutesFiles, write_minutes
 from acara.minutesfile import read_minutes_file
 from acara.stages.followup import Delivery, send
+from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
-from models.clock import require_aware, utcnow
+from models.clock import Moment, moment, utcnow
 from models.errors import NotFound
 from models.event import Event
 from models.minutes import ActionItem, Decision, Minutes
@@ -101,13 +101,28 @@ def render(event: str | int) -> MinutesFiles:
         return write_minutes(session, get_event(session, event), now=utcnow())
 
 
+def plan_approval(event_ref: str | int, at: Moment = None, *, force: str | None = None) -> Plan:
+    """Who approving the minutes would send them to, without approving (a dry run)."""
+    with change(dry_run=True) as (session, _):
+        event = get_event(session, event_ref)
+        plan = Plan.of("minutes approve", event)
+        mark = outbox_mark(session)
+        now = moment(at, event.timezone, "--at")
+        approval = approve_minutes(session, event, actor="", now=now, force=force)
+        if approval.newly_approved:
+            plan.changes.append(Change("minutes", "draft", "approved"))
+        plan.owe(session, mark, event)
+    return plan
+
+
 def approve(
     event_ref: str | int,
     *,
     actor: str,
-    now: datetime | None = None,
+    now: Moment = None,
     send_now: bool = True,
     follow_up: bool = True,
+    force: str | None = None,
 ) -> Approved:
     """Approve the minutes, render them, mail them; then the follow-up starts (run again: no-op).
 
@@ -115,10 +130,10 @@ def approve(
     with no Prefect server its follow-up (the thank-you with the minutes) runs here, unless
     follow_up=False (tests that drive the follow-up with their own clock).
     """
-    now = require_aware(now or utcnow(), "now")
     with change(react=follow_up, defer=True) as (session, published):
         event = get_event(session, event_ref)
-        approval = approve_minutes(session, event, actor=actor, now=now)
+        now = moment(now, event.timezone, "--at")
+        approval = approve_minutes(session, event, actor=actor, now=now, force=force)
     assert event.id is not None
     with unit_of_work() as session:
         files = write_minutes(session, get_event(session, event.id), now=now)

@@ -10,15 +10,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from acara.bus import Publishing
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file, read_participant_list
+from acara.stages.invitations import preview_changes
+from acara.stages.plan import Change, Plan
 from acara.stages.unit import change
 from models import lifecycle
 from models.audit import AuditEntry
-from models.clock import moment
+from models.clock import Moment, moment
 from models.errors import N_, InvalidInput, invalid
 from models.event import Event, EventStatus
 from models.planning import ImportResult, import_event
@@ -36,20 +38,22 @@ from models.roster import RosterReport, add_participants
 
 @dataclass(slots=True)
 class Changed:
-    """An event after a command: its state now, and what publishing its facts did."""
+    """An event after a command: its state now, its plan, and what publishing its facts did."""
 
     event: Event
     published: Publishing
+    plan: Plan
     changed: bool = True
 
 
 @dataclass(slots=True)
 class Imported:
-    """An event file taken in: the domain's result and what publishing did."""
+    """An event file taken in: the domain's result, its plan and what publishing did."""
 
     code: str
     result: ImportResult
     published: Publishing
+    plan: Plan
 
 
 @dataclass(slots=True)
@@ -58,31 +62,51 @@ class ListImported:
 
     event_code: str
     report: RosterReport  # its `rejected` lists the unreadable rows too
+    plan: Plan
 
 
-def import_event_file(path: Path, *, actor: str) -> Imported:
+def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Imported:
     """Create an event from its file, or update the event with the same code."""
     spec, rows = read_event_file(path)
-    with change() as (session, published):
+    with change(dry_run=dry_run) as (session, published):
+        before = _times(session, spec.code)
+        rescheduled_by_hand = _rescheduled_since_import(session, spec.code)
         result = import_event(session, spec, rows, actor=actor)
-    return Imported(spec.code, result, published)
+        target = get_event(session, result.event_id)
+        plan = Plan.of("import", target)
+        _times_changed(plan, before, target)
+        if before and plan.changes and rescheduled_by_hand:
+            plan.warnings.append(
+                f"The file moves the event back: it was rescheduled by {rescheduled_by_hand} "
+                "since the file was last imported. Fix the file if that move still stands."
+            )
+        _roster_changes(plan, result.roster)
+        if dry_run and result.rescheduled:
+            preview_changes(session, target, plan)
+    return Imported(spec.code, result, published, plan)
 
 
-def import_participants(event: str | int, path: Path, *, skip_invalid: bool) -> ListImported:
+def import_participants(
+    event: str | int, path: Path, *, skip_invalid: bool, dry_run: bool = False
+) -> ListImported:
     """Add participants from a CSV or XLSX list: all or nothing unless skip_invalid."""
     rows, problems = read_participant_list(path)
     if problems and not skip_invalid:
         raise InvalidInput(
             problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
         )
-    with unit_of_work() as session:
+    with change(dry_run=dry_run) as (session, _):
         target = get_event(session, event)
         report = add_participants(session, target, rows, skip_invalid=skip_invalid)
+        plan = Plan.of("participants import", target)
+        _roster_changes(plan, report)
     report.rejected[:0] = problems
-    return ListImported(target.code, report)
+    return ListImported(target.code, report, plan)
 
 
-def transition(event: str | int, action: str, *, actor: str) -> Changed:
+def transition(
+    event: str | int, action: str, *, actor: str, at: Moment = None, force: str | None = None
+) -> Changed:
     """Move an event along its lifecycle (announce, start, hold, report, close)."""
     chosen = lifecycle.parse_action(action)
     if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
@@ -93,27 +117,86 @@ def transition(event: str | int, action: str, *, actor: str) -> Changed:
         )
     with change() as (session, published):
         target = get_event(session, event)
-        lifecycle.apply(session, target, chosen, actor=actor)
-    return Changed(target, published)
+        plan = Plan.of(chosen.value, target)
+        before = target.status.value
+        lifecycle.apply(
+            session,
+            target,
+            chosen,
+            actor=actor,
+            now=moment(at, target.timezone, "--at"),
+            force=force,
+        )
+        plan.changes.append(Change("status", before, target.status.value))
+    return Changed(target, published, plan)
 
 
-def reschedule(event: str | int, start: str | datetime, *, actor: str) -> Changed:
+def reschedule(
+    event: str | int, start: str | datetime, *, actor: str, dry_run: bool = False
+) -> Changed:
     """Move the event and its whole agenda to a new start (text is read in the event's zone)."""
-    with change() as (session, published):
+    with change(dry_run=dry_run) as (session, published):
         target = get_event(session, event)
-        new_start = moment(start, target.timezone, "start")
-        lifecycle.reschedule(session, target, new_start, actor=actor)
-    return Changed(target, published)
+        plan = Plan.of("reschedule", target)
+        before = (target.starts_at, target.ends_at)
+        lifecycle.reschedule(session, target, moment(start, target.timezone, "start"), actor=actor)
+        _times_changed(plan, before, target)
+        if dry_run:
+            preview_changes(session, target, plan)
+    return Changed(target, published, plan)
 
 
-def cancel(event: str | int, *, reason: str, actor: str, react: bool = True) -> Changed:
+def cancel(
+    event: str | int, *, reason: str, actor: str, react: bool = True, dry_run: bool = False
+) -> Changed:
     """Cancel the event; everyone invited is owed the cancellation (again: nothing changes)."""
-    with change(react=react) as (session, published):
+    with change(react=react, dry_run=dry_run) as (session, published):
         target = get_event(session, event)
+        plan = Plan.of("cancel", target)
         already = target.status is EventStatus.CANCELLED
         if not already:
+            plan.changes.append(Change("status", target.status.value, "cancelled"))
             lifecycle.cancel(session, target, actor=actor, reason=reason)
-    return Changed(target, published, changed=not already)
+        if dry_run:
+            preview_changes(session, target, plan)
+    return Changed(target, published, plan, changed=not already)
+
+
+def _times(session: Session, code: str) -> tuple[datetime, datetime] | None:
+    existing = session.exec(select(Event).where(Event.code == code)).first()
+    return (existing.starts_at, existing.ends_at) if existing else None
+
+
+def _times_changed(plan: Plan, before: tuple[datetime, datetime] | None, event: Event) -> None:
+    if before is None:
+        return
+    for what, old, new in (
+        ("start", before[0], event.starts_at),
+        ("end", before[1], event.ends_at),
+    ):
+        if old != new:
+            plan.changes.append(Change(what, old, new))
+
+
+def _rescheduled_since_import(session: Session, code: str) -> str | None:
+    """Who moved the event by hand after its file was last imported, if anyone did."""
+    existing = session.exec(select(Event).where(Event.code == code)).first()
+    if existing is None:
+        return None
+    for entry in reversed(history(session, existing)):
+        if entry.action in ("import", "update") or entry.detail.get("via") == "import":
+            return None
+        if entry.action == lifecycle.Action.RESCHEDULE.value:
+            return entry.actor
+    return None
+
+
+def _roster_changes(plan: Plan, report: RosterReport) -> None:
+    if report.added:
+        plan.changes.append(Change("participants", "", f"+{report.added}"))
+    if report.updated:
+        plan.changes.append(Change("participants updated", "", str(report.updated)))
+    plan.changes.extend(Change(f"group of {name}", old, new) for name, old, new in report.regrouped)
 
 
 # --- what officers read ---------------------------------------------------------------------

@@ -14,8 +14,9 @@ from sqlmodel import col, select
 
 from acara import bus
 from acara.db import unit_of_work
-from acara.delivery import deliver
-from models.clock import require_aware, utcnow
+from acara.messages.delivery import deliver
+from acara.stages.plan import Plan, outbox_mark
+from models.clock import Moment, moment, require_aware, utcnow
 from models.event import Event
 from models.reminders import PURPOSES, drop_stale, open_rounds, owe_round
 
@@ -66,11 +67,9 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
         if added is None:  # a concurrent sweep owed it first
             continue
         owed.append(
-            OwedRound(
-                round_.event_id, codes[round_.event_id], round_.purpose, round_.sequence, added
-            )
+            OwedRound(round_.event_id, codes[round_.event_id], round_.label, round_.sequence, added)
         )
-        log.info("owed %s of event %s to %d people", round_.purpose, round_.event_id, added)
+        log.info("owed %s of event %s to %d people", round_.label, round_.event_id, added)
     return dropped, owed
 
 
@@ -88,3 +87,22 @@ def sweep(now: datetime | None = None) -> SweepReport:
     emitted = bus.reemit_pending()
     report.reemitted, report.still_pending = len(emitted.emitted), len(emitted.pending)
     return report
+
+
+def plan_sweep(now: Moment = None) -> list[Plan]:
+    """What a sweep at `now` would owe, per event, without owing it (a dry run)."""
+    when = moment(now, where="--at")
+    with unit_of_work(keep=False) as session:
+        mark = outbox_mark(session)
+        drop_stale(session, when)
+        due = open_rounds(session, when)
+        for round_ in due:
+            owe_round(session, round_, when)
+        plans = []
+        for event_id in dict.fromkeys(r.event_id for r in due):
+            event = session.get(Event, event_id)
+            assert event is not None
+            plan = Plan.of("remind", event)
+            plan.owe(session, mark, event)
+            plans.append(plan)
+        return plans

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from acara.bus import Publishing
-from acara.delivery import deliver
+from acara.messages.delivery import deliver
 from acara.stages.unit import change
 from models.people import Person
 from models.rsvp import Answer, Responded, load_invitation, representative_spec, respond

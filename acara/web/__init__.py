@@ -1,13 +1,11 @@
 """The web app: RSVP and check-in pages for participants, dashboard and desk for officers.
 
-Importing this package is cheap (no FastAPI): the reminder composer only needs the QR helpers.
+Importing this package is cheap (no FastAPI): the CLI asks it for the host and port.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from acara.web.codes import checkin_code, checkin_qr_png, checkin_qr_svg, checkin_url
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,10 +29,6 @@ def serve_web(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
 
 
 __all__ = [
-    "checkin_code",
-    "checkin_qr_png",
-    "checkin_qr_svg",
-    "checkin_url",
     "create_app",
     "serve_web",
 ]

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 from acara.dates import clock, long_datetime
 from acara.i18n import translate
 from acara.labels import label
+from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.stages import attendance as stage
-from acara.web.codes import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.web.deps import MaybeOfficerDep, OfficerDep, SessionDep
 from acara.web.pages import event_when, officer_language, render
 from models.checkin import CheckedIn, attendance_by_participant, recent_check_ins

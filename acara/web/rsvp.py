@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
 from acara.i18n import N_, translate
+from acara.links import RsvpClaim, checkin_code, read_rsvp_token
 from acara.stages import rsvp
-from acara.tokens import RsvpClaim, read_rsvp_token
-from acara.web.codes import checkin_code
 from acara.web.deps import SessionDep
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN

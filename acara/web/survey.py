@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acara.i18n import translate
+from acara.links import read_survey_token
 from acara.stages import followup
-from acara.surveylinks import read_survey_token
 from acara.web.pages import event_when, render
 from models.errors import InvalidInput
 from models.survey import QUESTIONS

@@ -81,7 +81,8 @@ def test_an_officer_imports_shows_moves_and_audits_an_event(db_url: str, tmp_pat
         """,
     )
     imported = acara("participants", "import", "fgd-halifax-2026", str(extra))
-    assert "2 added, 1 updated, 1 merged duplicates, 0 rejected" in imported.out
+    # Prof. Gilbert was on the list already, exactly so: he is not "updated".
+    assert "2 added, 0 updated, 1 merged duplicates, 0 rejected" in imported.out
     assert "merged: row 5 merged into row 2" in imported.out
 
     shown = acara("event", "show", "fgd-halifax-2026")

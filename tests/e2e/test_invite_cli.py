@@ -29,24 +29,24 @@ def test_invite_writes_the_maildir_says_where_and_later_changes_follow(tmp_path:
     officer("event", "import", str(EXAMPLES / "penandatanganan-mou-ombudsman.yaml"))
     outbox = tmp_path / "data" / "outbox" / "new"
 
-    first = officer("invite", MOU)
+    first = officer("invite", MOU, "--yes")
     assert "8 new message(s) owed" in first.out
     assert "Sent now" in first.out and "│ 8 " in first.out
     assert str(outbox) in first.out.replace("\n", "")
     assert methods_in(outbox) == ["REQUEST"] * 8
 
-    again = officer("invite", MOU)
+    again = officer("invite", MOU, "--yes")
     assert "0 new message(s) owed" in again.out
     assert "Already sent before (skipped) │ 8" in again.out
 
     # Without a Prefect service the change is handled right here (the reaction table).
-    moved = officer("event", "reschedule", MOU, "--start", "2027-01-08 10:00")
+    moved = officer("event", "reschedule", MOU, "--start", "2027-01-08 10:00", "--yes")
     assert "Sent now" in moved.out and "│ 8 " in moved.out
     assert sorted(methods_in(outbox)) == ["REQUEST"] * 16
-    officer("event", "cancel", MOU, "--reason", "Wali Kota berhalangan hadir")
+    officer("event", "cancel", MOU, "--reason", "Wali Kota berhalangan hadir", "--yes")
     assert sorted(methods_in(outbox)) == ["CANCEL"] * 8 + ["REQUEST"] * 16
 
-    refused = officer("invite", MOU, expect=2)
+    refused = officer("invite", MOU, "--yes", expect=2)
     assert "cancelled: invitations can no longer be sent" in refused.err
 
 
@@ -59,11 +59,11 @@ def test_over_smtp_a_dead_server_is_one_clear_error_and_refused_recipients_are_n
     with SmtpSink() as probe:
         port = probe.port
     officer.env["ACARA_SMTP_URL"] = f"smtp://127.0.0.1:{port}"  # nobody listens there now
-    down = officer("invite", MOU, expect=5)
+    down = officer("invite", MOU, "--yes", expect=5)
     assert "Cannot reach the mail server" in down.err and str(port) in down.err
     assert "8 not sent stay queued" in down.err
     with SmtpSink(port=port, fail_rcpt={"redaksi@satelitnews.example": 550}) as sink:
-        run = officer("invite", MOU)
+        run = officer("invite", MOU, "--yes")
         assert f"Sent through smtp://127.0.0.1:{port}" in run.out
         assert "redaksi@satelitnews.example" in run.out and "550" in run.out
         assert sink.count == 7

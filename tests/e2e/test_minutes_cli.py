@@ -53,21 +53,22 @@ def test_an_officer_records_approves_prints_and_follows_up_the_jambi_visit(
     recorded = acara("minutes", "record", CODE, str(minutes_file))
     assert "3 decisions, 3 action items, 2 key statements" in recorded.out
 
-    acara("checkin", CODE, "camat.tabir@jambiprov.go.id", "--status", "excused")
-    acara("checkin", CODE, "camat.betara@jambiprov.go.id", "-s", "absent")
+    on_the_day = ("--at", "2099-12-08 08:40")
+    acara("checkin", CODE, "camat.tabir@jambiprov.go.id", "--status", "excused", *on_the_day)
+    acara("checkin", CODE, "camat.betara@jambiprov.go.id", "-s", "absent", *on_the_day)
     present = acara("checkin", CODE, "--rest", "--at", "2099-12-08 08:47")
     assert "32 participant(s) of kunker-camat-jambi-2026 marked present." in present.out
-    early = acara("minutes", "approve", CODE, expect=2)
+    early = acara("minutes", "approve", CODE, "--yes", expect=2)
     assert "minutes are approved once it is held" in early.err
 
-    acara("event", "transition", CODE, "hold")
-    approved = acara("minutes", "approve", CODE)
+    acara("event", "transition", CODE, "hold", "--at", "2099-12-08 15:30")
+    approved = acara("minutes", "approve", CODE, "--at", "2099-12-08 16:00", "--yes")
     assert "Minutes of kunker-camat-jambi-2026 approved." in approved.out
     assert "32 recipients (present and action-item owners); 32 newly owed." in approved.out
     assert "Sent 32," in approved.out
     # Then the follow-up of the approval: the delegation is thanked, with the minutes attached.
     assert "owed 29 thank-you, 0 survey" in approved.out
-    again = acara("minutes", "approve", CODE)
+    again = acara("minutes", "approve", CODE, "--at", "2099-12-08 16:05", "--yes")
     assert "already approved" in again.out and "Sent 0," in again.out
 
     acara("attendance", CODE, "--format", "csv", "--output", "hadir.csv")
@@ -79,7 +80,7 @@ def test_an_officer_records_approves_prints_and_follows_up_the_jambi_visit(
     pdf = tmp_path / "data" / "documents" / CODE / f"daftar-hadir-{CODE}.pdf"
     assert "Ahmad Hidayat, S.Sos., M.Si." in pdf_text(pdf) and "Tanda Tangan" in pdf_text(pdf)
 
-    followed = acara("followup", "run", CODE, "--now", "2099-12-09 09:00")
+    followed = acara("followup", "run", CODE, "--at", "2099-12-09 09:00", "--yes")
     assert "owed 0 thank-you, 31 survey, 0 action reminder(s), 0 escalation(s)." in followed.out
     assert "event is reported (moved to reported now)" in followed.out
     assert (tmp_path / "data" / "documents" / CODE / f"siaran-pers-{CODE}.md").exists()

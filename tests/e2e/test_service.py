@@ -159,12 +159,12 @@ def test_the_service_sends_invitations_updates_and_cancellations_by_itself(
     (run,) = service.flow_runs("send-invitations")
     assert CODE in str(run["name"])  # the run list says which event
 
-    moved = service.acara("event", "reschedule", CODE, "--start", "2026-12-15 08:30")
+    moved = service.acara("event", "reschedule", CODE, "--start", "2026-12-15 08:30", "--yes")
     assert "Sent to the service (Prefect)" in moved
     latency["reschedule"] = arrive(sink, 2 * PEOPLE)
     assert all("METHOD:REQUEST" in c and "SEQUENCE:1" in c for c in calendars(sink, PEOPLE))
 
-    service.acara("event", "cancel", CODE, "--reason", "Agenda pimpinan berubah")
+    service.acara("event", "cancel", CODE, "--reason", "Agenda pimpinan berubah", "--yes")
     latency["cancel"] = arrive(sink, 3 * PEOPLE)
     cancellations = calendars(sink, 2 * PEOPLE)
     assert all("METHOD:CANCEL" in c and "STATUS:CANCELLED" in c for c in cancellations)
@@ -196,7 +196,7 @@ def test_events_stored_while_the_server_was_down_are_sent_later_and_change_nothi
     assert not [r for r in service.flow_runs("send-invitations") if "fgd" in str(r["name"])]
 
     # The next sweep re-emits it; the trigger runs send-invitations, which owes nothing new.
-    swept = service.acara("remind", "--now")
+    swept = service.acara("remind", "--now", "--yes")
     assert "Domain events re-sent to Prefect: 1" in swept
     deadline = time.monotonic() + TRIGGER
     while not [

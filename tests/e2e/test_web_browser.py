@@ -15,9 +15,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 from sqlmodel import Session, select
 
-from acara.tokens import make_rsvp_token
+from acara.links import checkin_code, make_rsvp_token
 from acara.web import create_app
-from acara.web.codes import checkin_code
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
 from tests.web_helpers import participant, participants_in_order, seed_event

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from acara import db as acara_db
 from acara.eventfile import read_event_file
-from acara.transport import Transport, transport_from_url
+from acara.messages.channels import Transport
+from acara.messages.channels.email import transport_from_url
 from models.event import Event
 from models.invitations import invite
 from models.people import Participant, Person

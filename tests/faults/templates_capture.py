@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-import acara.compose
+import acara.messages.composers
 import acara.render as rendering
-from acara.compose import NotOwed, compose
-from acara.delivery import deliver
 from acara.i18n import LANGUAGES
+from acara.messages.channels.maildir import MaildirTransport
+from acara.messages.composers import NotOwed, compose
+from acara.messages.delivery import deliver
 from acara.stages import followup, invitations, planning
 from acara.stages import minutes as minutes_stage
 from acara.stages.reminders import owe_due_reminders
-from acara.transport import MaildirTransport
 from models.event import Event
 from models.lifecycle import reschedule
 from models.outbox import Message
@@ -115,8 +115,8 @@ def capture_all(session: Session, db_url: str, data: Path) -> list[Captured]:
 
     # Composers may hold their own reference to render(): replace every one of them.
     modules = [rendering] + [
-        importlib.import_module(f"acara.compose.{m.name}")
-        for m in pkgutil.iter_modules(acara.compose.__path__)
+        importlib.import_module(f"acara.messages.composers.{m.name}")
+        for m in pkgutil.iter_modules(acara.messages.composers.__path__)
     ]
     patched = [m for m in modules if getattr(m, "render", None) is original]
     for module in patched:

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from acara import db as acara_db
-from acara.mail import OutgoingMessage, sanitize_display
-from acara.mail import render as build_mime
+from acara.messages.channels.mime import OutgoingMessage
+from acara.messages.channels.mime import render as build_mime
+from acara.messages.message import sanitize_display
 from acara.render import render
 from acara.settings import get_settings
 from models.errors import AcaraError

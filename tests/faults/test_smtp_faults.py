@@ -1,7 +1,7 @@
 """SMTP misbehaving while invitations go out: nothing lost, nothing twice, failures named.
 
 Each test sends the real FKP Volume-3 invitations (175 people) through the outbox and
-acara.delivery.deliver to a real aiosmtpd server on 127.0.0.1 that fails on purpose.
+acara.messages.delivery.deliver to a real aiosmtpd server on 127.0.0.1 that fails on purpose.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from acara.delivery import SmtpLoginRefused, SmtpUnreachable, deliver
+from acara.messages.delivery import SmtpLoginRefused, SmtpUnreachable, deliver
 from tests.faults.conftest import ONLY_POSTGRES, Invited, received_per_recipient, smtp, statuses
 from tests.smtp_server import Refusal, SmtpSink
 

@@ -9,13 +9,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from acara.compose import compose
+from acara.messages.composers import compose
 from acara.settings import get_settings
 from acara.stages import followup
 from acara.stages import minutes as minutes_stage
 from models.audit import DomainEvent
 from models.event import Event, EventStatus
-from models.followup import FollowUpPolicy, close_action, plan_follow_up
+from models.followup import (
+    ACTION_REMINDER,
+    ESCALATION,
+    FollowUpPolicy,
+    close_action,
+    plan_follow_up,
+)
 from models.minutes import ActionItem
 from models.minutes_rules import approve_minutes
 from models.outbox import MessageStatus
@@ -115,23 +121,22 @@ def test_action_items_are_chased_by_the_clock_escalated_once_and_stopped_when_do
 ) -> None:
     event = approved(session)
     sop = item_of(session, HUMAS)  # due Tuesday 15 December 2026
-    mine = f"action-reminder:{sop.id}:"
 
     def reminders() -> list[str]:
-        return [m.purpose for m in owed(session, event, mine)]
+        return [m.action_step_on.isoformat() for m in owed(session, event, ACTION_REMINDER, sop.id)]
 
     plan(session, event, at("2026-12-11"))
     assert reminders() == []
     assert plan(session, event, at("2026-12-12")).reminders == 1
     assert plan(session, event, at("2026-12-12", "17:00")).reminders == 0  # same day: nothing
     plan(session, event, at("2026-12-15"))  # the due date itself: still the same step
-    assert reminders() == [f"{mine}2026-12-12"]
-    assert owed(session, event, mine)[0].recipient == HUMAS
+    assert reminders() == ["2026-12-12"]
+    assert owed(session, event, ACTION_REMINDER, sop.id)[0].recipient == HUMAS
 
     overdue = plan(session, event, at("2026-12-16"))
     assert overdue.newly_overdue == [sop.id]
     assert plan(session, event, at("2026-12-17")).newly_overdue == []
-    assert reminders() == [f"{mine}2026-12-12", f"{mine}2026-12-16"]
+    assert reminders() == ["2026-12-12", "2026-12-16"]
     facts = session.exec(
         select(DomainEvent).where(DomainEvent.name == "acara.action.overdue")
     ).all()
@@ -140,15 +145,17 @@ def test_action_items_are_chased_by_the_clock_escalated_once_and_stopped_when_do
     assert plan(session, event, at("2026-12-21")).escalations == 0
     assert plan(session, event, at("2026-12-22")).escalations == 2
     assert plan(session, event, at("2026-12-23")).escalations == 0  # once per item
-    told = {m.recipient for m in owed(session, event, f"escalation:{sop.id}")}
+    told = {m.recipient for m in owed(session, event, ESCALATION, sop.id)}
     assert told == {SEKDA, PAMULANG}  # the host officials, not the owner herself
-    assert reminders()[-1] == f"{mine}2026-12-23"
+    assert reminders()[-1] == "2026-12-23"
 
     _, changed = close_action(session, sop.id or 0, actor="test", now=at("2026-12-24"))
     session.commit()
     assert changed
     # What was still queued is no longer owed; next week brings nothing for this item.
-    assert {m.status for m in owed(session, event, mine)} == {MessageStatus.SUPERSEDED}
+    assert {m.status for m in owed(session, event, ACTION_REMINDER, sop.id)} == {
+        MessageStatus.SUPERSEDED
+    }
     assert plan(session, event, at("2026-12-30")).reminders == 0
     assert len(reminders()) == 3
 
@@ -157,13 +164,13 @@ def test_reminders_and_escalations_say_how_late_and_whose_item_it_is(session: Se
     event = approved(session)
     sop = item_of(session, HUMAS)
     plan(session, event, at("2026-12-22"))
-    reminder = compose(session, owed(session, event, f"action-reminder:{sop.id}:")[0])
+    reminder = compose(session, owed(session, event, ACTION_REMINDER, sop.id)[0])
     assert reminder.subject == (
         "Tindak lanjut terlambat 7 hari: Kunjungan Kerja Camat se-Provinsi Jambi"
     ) or reminder.subject.startswith("Tindak lanjut terlambat")
     assert "Mengirimkan SOP layanan perizinan" in reminder.text
     assert "Batas waktu     : Selasa, 15 Desember 2026" in reminder.text
-    escalation = compose(session, owed(session, event, f"escalation:{sop.id}")[0])
+    escalation = compose(session, owed(session, event, ESCALATION, sop.id)[0])
     assert escalation.subject.startswith("Eskalasi: tindak lanjut terlambat")
     assert f"Rina Marlina, S.I.Kom. <{HUMAS}>" in escalation.text
 
@@ -172,7 +179,7 @@ def test_a_reminder_before_the_due_date_does_not_call_the_item_late(session: Ses
     event = approved(session)
     sop = item_of(session, HUMAS)
     plan(session, event, at("2026-12-12"))
-    reminder = compose(session, owed(session, event, f"action-reminder:{sop.id}:")[0])
+    reminder = compose(session, owed(session, event, ACTION_REMINDER, sop.id)[0])
     assert reminder.subject == (
         "Pengingat tindak lanjut (batas Selasa, 15 Desember 2026): "
         "Kunjungan Kerja Camat se-Provinsi Jambi"
@@ -190,7 +197,7 @@ def test_the_escalation_delay_is_a_setting(
     assert followup.policy().escalate_after_days == 2
     assert followup.owe(event.id or 0, at("2026-12-16")).escalations == 0
     assert followup.owe(event.id or 0, at("2026-12-17")).escalations == 2
-    assert owed(session, event, f"escalation:{sop.id}")
+    assert owed(session, event, ESCALATION, sop.id)
 
 
 def test_the_event_is_reported_once_minutes_thanks_survey_and_press_release_are_done(
@@ -243,7 +250,13 @@ def test_an_english_speaking_guest_is_thanked_asked_and_reminded_in_english(
 
     event = seed_event(session, "fgd-halifax.yaml")
     for row in participants_in_order(session, event):
-        check_in(session, event_id=event.id or 0, participant_id=row.id or 0, actor="test")
+        check_in(
+            session,
+            event_id=event.id or 0,
+            participant_id=row.id or 0,
+            actor="test",
+            now=at("2026-12-10", "08:55"),
+        )
     record_minutes_text(
         session,
         event,
@@ -251,13 +264,13 @@ def test_an_english_speaking_guest_is_thanked_asked_and_reminded_in_english(
         "    owner: Prof. Mark Gilbert\n    email: mark.gilbert@dal.ca\n    due: 2026-12-18\n"
         "---\n## Ringkasan\n\nBoth cities compared their public services.\n",
     )
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=at("2026-12-10", "12:00"))
     approve_minutes(session, event, actor="test", now=at("2026-12-10", "13:00"))
     session.commit()
     plan(session, event, at("2026-12-15"))
     thanked = {m.recipient for m in owed(session, event, "thank-you")}
     assert thanked == {"mark.gilbert@dal.ca", "sarah.thompson@dal.ca"}  # speaker and guest
-    gilbert = [m for m in owed(session, event, "") if m.recipient == "mark.gilbert@dal.ca"]
+    gilbert = [m for m in owed(session, event) if m.recipient == "mark.gilbert@dal.ca"]
     letters = {m.purpose.split(":")[0]: compose(session, m) for m in gilbert}
     assert set(letters) == {"minutes", "thank-you", "survey", "action-reminder"}
     assert letters["thank-you"].subject.startswith("Thank you: Focus Group Discussion")

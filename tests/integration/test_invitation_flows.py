@@ -12,8 +12,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from sqlmodel import Session, select
 
-from acara.delivery import transport_from_settings
 from acara.eventfile import read_event_file
+from acara.messages.channels.email import transport_from_settings
 from acara.settings import get_settings
 from flows.invitations import cancel_event, send_invitations, send_updates
 from models import lifecycle

@@ -21,10 +21,11 @@ from icalendar import Calendar
 from sqlmodel import col, select
 
 from acara.db import unit_of_work
-from acara.delivery import DeliverySummary, SmtpLoginRefused, SmtpUnreachable, deliver
 from acara.eventfile import read_event_file
+from acara.messages.channels import Transport
+from acara.messages.channels.email import transport_from_url
+from acara.messages.delivery import DeliverySummary, SmtpLoginRefused, SmtpUnreachable, deliver
 from acara.stages import invitations, planning
-from acara.transport import Transport, transport_from_url
 from models import lifecycle
 from models.event import Event
 from models.outbox import Message

@@ -16,10 +16,10 @@ from sqlalchemy import insert, select, text
 
 from acara import db as acara_db
 from acara.db import unit_of_work
-from acara.delivery import deliver
 from acara.eventfile import read_event_file
+from acara.messages.channels.email import transport_from_url
+from acara.messages.delivery import deliver
 from acara.stages import invitations
-from acara.transport import transport_from_url
 from models.people import Participant, Person, Role
 from models.planning import import_event
 from tests.conftest import EXAMPLES
@@ -31,8 +31,8 @@ WORKERS = 4
 SENDER = """
 import sys
 from pathlib import Path
-from acara.delivery import deliver
-from acara.transport import transport_from_url
+from acara.messages.delivery import deliver
+from acara.messages.channels.email import transport_from_url
 transport = transport_from_url(
     sys.argv[2], maildir=Path("unused"), workers=int(sys.argv[3]), domain="tangerangkota.go.id"
 )

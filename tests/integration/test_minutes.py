@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from acara.compose import compose
 from acara.documents.attendance import attendance_csv, attendance_pdf
 from acara.documents.minutes import minutes_html, write_minutes
 from acara.documents.press import press_release
+from acara.messages.composers import compose
 from acara.render import render as render_email
 from acara.stages import minutes as minutes_stage
 from models.audit import DomainEvent
@@ -103,13 +103,13 @@ def test_an_action_item_owner_from_outside_the_event_gets_the_minutes_too(
     )
     from models.lifecycle import Action, apply
 
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=APPROVED_AT)
     approve_minutes(session, event, actor="test", now=APPROVED_AT)
     session.commit()
     outsider = next(m for m in owed(session, event, "minutes") if m.recipient.startswith("siti"))
     assert outsider.participant_id is None
     mail = compose(session, outsider)
-    assert mail.recipient.display_name == "Dr. Siti Aminah"
+    assert mail.recipient.name == "Dr. Siti Aminah"
     assert "Menyiapkan MoU (batas waktu: Minggu, 20 Desember 2026)" in mail.text
     assert [a.filename for a in mail.attachments] == ["notulen-kunker-camat-jambi-2026.pdf"]
 

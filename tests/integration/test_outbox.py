@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +15,15 @@ from sqlmodel import Session, col, select
 
 from acara import db as acara_db
 from acara.db import unit_of_work
-from acara.delivery import deliver, worker_name
 from acara.eventfile import read_event_file
+from acara.messages.delivery import deliver, worker_name
 from acara.stages import invitations
 from models.clock import utcnow
 from models.event import Event
 from models.outbox import (
     MAX_ATTEMPTS,
+    NO_DAY,
+    Channel,
     Message,
     MessageStatus,
     Outcome,
@@ -80,12 +82,60 @@ def test_two_claims_never_take_the_same_row(session: Session, db_url: str) -> No
 
 def test_only_pending_rows_of_the_asked_purposes_are_claimed(session: Session) -> None:
     event_id = mou(session)
-    for purpose in ("invitation", "reminder:1d", "reminders", "minutes"):
-        enqueue(session, event_id=event_id, recipient="x@example.org", purpose=purpose, sequence=0)
+    owed = [
+        Owed("x@example.org", purpose, 0, reminder_offset=offset)
+        for purpose, offset in [
+            ("invitation", 0),
+            ("reminder", 1440),
+            ("reminder", 120),
+            ("reminders", 0),
+            ("minutes", 0),
+        ]
+    ]
+    enqueue_many(session, event_id, owed)
     session.commit()
     ids = claim(session, worker="w", limit=10, purposes=["reminder", "invitation"])
-    got = session.exec(select(Message.purpose).where(col(Message.id).in_(ids))).all()
-    assert sorted(got) == ["invitation", "reminder:1d"]
+    got = session.exec(
+        select(Message.purpose, Message.reminder_offset).where(col(Message.id).in_(ids))
+    ).all()
+    assert sorted(got) == [("invitation", 0), ("reminder", 120), ("reminder", 1440)]
+
+
+def test_a_message_is_owed_once_per_typed_key(session: Session) -> None:
+    event_id = mou(session)
+    step = date(2026, 12, 12)
+    owed = [
+        Owed("x@example.org", "reminder", 0, reminder_offset=1440),
+        Owed("x@example.org", "reminder", 0, reminder_offset=120),
+        Owed("x@example.org", "action-reminder", 0, action_item_id=12, action_step_on=step),
+        Owed(
+            "x@example.org",
+            "action-reminder",
+            0,
+            action_item_id=12,
+            action_step_on=date(2026, 12, 16),
+        ),
+        Owed("x@example.org", "action-reminder", 0, action_item_id=13, action_step_on=step),
+        Owed("x@example.org", "escalation", 0, action_item_id=12),
+        Owed("x@example.org", "escalation", 0, action_item_id=13),
+    ]
+    assert enqueue_many(session, event_id, owed) == len(owed)
+    # The same keys again: nothing new (no NULL in the key lets a duplicate through).
+    assert enqueue_many(session, event_id, owed) == 0
+    assert not enqueue(
+        session,
+        event_id=event_id,
+        recipient="x@example.org",
+        purpose="escalation",
+        sequence=0,
+        action_item_id=12,
+    )
+    session.commit()
+    rows = session.exec(select(Message).where(Message.purpose == "escalation")).all()
+    assert {(m.action_item_id, m.action_step_on, m.channel) for m in rows} == {
+        (12, NO_DAY, Channel.EMAIL),
+        (13, NO_DAY, Channel.EMAIL),
+    }
 
 
 def test_a_stale_claim_is_queued_again_after_the_lease_and_a_fresh_one_is_not(

@@ -101,7 +101,7 @@ def test_two_sweeps_at_once_owe_each_round_once(session: Session, event: Event) 
     assert session.exec(select(func.count()).select_from(ReminderRound)).one() == OWE_TRIALS
     per_key = session.exec(
         select(Message.recipient, Message.sequence, func.count())
-        .where(Message.purpose == "reminder:1d")
+        .where(Message.purpose == "reminder", Message.reminder_offset == 24 * 60)
         .group_by(col(Message.recipient), col(Message.sequence))
     ).all()
     assert len(per_key) == 34 * OWE_TRIALS and {n for *_, n in per_key} == {1}
@@ -123,7 +123,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(
     statuses = dict(
         session.exec(
             select(Message.status, func.count())
-            .where(Message.purpose == "reminder:2h")
+            .where(Message.purpose == "reminder", Message.reminder_offset == 2 * 60)
             .group_by(col(Message.status))
         ).all()
     )

@@ -10,16 +10,19 @@ from email.policy import default as default_policy
 import pytest
 from sqlmodel import Session, col, select
 
-from acara.compose import compose
-from acara.compose.reminders import QR_FILENAME
 from acara.eventfile import read_event_file
-from acara.mail import build_message, to_bytes
+from acara.messages.channels.mime import build_message, to_bytes, to_email
+from acara.messages.composers import compose
+from acara.messages.composers.reminders import QR_FILENAME
 from models.event import BreakoutGroup, Event
 from models.lifecycle import Action, apply
 from models.outbox import Message, Owed, enqueue_many
 from models.people import Language, Participant, Person, RsvpStatus
 from models.planning import import_event
+from models.reminders import NUDGE, REMINDER, offset_minutes
 from tests.conftest import EXAMPLES
+
+NONE = timedelta(0)
 
 
 @pytest.fixture
@@ -34,13 +37,21 @@ def event(session: Session) -> Event:
     return target
 
 
-def letter(session: Session, event: Event, email_address: str, purpose: str) -> EmailMessage:
+def letter(
+    session: Session, event: Event, email_address: str, purpose: str, before: timedelta = NONE
+) -> EmailMessage:
     """Owe one message to a participant, compose it, and read it back as a mail client would."""
-    enqueue_many(session, event.id or 0, [Owed(email_address, purpose, event.sequence)])
+    offset = offset_minutes(before)
+    owed = Owed(email_address, purpose, event.sequence, reminder_offset=offset)
+    enqueue_many(session, event.id or 0, [owed])
     row = session.exec(
-        select(Message).where(Message.recipient == email_address, Message.purpose == purpose)
+        select(Message).where(
+            Message.recipient == email_address,
+            Message.purpose == purpose,
+            Message.reminder_offset == offset,
+        )
     ).one()
-    outgoing = compose(session, row)
+    outgoing = to_email(compose(session, row))
     raw = to_bytes(build_message(outgoing, domain="tangerangkota.go.id"))
     return email.message_from_bytes(raw, policy=default_policy)  # type: ignore[return-value]
 
@@ -72,7 +83,7 @@ def test_a_reminder_shows_the_participants_own_group_programme_and_place(
     participant, someone = person(session, event, "Kelompok 2 - Setu")
     participant.rsvp = RsvpStatus.ACCEPTED
     session.add(participant)
-    message = letter(session, event, someone.email, "reminder:1d")
+    message = letter(session, event, someone.email, REMINDER, timedelta(days=1))
     text = body(message, "plain")
     assert message["Subject"].startswith("Pengingat: Kunjungan Kerja Camat se-Provinsi Jambi")
     assert "Observasi layanan Kecamatan Setu" in text
@@ -88,7 +99,7 @@ def test_the_last_reminder_carries_the_check_in_qr_code(session: Session, event:
     participant, someone = person(session, event, "Kelompok 1 - Pamulang")
     participant.rsvp = RsvpStatus.ACCEPTED
     session.add(participant)
-    message = letter(session, event, someone.email, "reminder:2h")
+    message = letter(session, event, someone.email, REMINDER, timedelta(hours=2))
     (qr,) = [p for p in message.iter_attachments()]
     assert qr.get_filename() == QR_FILENAME and qr.get_content_type() == "image/png"
     assert qr.get_content().startswith(b"\x89PNG")
@@ -103,8 +114,8 @@ def test_an_undecided_participant_is_asked_again_in_their_language(
     _, someone = person(session, event, "Kelompok 3 - Serpong Utara")
     someone.language = Language.EN
     session.add(someone)
-    nudge = letter(session, event, someone.email, "nudge")
-    reminder = letter(session, event, someone.email, "reminder:1d")
+    nudge = letter(session, event, someone.email, NUDGE)
+    reminder = letter(session, event, someone.email, REMINDER, timedelta(days=1))
     assert nudge["Subject"].startswith("Please confirm your attendance: Kunjungan Kerja")
     assert "/rsvp/" in body(nudge, "plain") and "?answer=decline" in body(nudge, "html")
     assert reminder["Subject"].startswith("Reminder: Kunjungan Kerja")
@@ -114,7 +125,7 @@ def test_an_undecided_participant_is_asked_again_in_their_language(
 def test_the_letter_says_how_soon_in_the_events_own_calendar(
     session: Session, event: Event
 ) -> None:
-    from acara.compose.reminders import when
+    from acara.messages.composers.reminders import when
 
     assert when(event, event.starts_at - timedelta(days=1), "id").startswith("besok, Selasa")
     assert when(event, event.starts_at - timedelta(hours=2), "en").startswith("today, Tuesday")

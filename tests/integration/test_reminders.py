@@ -16,7 +16,7 @@ from models.lifecycle import Action, apply, reschedule
 from models.outbox import Message, MessageStatus, Owed, enqueue_many
 from models.people import Participant, Person, RsvpStatus
 from models.planning import import_event
-from models.reminders import ReminderRound
+from models.reminders import REMINDER, ReminderRound, offset_label
 from tests.conftest import EXAMPLES
 
 D, H, M = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
@@ -58,12 +58,18 @@ def event(session: Session) -> Event:
 
 
 def owed(session: Session) -> Counter[str]:
-    """How many messages are owed per reminder purpose."""
+    """How many messages are owed per reminder ('reminder:1d') or nudge, and sequence."""
     session.expire_all()
     rows = session.exec(
-        select(Message.purpose, Message.sequence).where(col(Message.purpose) != "invitation")
+        select(Message.purpose, Message.reminder_offset, Message.sequence).where(
+            col(Message.purpose) != "invitation"
+        )
     ).all()
-    return Counter(f"{purpose}@{sequence}" for purpose, sequence in rows)
+    return Counter(f"{label(purpose, offset)}@{sequence}" for purpose, offset, sequence in rows)
+
+
+def label(purpose: str, offset: int) -> str:
+    return f"{purpose}:{offset_label(offset)}" if offset else purpose
 
 
 def test_nothing_is_owed_before_the_first_reminder_falls_due(
@@ -92,7 +98,11 @@ def test_each_offset_is_owed_once_in_its_own_window(session: Session, event: Eve
 def test_declined_and_never_reached_invitees_get_nothing(session: Session, event: Event) -> None:
     owe_due_reminders(event.starts_at - D)
     reminded = set(
-        session.exec(select(Message.participant_id).where(Message.purpose == "reminder:1d")).all()
+        session.exec(
+            select(Message.participant_id).where(
+                Message.purpose == REMINDER, Message.reminder_offset == 24 * 60
+            )
+        ).all()
     )
     answers = dict(session.exec(select(Participant.id, Participant.rsvp)).all())
     assert {answers[p] for p in reminded} == {RsvpStatus.ACCEPTED, RsvpStatus.PENDING}
@@ -125,7 +135,9 @@ def test_a_second_sweep_in_the_same_window_owes_nothing_new(session: Session, ev
     owe_due_reminders(event.starts_at - D + M)
     assert owe_due_reminders(event.starts_at - D + 5 * M)[1] == []
     rounds = session.exec(select(ReminderRound)).all()
-    assert [(r.purpose, r.recipients) for r in rounds] == [("reminder:1d", 29)]
+    assert [(label(r.purpose, r.reminder_offset), r.recipients) for r in rounds] == [
+        ("reminder:1d", 29)
+    ]
 
 
 def test_a_reschedule_moves_the_reminders_with_the_event(session: Session, event: Event) -> None:
@@ -142,7 +154,9 @@ def test_a_reschedule_moves_the_reminders_with_the_event(session: Session, event
     assert [(r.purpose, r.sequence, r.recipients) for r in rounds] == [("reminder:1d", 1, 29)]
     statuses = dict(
         session.exec(
-            select(Message.sequence, Message.status).where(Message.purpose == "reminder:1d")
+            select(Message.sequence, Message.status).where(
+                Message.purpose == REMINDER, Message.reminder_offset == 24 * 60
+            )
         ).all()
     )
     assert statuses == {0: MessageStatus.SUPERSEDED, 1: MessageStatus.QUEUED}

@@ -172,7 +172,7 @@ def test_after_naming_a_representative_the_link_cannot_change_the_answer(
 
 def test_answers_close_once_the_event_was_held(session: Session) -> None:
     event = seed_event(session, "fgd-halifax.yaml")
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=event.ends_at)
     session.commit()
     with pytest.raises(AnswersClosed):
         answer(session, participant(session, event, "mark.gilbert@dal.ca"), Answer.ACCEPT)
@@ -260,7 +260,13 @@ def test_a_stand_in_checking_in_marks_the_person_they_replace_as_represented(
     camat = participant(session, event, "camat.kumpeh@jambiprov.go.id")
     spec = representative_spec(name="Rahmat", email="sekcam@jambiprov.go.id", position="Sekcam")
     rep_id = answer(session, camat, Answer.REPRESENT, representative=spec).representative_id
-    check_in(session, event_id=event.id, participant_id=rep_id, actor="officer:Rina")
+    check_in(
+        session,
+        event_id=event.id,
+        participant_id=rep_id,
+        actor="officer:Rina",
+        now=event.starts_at,
+    )
     session.commit()
     principal = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
     assert principal.status == AttendanceStatus.REPRESENTED
@@ -285,6 +291,7 @@ def test_officers_mark_many_participants_at_once_and_counts_follow_per_group(
         participant_ids=absent,
         status=AttendanceStatus.ABSENT,
         actor="officer:Rina",
+        now=event.starts_at,
     )
     session.commit()
     assert result.changed == tuple(sorted(absent))
@@ -294,9 +301,16 @@ def test_officers_mark_many_participants_at_once_and_counts_follow_per_group(
         participant_ids=absent,
         status=AttendanceStatus.ABSENT,
         actor="officer:Rina",
+        now=event.starts_at,
     )
     assert again.changed == () and len(again.unchanged) == 3
-    check_in(session, event_id=event.id, participant_id=people[4].id, actor="officer:Rina")
+    check_in(
+        session,
+        event_id=event.id,
+        participant_id=people[4].id,
+        actor="officer:Rina",
+        now=event.starts_at,
+    )
     session.commit()
     groups, overall = tally(session, event)
     assert overall.total == 34
@@ -316,6 +330,7 @@ def test_bulk_marking_refuses_people_from_another_event(session: Session) -> Non
             participant_ids=[stranger.id],
             status=AttendanceStatus.EXCUSED,
             actor="officer:Rina",
+            now=jambi.starts_at,
         )
     assert "not in this event" in str(caught.value)
     with pytest.raises(InvalidInput):
@@ -325,6 +340,7 @@ def test_bulk_marking_refuses_people_from_another_event(session: Session) -> Non
             participant_ids=[],
             status=AttendanceStatus.EXCUSED,
             actor="officer:Rina",
+            now=jambi.starts_at,
         )
 
 

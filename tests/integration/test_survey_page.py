@@ -9,8 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from acara.surveylinks import make_survey_token
-from acara.tokens import make_rsvp_token
+from acara.links import make_rsvp_token, make_survey_token
 from acara.web import create_app
 from models.clock import utcnow
 from models.event import Event

@@ -6,28 +6,28 @@ import asyncio
 import mailbox
 import socket
 from collections.abc import Iterator, Sequence
-from email.headerregistry import Address
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
 
-from acara.mail import OutgoingMessage, message_id
-from acara.transport import (
+from acara.messages.channels import (
     DeliveryResult,
     DeliveryStatus,
-    MaildirTransport,
-    SmtpTransport,
     Transport,
     TransportAuthError,
     TransportUnavailable,
-    transport_from_url,
 )
+from acara.messages.channels.email import transport_from_url
+from acara.messages.channels.maildir import MaildirTransport
+from acara.messages.channels.mime import message_id
+from acara.messages.channels.smtp import SmtpTransport
+from acara.messages.message import CalendarPart, ComposedMessage, Contact
 from tests.smtp_server import Refusal, SmtpSink
 
 DOMAIN = "acara.test"
-ORGANIZER = Address("Bagian Protokol Kota Tangerang", "protokol", "tangerangkota.go.id")
+ORGANIZER = Contact("Bagian Protokol Kota Tangerang", "protokol@tangerangkota.go.id")
 ICS = (
     b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//acara//test//ID\r\nMETHOD:REQUEST\r\n"
     b"BEGIN:VEVENT\r\nUID:evt-3@acara.test\r\nSEQUENCE:0\r\nDTSTAMP:20241101T020000Z\r\n"
@@ -36,22 +36,21 @@ ICS = (
 )
 
 
-def invitation(n: int, **changes: object) -> OutgoingMessage:
+def invitation(n: int, method: str = "REQUEST", **changes: object) -> ComposedMessage:
     fields: dict[str, object] = {
         "key": f"evt-3/p-{n}/invitation/0",
         "sender": ORGANIZER,
-        "recipient": Address(f"Peserta Ñomor {n}", f"p{n}", "example.org"),
+        "recipient": Contact(f"Peserta Ñomor {n}", f"p{n}@example.org"),
         "subject": "Undangan: FGD Tangerang Live Room",
         "text": f"Yth. Peserta {n},\nDengan hormat ...\n",
         "html": f"<p>Yth. Peserta {n},</p>",
-        "ics": ICS,
-        "ics_method": "REQUEST",
+        "calendar": CalendarPart(ICS, method),
     }
     fields.update(changes)
-    return OutgoingMessage(**fields)  # type: ignore[arg-type]
+    return ComposedMessage(**fields)  # type: ignore[arg-type]
 
 
-def invitations(count: int) -> list[OutgoingMessage]:
+def invitations(count: int) -> list[ComposedMessage]:
     return [invitation(n) for n in range(count)]
 
 
@@ -68,7 +67,7 @@ def smtp_to(sink: SmtpSink, **options: object) -> SmtpTransport:
 
 
 def send(
-    transport: Transport, messages: Sequence[OutgoingMessage], seen: list[DeliveryResult]
+    transport: Transport, messages: Sequence[ComposedMessage], seen: list[DeliveryResult]
 ) -> list[DeliveryResult]:
     return asyncio.run(transport.send_batch(messages, seen.append))
 
@@ -103,8 +102,8 @@ def test_every_message_is_delivered_over_at_most_one_connection_per_worker(
     assert sink.count == 40
     assert sink.sessions <= 4
     for msg in messages:
-        (received,) = sink.received_by(msg.recipient.addr_spec)
-        assert received.mail_from == ORGANIZER.addr_spec
+        (received,) = sink.received_by(msg.recipient.email)
+        assert received.mail_from == ORGANIZER.email
         assert received.message()["Message-ID"] == message_id(msg.key, DOMAIN)
 
 
@@ -128,19 +127,19 @@ def test_the_received_invitation_is_the_imip_message(sink: SmtpSink) -> None:
 
 def test_a_451_recipient_is_retried_and_delivered_exactly_once(sink: SmtpSink) -> None:
     busy = invitation(7)
-    sink.fail_rcpt[busy.recipient.addr_spec] = Refusal(451, times=2)
+    sink.fail_rcpt[busy.recipient.email] = Refusal(451, times=2)
 
     results = send(smtp_to(sink), [*invitations(5), busy], [])
 
     assert {r.status for r in results} == {DeliveryStatus.SENT}
     assert results[-1].attempts == 3
-    assert sink.rcpt_attempts(busy.recipient.addr_spec) == 3
-    assert len(sink.received_by(busy.recipient.addr_spec)) == 1
+    assert sink.rcpt_attempts(busy.recipient.email) == 3
+    assert len(sink.received_by(busy.recipient.email)) == 1
 
 
 def test_a_recipient_refused_451_every_time_is_left_to_retry(sink: SmtpSink) -> None:
     busy = invitation(7)
-    sink.fail_rcpt[busy.recipient.addr_spec] = 451
+    sink.fail_rcpt[busy.recipient.email] = 451
 
     (result,) = send(smtp_to(sink, max_attempts=3), [busy], [])
 
@@ -152,7 +151,7 @@ def test_a_recipient_refused_451_every_time_is_left_to_retry(sink: SmtpSink) -> 
 
 def test_550_recipients_fail_and_the_others_are_sent(sink: SmtpSink) -> None:
     messages = invitations(10)
-    gone = {messages[2].recipient.addr_spec, messages[5].recipient.addr_spec}
+    gone = {messages[2].recipient.email, messages[5].recipient.email}
     for address in gone:
         sink.fail_rcpt[address] = Refusal(550, text="5.1.1 No such user")
 
@@ -179,7 +178,7 @@ def test_transient_data_failures_are_retried_until_delivered() -> None:
 
         assert {r.status for r in results} == {DeliveryStatus.SENT}
         assert sink.injected.get("data-421", 0) > 0 and sink.injected.get("data-451", 0) > 0
-        assert all(len(sink.received_by(m.recipient.addr_spec)) == 1 for m in messages)
+        assert all(len(sink.received_by(m.recipient.email)) == 1 for m in messages)
 
 
 def test_dropped_connections_are_reopened_and_the_message_retried() -> None:
@@ -190,7 +189,7 @@ def test_dropped_connections_are_reopened_and_the_message_retried() -> None:
         assert {r.status for r in results} == {DeliveryStatus.SENT}
         assert sink.injected["drop"] > 0
         assert sink.sessions > 4  # reconnected
-        assert all(len(sink.received_by(m.recipient.addr_spec)) == 1 for m in messages)
+        assert all(len(sink.received_by(m.recipient.email)) == 1 for m in messages)
 
 
 def test_a_server_that_is_down_raises_transport_unavailable() -> None:
@@ -251,7 +250,7 @@ def test_credentials_refused_mid_batch_stop_it_and_report_only_what_was_sent() -
         assert 3 <= len(seen) < 20
         assert sink.count == len(seen)
         assert {m.rcpt_tos[0] for m in sink.messages} == {
-            invitation(int(r.key.split("/")[1][2:])).recipient.addr_spec for r in seen
+            invitation(int(r.key.split("/")[1][2:])).recipient.email for r in seen
         }
 
 
@@ -276,7 +275,7 @@ def test_a_server_lost_mid_batch_leaves_the_rest_to_retry() -> None:
     assert 5 <= len(sent) < 30
     assert by_status(results, DeliveryStatus.RETRY) == {m.key for m in messages} - sent
     delivered = {m.rcpt_tos[0] for m in sink.messages}
-    assert {invitation(int(k.split("/")[1][2:])).recipient.addr_spec for k in sent} <= delivered
+    assert {invitation(int(k.split("/")[1][2:])).recipient.email for k in sent} <= delivered
 
 
 def test_each_result_is_reported_as_soon_as_it_is_known() -> None:
@@ -319,7 +318,7 @@ def test_an_error_in_on_result_stops_the_batch(sink: SmtpSink) -> None:
 
 
 def test_a_message_that_cannot_be_built_fails_alone(sink: SmtpSink) -> None:
-    broken = invitation(3, ics_method="CANCEL")
+    broken = invitation(3, method="CANCEL")
 
     results = send(smtp_to(sink), [invitation(1), broken, invitation(2)], [])
 
@@ -376,7 +375,7 @@ def test_the_maildir_replaces_a_resent_message_instead_of_duplicating_it(tmp_pat
 
 
 def test_the_maildir_fails_only_the_message_that_cannot_be_built(tmp_path: Path) -> None:
-    results = send(MaildirTransport(tmp_path, domain=DOMAIN), [invitation(1, ics_method="X")], [])
+    results = send(MaildirTransport(tmp_path, domain=DOMAIN), [invitation(1, method="X")], [])
 
     assert results[0].status is DeliveryStatus.FAILED
 
@@ -442,7 +441,7 @@ def test_a_reply_lost_after_the_server_accepted_costs_one_duplicate_not_a_lost_m
         results = send(smtp_to(sink, workers=1, max_attempts=10), invitations(10), [])
 
         assert {r.status for r in results} == {DeliveryStatus.SENT}
-        copies = [len(sink.received_by(m.recipient.addr_spec)) for m in invitations(10)]
+        copies = [len(sink.received_by(m.recipient.email)) for m in invitations(10)]
         # Every drop after acceptance makes the retry a duplicate; SMTP cannot avoid it,
         # the stable Message-ID lets the recipient's client fold them into one.
         assert sum(copies) == 10 + sink.injected["drop"]
@@ -455,16 +454,16 @@ def test_the_sink_in_discard_mode_counts_without_keeping_bodies() -> None:
 
         assert sink.count == 5
         assert {m.data for m in sink.messages} == {b""}
-        assert len(sink.received_by(invitation(3).recipient.addr_spec)) == 1
+        assert len(sink.received_by(invitation(3).recipient.email)) == 1
 
 
 def test_the_sink_forgets_and_reseeds_on_reset(sink: SmtpSink) -> None:
-    sink.refuse(invitation(1).recipient.addr_spec, 451, times=1)
+    sink.refuse(invitation(1).recipient.email, 451, times=1)
     send(smtp_to(sink), invitations(3), [])
     sink.reset()
 
     assert (sink.count, sink.sessions, sink.injected) == (0, 0, {})
-    assert sink.rcpt_attempts(invitation(1).recipient.addr_spec) == 0
+    assert sink.rcpt_attempts(invitation(1).recipient.email) == 0
     send(smtp_to(sink), [invitation(1)], [])
     assert sink.injected == {"rcpt-451": 1}  # the refusal applies afresh
     assert sink.wait_for(1, timeout=1)

@@ -14,15 +14,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from acara.links import checkin_code, make_rsvp_token
 from acara.settings import get_settings
-from acara.tokens import make_rsvp_token
 from acara.web import create_app
-from acara.web.codes import checkin_code
 from models.audit import DomainEvent
 from models.event import Event
 from models.outbox import Message, MessageStatus
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
-from tests.web_helpers import alert_text, participant, participants_in_order, seed_event
+from tests.web_helpers import (
+    alert_text,
+    on_the_day,
+    participant,
+    participants_in_order,
+    seed_event,
+)
 
 GILBERT = "mark.gilbert@dal.ca"  # the English-speaking professor of the Halifax FGD
 KUMPEH = "camat.kumpeh@jambiprov.go.id"  # Kelompok 1 - Pamulang of the Jambi visit
@@ -38,9 +43,13 @@ def client(session: Session, db_url: str) -> Iterator[TestClient]:
 @pytest.fixture
 def officer(client: TestClient) -> TestClient:
     """The same client, logged in as an officer."""
-    response = client.post("/login", data={"token": "protokol", "name": "Rina"})
-    assert response.status_code == 200 and "acara_officer" in client.cookies
+    log_in(client)
     return client
+
+
+def log_in(client: TestClient, name: str = "Rina") -> None:
+    response = client.post("/login", data={"token": "protokol", "name": name})
+    assert response.status_code == 200 and "acara_officer" in client.cookies
 
 
 def link(session: Session, event: Event, email: str) -> str:
@@ -217,7 +226,7 @@ def test_answering_after_the_event_was_held_is_refused(
     from models.lifecycle import Action, apply
 
     event = seed_event(session, "fgd-halifax.yaml")
-    apply(session, event, Action.HOLD, actor="test")
+    apply(session, event, Action.HOLD, actor="test", now=event.ends_at)
     session.commit()
     url = link(session, event, GILBERT)
     assert client.post(url, data={"answer": "accept"}).status_code == 409
@@ -303,9 +312,11 @@ def test_a_second_scan_at_the_desk_says_already_checked_in_with_the_time(
     event = seed_event(session, "penandatanganan-mou-ombudsman.yaml", timezone="WITA")
     guest = participants_in_order(session, event)[1]
     code = checkin_code(guest.id, event.id)
-    first = officer.post(f"/events/{event.id}/desk", data={"code": code})
-    assert first.status_code == 200 and alert_text(first.text).startswith("Selamat datang")
-    second = officer.post(f"/events/{event.id}/desk", data={"code": f"http://x/checkin/{code}"})
+    with on_the_day(event):
+        log_in(officer)
+        first = officer.post(f"/events/{event.id}/desk", data={"code": code})
+        assert first.status_code == 200 and alert_text(first.text).startswith("Selamat datang")
+        second = officer.post(f"/events/{event.id}/desk", data={"code": f"http://x/checkin/{code}"})
     notice = alert_text(second.text)
     row = session.exec(select(Attendance).where(Attendance.participant_id == guest.id)).one()
     local = row.checked_in_at.astimezone(ZoneInfo("Asia/Makassar"))
@@ -334,10 +345,12 @@ def test_officers_mark_ticked_participants_excused_in_one_go(
 ) -> None:
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
     ticked = [p.id for p in participants_in_order(session, event)[5:9]]
-    page = officer.post(
-        f"/events/{event.id}/attendance",
-        data={"status": "excused", "participant": [str(i) for i in ticked]},
-    )
+    with on_the_day(event):
+        log_in(officer)
+        page = officer.post(
+            f"/events/{event.id}/attendance",
+            data={"status": "excused", "participant": [str(i) for i in ticked]},
+        )
     assert page.status_code == 200 and "4 peserta ditandai: Izin." in alert_text(page.text)
     rows = session.exec(select(Attendance)).all()
     assert sorted(r.participant_id for r in rows) == ticked
@@ -355,9 +368,10 @@ def test_the_check_in_card_shows_the_qr_and_only_officers_can_mark_present(
     assert "Show this code at the registration desk." in card.text
     assert "mark-present" not in card.text
     assert client.get(f"/checkin/{code}/qr.png").content.startswith(b"\x89PNG")
-    client.post("/login", data={"token": "protokol", "name": "Dedi"})
-    assert "mark-present" in client.get(f"/checkin/{code}").text
-    marked = client.post(f"/checkin/{code}")
+    with on_the_day(event):
+        log_in(client, "Dedi")
+        assert "mark-present" in client.get(f"/checkin/{code}").text
+        marked = client.post(f"/checkin/{code}")
     assert marked.status_code == 200 and 'id="checked-in"' in marked.text
     row = session.exec(select(Attendance).where(Attendance.participant_id == guest.id)).one()
     assert row.recorded_by == "officer:Dedi"

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
-from acara.compose.common import addressed, honorific, letter_date, you
 from acara.dates import long_date, long_datetime
+from acara.messages.composers.common import addressed, honorific, letter_date, you
 from acara.render import Stencil, render
 from models.names import split_name
 from models.people import Language, Person

@@ -13,11 +13,8 @@ from models.followup import (
     action_reminder_step,
     days_overdue,
     escalation_due,
-    escalation_purpose,
     local_today,
-    parse_action_purpose,
     ready_to_report,
-    reminder_purpose,
     survey_due,
     survey_open,
     thank_you_due,
@@ -83,16 +80,6 @@ def test_today_is_the_day_in_the_events_zone_not_in_utc() -> None:
 def test_a_naive_now_is_refused() -> None:
     with pytest.raises(Exception, match="timezone"):
         local_today(datetime(2026, 12, 14, 18, 0), "Asia/Jakarta")
-
-
-def test_purposes_name_the_item_and_step_and_read_back() -> None:
-    purpose = reminder_purpose(12, day(1))
-    assert purpose == "action-reminder:12:2026-12-16"
-    parsed = parse_action_purpose(purpose)
-    assert (parsed.kind, parsed.item_id, parsed.step) == ("action-reminder", 12, day(1))
-    assert parse_action_purpose(escalation_purpose(12)).item_id == 12
-    with pytest.raises(ValueError):
-        parse_action_purpose("reminder:3d")
 
 
 def test_the_thank_you_goes_with_approved_minutes_at_once() -> None:

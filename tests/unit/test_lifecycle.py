@@ -13,6 +13,7 @@ from models.audit import AuditEntry, DomainEvent
 from models.errors import IllegalTransition, InvalidInput
 from models.event import Event, EventKind, EventStatus
 from models.lifecycle import FACTS, TRANSITIONS, Action, apply, cancel, parse_action, reschedule
+from models.timing import TooEarly
 
 S, A = EventStatus, Action
 # The design, written out independently of models.lifecycle so a change there must show here.
@@ -56,8 +57,12 @@ class RecordingSession:
         return [row for row in self.added if isinstance(row, kind)]
 
 
+START = datetime.fromisoformat("2026-12-10T09:00+07:00")
+DURING = START + timedelta(hours=2)
+
+
 def an_event(status: EventStatus, sequence: int = 0) -> Event:
-    start = datetime.fromisoformat("2026-12-10T09:00+07:00")
+    start = START
     return Event(
         id=7,
         code="fgd-halifax-2026",
@@ -80,7 +85,7 @@ def test_a_legal_move_writes_the_state_an_audit_row_and_a_domain_event(
     state: EventStatus, action: Action
 ) -> None:
     session, event = RecordingSession(), an_event(state, sequence=2)
-    fact = apply(session, event, action, actor="officer")  # type: ignore[arg-type]
+    fact = apply(session, event, action, actor="officer", now=DURING)  # type: ignore[arg-type]
     assert event.status is EXPECTED[(state, action)]
     [audit] = session.of(AuditEntry)
     assert (audit.actor, audit.action, audit.event_id) == ("officer", action.value, 7)
@@ -95,7 +100,7 @@ def test_only_a_change_of_time_or_status_for_invitees_bumps_the_sequence(
     state: EventStatus, action: Action
 ) -> None:
     event = an_event(state, sequence=2)
-    apply(RecordingSession(), event, action, actor="officer")  # type: ignore[arg-type]
+    apply(RecordingSession(), event, action, actor="officer", now=DURING)  # type: ignore[arg-type]
     bumped = action in (Action.RESCHEDULE, Action.CANCEL)
     assert event.sequence == (3 if bumped else 2)
 
@@ -172,3 +177,36 @@ def test_a_closed_event_cannot_be_rescheduled_and_is_not_moved() -> None:
     with pytest.raises(IllegalTransition, match=re.escape("Allowed from closed: none.")):
         reschedule(RecordingSession(), event, before + timedelta(days=1), actor="officer")  # type: ignore[arg-type]
     assert event.starts_at == before
+
+
+def test_the_event_is_not_started_or_held_before_its_day() -> None:
+    event = an_event(EventStatus.ANNOUNCED)
+    with pytest.raises(TooEarly, match="cannot hold it before 2026-12-10 09:00 WIB"):
+        apply(
+            RecordingSession(), event, Action.HOLD, actor="officer", now=START - timedelta(days=20)
+        )  # type: ignore[arg-type]
+    with pytest.raises(TooEarly, match="cannot start it before 2026-12-10 07:00 WIB"):
+        apply(
+            RecordingSession(), event, Action.START, actor="officer", now=START - timedelta(hours=3)
+        )  # type: ignore[arg-type]
+    assert event.status is EventStatus.ANNOUNCED
+    # Registration opens two hours before the start: the event may be started then.
+    apply(RecordingSession(), event, Action.START, actor="officer", now=START - timedelta(hours=2))  # type: ignore[arg-type]
+    assert event.status is EventStatus.ONGOING
+
+
+def test_a_forced_early_hold_keeps_its_reason_in_the_audit() -> None:
+    session, event = RecordingSession(), an_event(EventStatus.ANNOUNCED)
+    with pytest.raises(InvalidInput, match="--force"):
+        apply(session, event, Action.HOLD, actor="Rina", now=START - timedelta(days=1), force=" ")  # type: ignore[arg-type]
+    apply(
+        session,
+        event,
+        Action.HOLD,
+        actor="Rina",
+        now=START - timedelta(days=1),
+        force="Acara dimajukan Wali Kota",
+    )  # type: ignore[arg-type]
+    [audit] = session.of(AuditEntry)
+    assert audit.detail["forced"] == "Acara dimajukan Wali Kota" and audit.actor == "Rina"
+    assert event.status is EventStatus.HELD

@@ -10,11 +10,11 @@ from models.errors import InvalidInput
 from models.event import Event, EventKind, EventStatus
 from models.people import RsvpStatus
 from models.reminders import (
+    REMINDER,
     latest_due_offset,
     offset_label,
+    offset_minutes,
     parse_offsets,
-    purpose_offset,
-    reminder_purpose,
     rounds_due,
 )
 
@@ -41,8 +41,9 @@ def _event(**changes: object) -> Event:
 
 def test_offsets_read_largest_first_and_write_back_the_same() -> None:
     assert parse_offsets("2h, 3d,1d,1d") == [3 * D, D, 2 * H]
-    assert [offset_label(o) for o in parse_offsets("90m,3d,36h,2h")] == ["3d", "36h", "2h", "90m"]
-    assert reminder_purpose(D) == "reminder:1d" and purpose_offset("reminder:2h") == 2 * H
+    offsets = parse_offsets("90m,3d,36h,2h")
+    assert [offset_label(offset_minutes(o)) for o in offsets] == ["3d", "36h", "2h", "90m"]
+    assert offset_minutes(D) == 1440 and offset_minutes(2 * H) == 120
 
 
 def test_an_offset_that_is_not_a_duration_is_refused_with_its_text() -> None:
@@ -72,7 +73,7 @@ def test_the_latest_due_offset_is_the_window_now_is_in(
 
 def test_in_the_first_window_the_undecided_get_the_nudge_instead_of_the_reminder() -> None:
     rounds = rounds_due(_event(), START - 3 * D + M)
-    assert [(r.purpose, r.audience, r.last) for r in rounds] == [
+    assert [(r.label, r.audience, r.last) for r in rounds] == [
         ("reminder:3d", (RsvpStatus.ACCEPTED,), False),
         ("nudge", (RsvpStatus.PENDING,), False),
     ]
@@ -82,9 +83,9 @@ def test_in_the_first_window_the_undecided_get_the_nudge_instead_of_the_reminder
 def test_later_windows_remind_the_undecided_too_and_the_last_one_is_marked() -> None:
     (one_day,) = rounds_due(_event(), START - D + M)
     (two_hours,) = rounds_due(_event(), START - 2 * H + M)
-    assert one_day.purpose == "reminder:1d" and not one_day.last
+    assert (one_day.purpose, one_day.reminder_offset) == (REMINDER, 24 * 60) and not one_day.last
     assert one_day.audience == (RsvpStatus.ACCEPTED, RsvpStatus.PENDING)
-    assert two_hours.purpose == "reminder:2h" and two_hours.last
+    assert (two_hours.purpose, two_hours.reminder_offset) == (REMINDER, 120) and two_hours.last
 
 
 def test_a_rescheduled_event_owes_its_reminders_at_the_new_sequence() -> None:
@@ -100,7 +101,7 @@ def test_only_announced_events_have_reminders(status: EventStatus) -> None:
 
 def test_offsets_are_per_event() -> None:
     event = _event(reminder_offsets="5d,30m")
-    assert [r.purpose for r in rounds_due(event, START - 4 * D)] == ["reminder:5d", "nudge"]
-    assert [r.purpose for r in rounds_due(event, START - 10 * M)] == ["reminder:30m"]
+    assert [r.label for r in rounds_due(event, START - 4 * D)] == ["reminder:5d", "nudge"]
+    assert [r.label for r in rounds_due(event, START - 10 * M)] == ["reminder:30m"]
     # Two hours before, the 5d window is still open: its reminder is caught up, not a "2h" one.
-    assert [r.purpose for r in rounds_due(event, START - 2 * H)] == ["reminder:5d", "nudge"]
+    assert [r.label for r in rounds_due(event, START - 2 * H)] == ["reminder:5d", "nudge"]

@@ -1,4 +1,6 @@
-"""MIME assembly: one OutgoingMessage in, one RFC 5322 message out; no I/O.
+"""E-mail MIME assembly: one OutgoingMessage in, one RFC 5322 message out; no I/O.
+
+to_email gives the OutgoingMessage for a composer's channel-neutral ComposedMessage.
 
 Layout (CalConnect iMIP best practice)::
 
@@ -49,31 +51,30 @@ from email.utils import format_datetime
 from functools import lru_cache
 from typing import Any
 
+from acara.messages.message import (
+    UNSAFE_CATEGORIES,
+    Attachment,
+    ComposedMessage,
+    Contact,
+    sanitize_display,
+)
+
 __all__ = [
     "ITIP_METHODS",
-    "Attachment",
     "OutgoingMessage",
     "build_message",
     "ics_method",
+    "mailbox",
     "message_id",
     "render",
-    "sanitize_display",
     "to_bytes",
+    "to_email",
 ]
 
 # iTIP (RFC 5546) methods; anything else in METHOD is a bug upstream.
 ITIP_METHODS = frozenset(
     {"PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER", "DECLINECOUNTER"}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file attached to a message, e.g. the PDF minutes."""
-
-    filename: str
-    content: bytes
-    mimetype: str = "application/octet-stream"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,31 @@ class OutgoingMessage:
 
 # ---------------------------------------------------------------------------------------
 # Public functions
+
+
+def to_email(msg: ComposedMessage) -> OutgoingMessage:
+    """The e-mail a composed message stands for; ValueError for an address it cannot carry."""
+    calendar = msg.calendar
+    return OutgoingMessage(
+        key=msg.key,
+        sender=mailbox(msg.sender),
+        recipient=mailbox(msg.recipient),
+        subject=msg.subject,
+        text=msg.text,
+        html=msg.html,
+        ics=calendar.ics if calendar is not None else None,
+        ics_method=calendar.method if calendar is not None else None,
+        attachments=msg.attachments,
+        headers={f"X-Acara-{name}": value for name, value in msg.labels.items()},
+    )
+
+
+@lru_cache(maxsize=4096)
+def mailbox(contact: Contact) -> Address:
+    """An Address built from parts (the stdlib quotes and encodes the name when it writes it)."""
+    username, _, domain = contact.email.strip().rpartition("@")
+    # A line break in a name would be a header injection: Address refuses it, we flatten it.
+    return Address(display_name=sanitize_display(contact.name), username=username, domain=domain)
 
 
 def build_message(
@@ -204,16 +230,6 @@ def ics_method(ics: bytes) -> str:
     return method
 
 
-@lru_cache(maxsize=4096)
-def sanitize_display(text: str) -> str:
-    """Replace control characters and line breaks with spaces and collapse whitespace."""
-    # isprintable() is False for every character the slow path would touch.
-    if text.isprintable() and "  " not in text and text == text.strip():
-        return text
-    cleaned = "".join(" " if unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch for ch in text)
-    return " ".join(cleaned.split())
-
-
 # ---------------------------------------------------------------------------------------
 # Headers
 
@@ -221,9 +237,6 @@ _MAX_LINE = 78  # RFC 5322's recommended line length, as email.policy.SMTP folds
 _HARD_LINE = 998  # RFC 5322's limit
 _WORD_BYTES = 39  # 52 base64 characters: "Reply-To: " plus one encoded word fits in a line
 _CRLF = "\r\n"
-# Control characters, and the Unicode line and paragraph separators that str.splitlines()
-# (and so the email package) treats as line ends.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 _RESERVED_HEADERS = frozenset(
     {
         "from",
@@ -402,7 +415,7 @@ def _extra_headers(headers: Mapping[str, str]) -> list[tuple[str, _Folded]]:
             raise ValueError(f"header name not allowed: {name!r}")
         if lname.startswith("content-"):
             raise ValueError(f"header name not allowed: {name!r}")
-        if any(unicodedata.category(ch) in _UNSAFE_CATEGORIES for ch in value):
+        if any(unicodedata.category(ch) in UNSAFE_CATEGORIES for ch in value):
             raise ValueError(f"header {name} contains control characters or line breaks")
         # Trailing blanks could leave a blank continuation line, which RFC 5322 forbids.
         out.append((name, _unstructured(name, value.strip())))

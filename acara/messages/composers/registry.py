@@ -9,11 +9,12 @@ from functools import lru_cache
 
 from sqlmodel import Session
 
-from acara.mail import OutgoingMessage
+from acara.messages.message import ComposedMessage
 from models.outbox import Message
 
-Composer = Callable[[Session, Message], OutgoingMessage]
+Composer = Callable[[Session, Message], ComposedMessage]
 _REGISTRY: dict[str, Composer] = {}
+_PACKAGE = "acara.messages.composers"
 
 
 class NoComposer(LookupError):
@@ -25,9 +26,9 @@ class NotOwed(LookupError):
 
 
 def composer(purpose: str) -> Callable[[Composer], Composer]:
-    """Register a function `(session, message) -> OutgoingMessage` for a purpose prefix."""
-    if not purpose or ":" in purpose:
-        raise ValueError(f"register the prefix before ':' only, got {purpose!r}")
+    """Register a function `(session, message) -> ComposedMessage` for a purpose."""
+    if not purpose:
+        raise ValueError("a composer needs a purpose")
 
     def register(function: Composer) -> Composer:
         existing = _REGISTRY.get(purpose)
@@ -43,10 +44,10 @@ def composer(purpose: str) -> Callable[[Composer], Composer]:
 def _discover() -> None:
     # Every module of this package registers its composers on import: adding a purpose is
     # adding a module here, with no central list to edit.
-    package = importlib.import_module("acara.compose")
+    package = importlib.import_module(_PACKAGE)
     for info in pkgutil.iter_modules(package.__path__):
         if info.name not in ("registry", "common"):
-            importlib.import_module(f"acara.compose.{info.name}")
+            importlib.import_module(f"{_PACKAGE}.{info.name}")
 
 
 # Where the most frequent purposes live, so sending invitations does not first import every
@@ -55,18 +56,17 @@ _HOME = {"invitation": "invitations", "update": "invitations", "cancellation": "
 
 
 def composer_for(purpose: str) -> Composer:
-    """The composer for a purpose ("reminder:3d" uses the one registered as "reminder")."""
-    prefix = purpose.split(":", 1)[0]
-    if prefix not in _REGISTRY and prefix in _HOME:
-        importlib.import_module(f"acara.compose.{_HOME[prefix]}")
-    if prefix not in _REGISTRY:
+    """The composer registered for a purpose."""
+    if purpose not in _REGISTRY and purpose in _HOME:
+        importlib.import_module(f"{_PACKAGE}.{_HOME[purpose]}")
+    if purpose not in _REGISTRY:
         _discover()
     try:
-        return _REGISTRY[prefix]
+        return _REGISTRY[purpose]
     except KeyError:
         raise NoComposer(f"no composer for purpose {purpose!r}") from None
 
 
-def compose(session: Session, message: Message) -> OutgoingMessage:
-    """Write the e-mail an outbox row stands for."""
+def compose(session: Session, message: Message) -> ComposedMessage:
+    """Write the message an outbox row stands for."""
     return composer_for(message.purpose)(session, message)

@@ -12,25 +12,24 @@ from typing import Any
 
 from sqlmodel import Session
 
-from acara.compose.common import (
-    addressed,
-    honorific,
-    letter_date,
-    mailbox,
-    memo,
-    message_key,
-    recipient_of,
-    sender_address,
-    you,
-)
-from acara.compose.registry import NotOwed, composer
 from acara.dates import long_date, time_range
 from acara.documents.context import main_place
 from acara.documents.minutes import approved_minutes_pdf
-from acara.mail import Attachment, OutgoingMessage
+from acara.links import survey_url
+from acara.messages.composers.common import (
+    addressed,
+    honorific,
+    letter_date,
+    memo,
+    message_key,
+    recipient_of,
+    sender,
+    you,
+)
+from acara.messages.composers.registry import NotOwed, composer
+from acara.messages.message import Attachment, ComposedMessage, Contact
 from acara.render import render
 from acara.settings import get_settings
-from acara.surveylinks import survey_url
 from models.clock import utcnow
 from models.event import Event
 from models.followup import (
@@ -40,7 +39,6 @@ from models.followup import (
     THANK_YOU,
     days_overdue,
     local_today,
-    parse_action_purpose,
 )
 from models.minutes import ActionItem, ActionStatus, MinutesStatus
 from models.minutes_rules import MINUTES_PURPOSE, action_items_of, decisions_of, minutes_of
@@ -67,15 +65,15 @@ def letter_frame(session: Session, event: Event, language: str) -> dict[str, Any
         first = long_date(event.starts_at, language, zone)
         last = long_date(event.ends_at, language, zone)
         place = main_place(session, event)
-        sender = sender_address()
+        office = sender()
         host = organisation_name(session, event.host_id)
         return {
             "lang": language,
             "host": host,
             "guest": organisation_name(session, event.guest_id),
-            "sender": {"name": sender.display_name, "email": sender.addr_spec},
+            "sender": {"name": office.name, "email": office.email},
             "letter": {
-                "head": host or sender.display_name,
+                "head": host or office.name,
                 "number": "",
                 "subject": event.display_title,
                 "date": letter_date(language, zone),
@@ -148,18 +146,18 @@ def plain_letter(
     language: str,
     display: str,
     attachments: tuple[Attachment, ...] = (),
-) -> OutgoingMessage:
+) -> ComposedMessage:
     """A letter without a calendar invite, rendered from templates/email/<name>."""
     rendered = render(name, language, context)
-    return OutgoingMessage(
+    return ComposedMessage(
         key=message_key(message),
-        sender=sender_address(),
-        recipient=mailbox(message.recipient, display),
+        sender=sender(),
+        recipient=Contact(display, message.recipient),
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
         attachments=attachments,
-        headers={"X-Acara-Purpose": message.purpose},
+        labels={"Purpose": message.purpose},
     )
 
 
@@ -176,7 +174,7 @@ def _item_context(item: ActionItem, language: str, zone: str) -> dict[str, Any]:
 
 
 @composer(MINUTES_PURPOSE)
-def minutes_letter(session: Session, message: Message) -> OutgoingMessage:
+def minutes_letter(session: Session, message: Message) -> ComposedMessage:
     """The approved minutes, PDF attached, with the recipient's own action items."""
     event = _event(session, message)
     minutes = minutes_of(session, event)
@@ -199,7 +197,7 @@ def minutes_letter(session: Session, message: Message) -> OutgoingMessage:
 
 
 @composer(THANK_YOU)
-def thank_you_letter(session: Session, message: Message) -> OutgoingMessage:
+def thank_you_letter(session: Session, message: Message) -> ComposedMessage:
     """Thanks to the guest delegation, with the approved minutes when there are any."""
     event = _event(session, message)
     minutes = minutes_of(session, event)
@@ -217,7 +215,7 @@ def thank_you_letter(session: Session, message: Message) -> OutgoingMessage:
 
 
 @composer(SURVEY)
-def survey_invitation(session: Session, message: Message) -> OutgoingMessage:
+def survey_invitation(session: Session, message: Message) -> ComposedMessage:
     """The personal link to the feedback survey and how long it stays open."""
     event = _event(session, message)
     participant, _ = recipient_of(session, message)
@@ -244,25 +242,23 @@ def _open_item(session: Session, item_id: int) -> ActionItem:
 
 
 @composer(ACTION_REMINDER)
-def action_reminder(session: Session, message: Message) -> OutgoingMessage:
+def action_reminder(session: Session, message: Message) -> ComposedMessage:
     """A reminder to an action item's owner: due soon, or overdue by so many days."""
     event = _event(session, message)
-    purpose = parse_action_purpose(message.purpose)
-    item = _open_item(session, purpose.item_id)
+    item = _open_item(session, message.action_item_id)
     recipient, language, display = addressee(session, message, item.owner_name)
     context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
     context["item"] = _item_context(item, language, event.timezone)
-    context["overdue"] = purpose.step is not None and purpose.step > item.due_on
+    context["overdue"] = message.action_step_on > item.due_on
     return plain_letter(message, ACTION_REMINDER, context, language, display)
 
 
 @composer(ESCALATION)
-def escalation(session: Session, message: Message) -> OutgoingMessage:
+def escalation(session: Session, message: Message) -> ComposedMessage:
     """To a host official: an action item is still open well past its due date."""
     event = _event(session, message)
-    purpose = parse_action_purpose(message.purpose)
-    item = _open_item(session, purpose.item_id)
+    item = _open_item(session, message.action_item_id)
     recipient, language, display = addressee(session, message)
     context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient

@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from acara.settings import get_settings
-from acara.tokens import TokenExpired, TokenInvalid, make_rsvp_token, read_rsvp_token
-from acara.web.codes import (
+from acara.links import (
     BadCheckInCode,
+    TokenExpired,
+    TokenInvalid,
     checkin_code,
     checkin_qr_png,
     checkin_url,
+    make_rsvp_token,
     read_checkin_code,
+    read_rsvp_token,
 )
+from acara.settings import get_settings
 
 
 @pytest.fixture(autouse=True)

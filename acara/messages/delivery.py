@@ -1,12 +1,14 @@
-"""Sending what the outbox owes: claim rows, compose each e-mail, send, mark each row.
+"""Sending what the outbox owes: claim rows, compose each message, send, mark each row.
 
-`deliver()` is the one way mail leaves acara (CLI, flows, web, sweeps). It
+`deliver()` is the one way messages leave acara (CLI, flows, web, sweeps). One run serves one
+channel (e-mail unless told otherwise) through that channel's transport. It
 
 1. queues again the rows a crashed worker left in SENDING (older than the lease, or held by
    a process on this machine that no longer exists),
 2. claims pending rows in chunks (an atomic conditional UPDATE, see models.outbox.claim),
-3. composes each row's message (acara.compose) while the previous chunk is on the wire,
-4. hands the chunk to the transport, which reports every message as soon as it is known,
+3. composes each row's message (acara.messages.composers) while the previous chunk is on the
+   wire,
+4. hands the chunk to the channel's transport, which reports every message as soon as known,
 5. marks each row before its SMTP worker sends the next message ("group commit": the results
    that arrive while one UPDATE commits are committed together by the next), so a crash
    leaves at most one message per SMTP worker sent but unmarked: the only possible duplicates.
@@ -33,23 +35,23 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
-from acara.compose import NotOwed, compose
-from acara.compose.common import load_recipients, mail_domain
 from acara.db import engine
-from acara.mail import OutgoingMessage
-from acara.settings import get_settings
-from acara.transport import (
+from acara.messages.channels import (
     DeliveryResult,
     DeliveryStatus,
     Transport,
     TransportAuthError,
     TransportUnavailable,
-    transport_from_url,
+    transport_for,
 )
+from acara.messages.composers import NotOwed, compose
+from acara.messages.composers.common import load_recipients
+from acara.messages.message import ComposedMessage
 from models.clock import utcnow
-from models.errors import AcaraError, invalid
+from models.errors import AcaraError
 from models.outbox import (
     DEFAULT_LEASE,
+    Channel,
     Message,
     MessageStatus,
     Outcome,
@@ -138,54 +140,27 @@ def deliver(
     purposes: Collection[str] | None = None,
     transport: Transport | None = None,
     *,
+    channel: Channel = Channel.EMAIL,
     progress: Progress | None = None,
     chunk: int = CHUNK,
     lease: timedelta = DEFAULT_LEASE,
     db: Engine | None = None,
 ) -> DeliverySummary:
-    """Send every queued message (of one event and/or purposes) and mark each row."""
+    """Send every queued message of a channel (of one event and/or purposes), mark each row.
+
+    The transport is the channel's from the settings unless one is given.
+    """
     run = _Run(
         engine=db or engine(),
         event_id=event_id,
         purposes=list(purposes) if purposes else None,
-        transport=transport or transport_from_settings(),
+        channel=channel,
+        transport=transport or transport_for(channel),
         progress=progress,
         chunk=chunk,
     )
     run.prepare(lease)
     return _run_sync(run.send())
-
-
-def transport_from_settings() -> Transport:
-    """The transport the settings name: ACARA_SMTP_URL, or the maildir when it is not set."""
-    settings = get_settings()
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    if password is None and settings.smtp_url and settings.smtp_password_block:
-        password = _secret_block(settings.smtp_password_block)
-    try:
-        return transport_from_url(
-            settings.smtp_url,
-            maildir=settings.maildir,
-            username=settings.smtp_username,
-            password=password,
-            workers=settings.smtp_workers,
-            domain=mail_domain(),
-        )
-    except ValueError as exc:
-        raise invalid("ACARA_SMTP_URL", str(exc)) from None
-
-
-def _secret_block(name: str) -> str:
-    """The SMTP password kept in a Prefect Secret block (needs the Prefect API)."""
-    try:
-        from prefect.blocks.system import Secret
-
-        value = Secret.load(name).get()
-    except Exception as exc:  # any failure here is a configuration problem for the officer
-        raise invalid(
-            "ACARA_SMTP_PASSWORD_BLOCK", f"cannot read the Prefect Secret block {name!r}: {exc}"
-        ) from None
-    return str(value)
 
 
 def worker_name() -> str:
@@ -219,7 +194,7 @@ class _Chunk:
     """Rows claimed together, and the messages composed for them."""
 
     ids: list[int]
-    messages: list[OutgoingMessage] = field(default_factory=list)
+    messages: list[ComposedMessage] = field(default_factory=list)
 
 
 @dataclass
@@ -227,6 +202,7 @@ class _Run:
     engine: Engine
     event_id: int | None
     purposes: list[str] | None
+    channel: Channel
     transport: Transport
     progress: Progress | None
     chunk: int
@@ -253,7 +229,9 @@ class _Run:
             dead = _dead_local_workers(sending_workers(session))
             self.summary.recovered = recover_stale(session, lease=lease, dead_workers=dead)
             session.commit()
-            counts = count_by_status(session, event_id=self.event_id, purposes=self.purposes)
+            counts = count_by_status(
+                session, event_id=self.event_id, purposes=self.purposes, channel=self.channel
+            )
         if self.summary.recovered:
             log.warning("queued again %d message(s) left by a stopped run", self.summary.recovered)
         self.summary.skipped = counts.get(MessageStatus.SENT, 0)
@@ -306,6 +284,7 @@ class _Run:
                 limit=self.chunk,
                 event_id=self.event_id,
                 purposes=self.purposes,
+                channel=self.channel,
                 untouched_since=self.started,
             )
             session.commit()
@@ -468,6 +447,5 @@ __all__ = [
     "SmtpLoginRefused",
     "SmtpUnreachable",
     "deliver",
-    "transport_from_settings",
     "worker_name",
 ]

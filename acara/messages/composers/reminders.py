@@ -13,44 +13,42 @@ from typing import Any
 from sqlmodel import Session
 
 from acara import i18n
-from acara.compose.common import (
+from acara.dates import long_datetime
+from acara.links import checkin_code, checkin_qr_png, checkin_url, rsvp_links
+from acara.messages.composers.common import (
     addressed,
     honorific,
-    mailbox,
     memo,
     message_key,
     recipient_of,
-    rsvp_links,
     you,
 )
-from acara.compose.invitations import RecipientGone
-from acara.compose.invitations import _EventView as EventView
-from acara.compose.registry import composer
-from acara.dates import long_datetime
-from acara.mail import Attachment, OutgoingMessage
+from acara.messages.composers.invitations import EventView, RecipientGone
+from acara.messages.composers.registry import composer
+from acara.messages.message import Attachment, ComposedMessage, Contact
 from acara.render import Stencil
 from models.clock import utcnow
 from models.event import Event
 from models.outbox import Message
 from models.people import RsvpStatus
-from models.reminders import NUDGE, REMINDER, parse_offsets, purpose_offset
+from models.reminders import NUDGE, REMINDER, offset_minutes, parse_offsets
 
 QR_FILENAME = "qr-presensi.png"
 
 
 @composer(REMINDER)
-def reminder(session: Session, message: Message) -> OutgoingMessage:
+def reminder(session: Session, message: Message) -> ComposedMessage:
     """The reminder at one offset; the last one before the event has the check-in QR code."""
     return _compose(session, message, REMINDER)
 
 
 @composer(NUDGE)
-def nudge(session: Session, message: Message) -> OutgoingMessage:
+def nudge(session: Session, message: Message) -> ComposedMessage:
     """The request to answer the invitation, to invitees who have not."""
     return _compose(session, message, NUDGE)
 
 
-def _compose(session: Session, message: Message, template: str) -> OutgoingMessage:
+def _compose(session: Session, message: Message, template: str) -> ComposedMessage:
     view: EventView = memo(
         session, ("event-view", message.event_id), lambda: EventView.load(session, message)
     )
@@ -68,11 +66,11 @@ def _compose(session: Session, message: Message, template: str) -> OutgoingMessa
         links = rsvp_links(participant.id, view.event_id)
         personal.update({f"rsvp.{k}": v for k, v in links.items()})
     attachments: tuple[Attachment, ...] = ()
-    if template == REMINDER and is_last_reminder(view.event, message.purpose):
-        card = checkin_card(participant.id, view.event_id)
-        if card is not None:
-            personal["checkin.url"], personal["checkin.code"], png = card
-            attachments = (Attachment(QR_FILENAME, png, "image/png"),)
+    if template == REMINDER and is_last_reminder(view.event, message.reminder_offset):
+        personal["checkin.url"] = checkin_url(participant.id, view.event_id)
+        personal["checkin.code"] = checkin_code(participant.id, view.event_id)
+        png = checkin_qr_png(participant.id, view.event_id)
+        attachments = (Attachment(QR_FILENAME, png, "image/png"),)
     personal = {path: value for path, value in personal.items() if value}
     title, form = honorific(person, language), you(person, language)
     group_id = participant.group_id
@@ -85,10 +83,10 @@ def _compose(session: Session, message: Message, template: str) -> OutgoingMessa
         ),
     )
     rendered = stencil.fill(personal)
-    return OutgoingMessage(
+    return ComposedMessage(
         key=message_key(message),
         sender=view.sender,
-        recipient=mailbox(message.recipient, person.full_name.with_titles),
+        recipient=Contact(person.full_name.with_titles, message.recipient),
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
@@ -126,20 +124,7 @@ def when(event: Event, now: datetime, language: str) -> str:
     return f"{soon}, {long_datetime(event.starts_at, event.timezone, language)}"
 
 
-def is_last_reminder(event: Event, purpose: str) -> bool:
-    """Whether a reminder is the event's last one before it starts (smallest offset)."""
+def is_last_reminder(event: Event, reminder_offset: int) -> bool:
+    """Whether a reminder (its offset in minutes) is the event's last one before it starts."""
     offsets = parse_offsets(event.reminder_offsets)
-    return bool(offsets) and purpose_offset(purpose) == offsets[-1]
-
-
-def checkin_card(participant_id: int, event_id: int) -> tuple[str, str, bytes] | None:
-    """(check-in page URL, typed code, QR PNG) from the web app, or None without it."""
-    try:
-        from acara.web.codes import checkin_code, checkin_qr_png, checkin_url
-    except ImportError:
-        return None
-    return (
-        checkin_url(participant_id, event_id),
-        checkin_code(participant_id, event_id),
-        checkin_qr_png(participant_id, event_id),
-    )
+    return bool(offsets) and reminder_offset == offset_minutes(offsets[-1])

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from acara.compose.common import recipient_of, rsvp_links
-from acara.compose.followup import NothingToSend, addressee, letter_frame, plain_letter
-from acara.compose.registry import composer
-from acara.mail import OutgoingMessage
+from acara.links import rsvp_links
+from acara.messages.composers.common import recipient_of
+from acara.messages.composers.followup import (
+    NothingToSend,
+    addressee,
+    letter_frame,
+    plain_letter,
+)
+from acara.messages.composers.registry import composer
+from acara.messages.message import ComposedMessage
 from models.event import Event
 from models.outbox import Message
 from models.people import RsvpStatus
@@ -15,7 +21,7 @@ from models.rsvp import SEAT_PURPOSE
 
 
 @composer(SEAT_PURPOSE)
-def seat_confirmed(session: Session, message: Message) -> OutgoingMessage:
+def seat_confirmed(session: Session, message: Message) -> ComposedMessage:
     """Your seat is confirmed: a place came free and the waiting list moved up."""
     participant, _ = recipient_of(session, message)
     event = session.get(Event, message.event_id)

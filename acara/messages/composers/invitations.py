@@ -15,22 +15,20 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
-from acara.compose.common import (
+from acara.dates import clock, long_date, long_datetime, time_range
+from acara.links import rsvp_links
+from acara.messages.composers.common import (
     addressed,
     honorific,
     letter_date,
-    mail_domain,
-    mailbox,
     memo,
     message_key,
     recipient_of,
-    rsvp_links,
-    sender_address,
+    sender,
     you,
 )
-from acara.compose.registry import NotOwed, composer
-from acara.dates import clock, long_date, long_datetime, time_range
-from acara.mail import OutgoingMessage
+from acara.messages.composers.registry import NotOwed, composer
+from acara.messages.message import CalendarPart, ComposedMessage, Contact
 from acara.render import Stencil
 from models.event import BreakoutGroup, Event, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
@@ -57,30 +55,30 @@ class RecipientGone(NotOwed):
 
 
 @composer(INVITATION)
-def invitation(session: Session, message: Message) -> OutgoingMessage:
+def invitation(session: Session, message: Message) -> ComposedMessage:
     """The invitation letter with RSVP links and a calendar REQUEST."""
     return _compose(session, message)
 
 
 @composer(REPRESENTATIVE)
-def representative(session: Session, message: Message) -> OutgoingMessage:
+def representative(session: Session, message: Message) -> ComposedMessage:
     """A stand-in named on the RSVP page gets the same invitation letter as everyone else."""
     return _compose(session, message, letter=INVITATION)
 
 
 @composer(UPDATE)
-def update(session: Session, message: Message) -> OutgoingMessage:
+def update(session: Session, message: Message) -> ComposedMessage:
     """The change-of-schedule letter with a REQUEST at a higher SEQUENCE (same UID)."""
     return _compose(session, message)
 
 
 @composer(CANCELLATION)
-def cancellation(session: Session, message: Message) -> OutgoingMessage:
+def cancellation(session: Session, message: Message) -> ComposedMessage:
     """The cancellation letter with a calendar CANCEL (same UID, higher SEQUENCE)."""
     return _compose(session, message)
 
 
-def _compose(session: Session, message: Message, letter: str | None = None) -> OutgoingMessage:
+def _compose(session: Session, message: Message, letter: str | None = None) -> ComposedMessage:
     letter = letter or message.purpose
     # Built from rows fully loaded and kept as plain data, so it is kept for the whole run;
     # keyed by the event's version, looked up once per chunk, so that a reschedule committed
@@ -126,15 +124,14 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> O
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)
-    return OutgoingMessage(
+    return ComposedMessage(
         key=message_key(message),
         sender=view.sender,
-        recipient=mailbox(message.recipient, name),
+        recipient=Contact(name, message.recipient),
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
-        ics=calendar.for_attendee(attendee),
-        ics_method=method.value,
+        calendar=CalendarPart(calendar.for_attendee(attendee), method.value),
     )
 
 
@@ -154,8 +151,7 @@ class EventView:
     host: str
     venues: dict[int, Venue]
     groups: dict[int, BreakoutGroup]
-    sender: Any
-    domain: str
+    sender: Contact
     _agendas: dict[int | None, list[AgendaLine]] = field(default_factory=dict)
     _contexts: dict[tuple[int | None, str], dict[str, Any]] = field(default_factory=dict)
     _calendars: dict[tuple[Any, ...], CalendarTemplate] = field(default_factory=dict)
@@ -177,8 +173,7 @@ class EventView:
             host=organisation_name(session, event.host_id),
             venues={},
             groups=groups,
-            sender=sender_address(),
-            domain=mail_domain(),
+            sender=sender(),
         )
         # Every group's agenda now, in one query each, so composing never queries again.
         for group_id in (None, *groups):
@@ -253,9 +248,9 @@ class EventView:
         return {
             "lang": language,
             "host": self.host,
-            "sender": {"name": self.sender.display_name, "email": self.sender.addr_spec},
+            "sender": {"name": self.sender.name, "email": self.sender.email},
             "letter": {
-                "head": self.host or self.sender.display_name,
+                "head": self.host or self.sender.name,
                 "number": event.letter_number or "",
                 "subject": event.subject or event.display_title,
                 "date": letter_date(language, zone),
@@ -341,6 +336,3 @@ def _agenda_text(days: list[dict[str, Any]]) -> str:
             place = f" — {item['place']}" if item["place"] else ""
             lines.append(f"{item['time']} {item['title']}{group}{place}")
     return "\n".join(lines)
-
-
-_EventView = EventView  # the name other composers first imported

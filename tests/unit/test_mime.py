@@ -16,16 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acara.mail import (
-    Attachment,
+from acara.messages.channels.mime import (
     OutgoingMessage,
     build_message,
     ics_method,
     message_id,
     render,
-    sanitize_display,
     to_bytes,
 )
+from acara.messages.message import Attachment, sanitize_display
 
 DOMAIN = "acara.tangerangkota.go.id"
 ORGANIZER = Address("Bagian Protokol Kota Tangerang", "protokol", "tangerangkota.go.id")

@@ -1,178 +1,38 @@
-"""Delivery: the only place that talks SMTP. SMTP via aiosmtplib, or a local maildir.
+"""The e-mail channel over SMTP: a few reused aiosmtplib connections, transient failures retried.
 
-Both transports take a batch of OutgoingMessage and report one DeliveryResult per
-message through ``on_result`` as soon as its outcome is known, so the caller can mark
-the outbox row at once: a crash then leaves at most the messages in flight unmarked.
-
-``on_result`` runs on the event loop thread that awaits ``send_batch``, one call at a
-time, never concurrently; it may be a plain function or return an awaitable (awaited
-before that worker sends its next message). It should be quick: while a plain function
-runs, no worker sends. If it raises, the batch stops and the exception propagates.
-
-``send_batch`` returns the results in the order of the messages given. When it raises
-(TransportAuthError, TransportUnavailable, an exception from on_result), the results
-already passed to on_result stand and every other message is untouched: leave its row
-as it was, it was not sent.
+The only place that talks SMTP. See acara.messages.channels.transport for what a batch
+promises (one result per message as soon as it is known).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
-import mailbox
-import os
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from pathlib import Path
-from typing import Literal, Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Literal
 
 import aiosmtplib
 
-from acara.mail import OutgoingMessage, message_id, render
-
-__all__ = [
-    "DeliveryResult",
-    "DeliveryStatus",
-    "MaildirTransport",
-    "ResultCallback",
-    "SmtpTransport",
-    "Transport",
-    "TransportAuthError",
-    "TransportError",
-    "TransportUnavailable",
-    "transport_from_url",
-]
+from acara.messages.channels.mime import message_id, render, to_email
+from acara.messages.channels.transport import (
+    DeliveryResult,
+    DeliveryStatus,
+    ResultCallback,
+    TransportAuthError,
+    TransportUnavailable,
+    report,
+)
+from acara.messages.message import ComposedMessage
 
 log = logging.getLogger(__name__)
 
 Security = Literal["starttls", "tls", "none"]
-ResultCallback = Callable[["DeliveryResult"], Awaitable[None] | None]
 
 _DETAIL_MAX = 500  # the outbox keeps last_error; a server's essay is not needed
-
-
-class DeliveryStatus(StrEnum):
-    """Outcome of one message: sent, worth retrying later, or refused for good."""
-
-    SENT = "sent"
-    RETRY = "retry"  # 4xx, lost connection, timeout, or not attempted
-    FAILED = "failed"  # 5xx for this recipient, or a message that cannot be built
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryResult:
-    """What happened to one message, keyed by its outbox key."""
-
-    key: str
-    status: DeliveryStatus
-    detail: str = ""  # the server's reply (queue id when sent) or the error
-    smtp_message_id: str | None = None  # the Message-ID header sent, e.g. "<acara...@host>"
-    attempts: int = 0  # SMTP transactions tried for it in this batch
-
-
-class TransportError(Exception):
-    """Base of the errors that stop a whole batch."""
-
-
-class TransportAuthError(TransportError):
-    """The server refused our credentials: stop, nothing more can be sent."""
-
-
-class TransportUnavailable(TransportError):
-    """The server could not be reached at the start of a batch: nothing was sent."""
-
-
-class Transport(Protocol):
-    """Something that delivers a batch of messages."""
-
-    async def send_batch(
-        self,
-        messages: Sequence[OutgoingMessage],
-        on_result: ResultCallback | None = None,
-    ) -> list[DeliveryResult]:
-        """Deliver the messages; one result per message, in order."""
-        ...
-
-    def describe(self) -> str:
-        """Where the messages go, for logs and the CLI (never a password)."""
-        ...
-
-
-# ---------------------------------------------------------------------------------------
-# Maildir
-
-
-class MaildirTransport:
-    """Writes each message as an .eml file into a maildir: the demo's mail server."""
-
-    def __init__(self, root: Path, *, domain: str = "acara.local") -> None:
-        """Deliver into the maildir at root (created with tmp/, new/, cur/ if missing)."""
-        self.root = Path(root)
-        self.domain = domain
-
-    def describe(self) -> str:
-        """E.g. "maildir /srv/acara/data/outbox"."""
-        return f"maildir {self.root}"
-
-    async def send_batch(
-        self,
-        messages: Sequence[OutgoingMessage],
-        on_result: ResultCallback | None = None,
-    ) -> list[DeliveryResult]:
-        """Write every message to new/ (through tmp/, atomically)."""
-        if not messages:
-            return []
-        try:
-            # Maildir(create=True) makes only the last folder; the data folder may not exist.
-            await asyncio.to_thread(self.root.parent.mkdir, parents=True, exist_ok=True)
-            await asyncio.to_thread(mailbox.Maildir, self.root, create=True)
-        except OSError as exc:
-            raise TransportUnavailable(f"cannot create maildir {self.root}: {exc}") from exc
-        results = []
-        for msg in messages:
-            result = await asyncio.to_thread(self._deliver, msg)
-            results.append(result)
-            if on_result is not None:
-                await _call(on_result, result)
-        return results
-
-    def path_for(self, key: str) -> Path:
-        """Where the message for an outbox key lands in new/."""
-        return self.root / "new" / _file_name(key, self.domain)
-
-    def _deliver(self, msg: OutgoingMessage) -> DeliveryResult:
-        mid = message_id(msg.key, self.domain)
-        try:
-            data = render(msg, domain=self.domain)
-        except ValueError as exc:
-            log.warning("message %s cannot be built: %s", msg.key, exc)
-            return DeliveryResult(msg.key, DeliveryStatus.FAILED, f"invalid message: {exc}")
-        # Named after the key, so sending the same outbox row again replaces the file
-        # instead of adding a duplicate; LF line ends, as files are on this system.
-        name = _file_name(msg.key, self.domain)
-        tmp = self.root / "tmp" / name
-        try:
-            with open(tmp, "wb") as handle:
-                handle.write(data.replace(b"\r\n", b"\n"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.root / "new" / name)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            return DeliveryResult(msg.key, DeliveryStatus.RETRY, f"cannot write: {exc}", attempts=1)
-        return DeliveryResult(msg.key, DeliveryStatus.SENT, f"new/{name}", mid, attempts=1)
-
-
-def _file_name(key: str, domain: str) -> str:
-    # The Message-ID's left part is unique per key and safe in a file name (no "/", ":").
-    return message_id(key, domain)[1:].split("@", 1)[0] + ".eml"
 
 
 # ---------------------------------------------------------------------------------------
@@ -243,7 +103,7 @@ class SmtpTransport:
 
     async def send_batch(
         self,
-        messages: Sequence[OutgoingMessage],
+        messages: Sequence[ComposedMessage],
         on_result: ResultCallback | None = None,
     ) -> list[DeliveryResult]:
         """Send every message; see the module docstring for what a raise means."""
@@ -297,9 +157,10 @@ class SmtpTransport:
 @dataclass(slots=True, eq=False)
 class _Job:
     index: int
-    message: OutgoingMessage
+    message: ComposedMessage
     attempts: int = 0
     data: bytes | None = None  # rendered once, resent as is
+    envelope: tuple[str, str] = ("", "")  # SMTP MAIL FROM and RCPT TO, set with data
     timer: asyncio.TimerHandle | None = None  # waiting to be retried
 
 
@@ -315,7 +176,7 @@ class _Batch:
     """One send_batch call: a queue, a few workers, and the results as they come."""
 
     transport: SmtpTransport
-    messages: Sequence[OutgoingMessage]
+    messages: Sequence[ComposedMessage]
     on_result: ResultCallback | None
     queue: asyncio.Queue[_Job | None] = field(default_factory=asyncio.Queue)
     results: list[DeliveryResult | None] = field(default_factory=list)
@@ -450,18 +311,18 @@ class _Batch:
         msg = job.message
         if job.data is None:
             try:
-                job.data = render(msg, domain=t.domain)
+                email = to_email(msg)
+                job.data = render(email, domain=t.domain)
             except ValueError as exc:
                 log.warning("message %s cannot be built: %s", msg.key, exc)
                 await self._finish(job, DeliveryStatus.FAILED, f"invalid message: {exc}")
                 return
+            job.envelope = (email.sender.addr_spec, email.recipient.addr_spec)
         conn = worker.conn
         assert conn is not None
         job.attempts += 1
         try:
-            _, reply = await conn.sendmail(
-                msg.sender.addr_spec, [msg.recipient.addr_spec], job.data
-            )
+            _, reply = await conn.sendmail(job.envelope[0], [job.envelope[1]], job.data)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0]
             if refused.code == 530:  # "authentication required": no recipient's fault
@@ -546,7 +407,7 @@ class _Batch:
         if self.outstanding == 0:
             self._release_workers()
         if self.on_result is not None:
-            await _call(self.on_result, result)
+            await report(self.on_result, result)
 
     def _open_circuit(self) -> None:
         self.circuit_open = True
@@ -588,69 +449,6 @@ class _Batch:
             conn.close()
 
 
-async def _call(callback: ResultCallback, result: DeliveryResult) -> None:
-    outcome = callback(result)
-    if inspect.isawaitable(outcome):
-        await outcome
-
-
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
-
-
-# ---------------------------------------------------------------------------------------
-# Configuration
-
-
-def transport_from_url(
-    url: str | None,
-    *,
-    maildir: Path,
-    username: str | None = None,
-    password: str | None = None,
-    workers: int = 4,
-    domain: str = "acara.local",
-    timeout: float = 30,
-    max_attempts: int = 4,
-    backoff: Sequence[float] = (0.5, 2, 5),
-) -> Transport:
-    """Pick the transport from a URL: none means the local maildir.
-
-    smtp://[user[:password]@]host[:port]   STARTTLS when offered (port 25 by default)
-    smtps://[user[:password]@]host[:port]  implicit TLS (port 465 by default)
-    ?security=none|starttls|tls            overrides either; user and password are
-    percent-decoded, and the username/password arguments win over the URL's.
-    """
-    if not url:
-        return MaildirTransport(maildir, domain=domain)
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "maildir":
-        return MaildirTransport(Path(unquote(parts.path)) if parts.path else maildir, domain=domain)
-    if scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"mail URL must be smtp://host:port or smtps://host:port, not {url!r}")
-    security: str = "tls" if scheme == "smtps" else "starttls"
-    query = parse_qs(parts.query)
-    if "security" in query:
-        security = query["security"][-1].lower()
-    try:
-        port = parts.port or (465 if security == "tls" else 25)
-    except ValueError as exc:
-        raise ValueError(f"bad port in mail URL {url!r}") from exc
-    return SmtpTransport(
-        parts.hostname,
-        port,
-        security=security,  # type: ignore[arg-type]  # SmtpTransport validates it
-        username=username if username is not None else _unquoted(parts.username),
-        password=password if password is not None else _unquoted(parts.password),
-        workers=workers,
-        max_attempts=max_attempts,
-        backoff=backoff,
-        timeout=timeout,
-        domain=domain,
-    )
-
-
-def _unquoted(value: str | None) -> str | None:
-    return unquote(value) if value else None

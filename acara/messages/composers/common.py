@@ -1,10 +1,9 @@
-"""What every composer needs: sender and recipient mailboxes, a per-batch cache, RSVP links."""
+"""What every composer needs: sender and recipient, a per-batch cache, the letter's date."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from email.headerregistry import Address
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -13,20 +12,15 @@ from sqlmodel import Session, col, select
 
 from acara import i18n
 from acara.i18n import Np_
-from acara.mail import sanitize_display
+from acara.messages.message import Contact, sanitize_display
 from acara.settings import get_settings
-from acara.tokens import make_rsvp_token
 from models.clock import utcnow
 from models.outbox import Message
 from models.people import Participant, Person
 
 T = TypeVar("T")
 
-# The web app serves the RSVP page here; `?answer=` preselects a choice on that page (the
-# answer is only recorded when the invitee confirms it, so link scanners change nothing).
-RSVP_PATH = "/rsvp/{token}"
-ANSWERS = ("accept", "decline", "represent")
-_CACHE = "acara.compose"  # per session: one chunk of a delivery run
+_CACHE = "acara.messages.composers"  # per session: one chunk of a delivery run
 _RUN_CACHE = "acara.run"  # given by the delivery run to every chunk's session
 _RECIPIENTS = "recipients"
 
@@ -62,22 +56,11 @@ def memo(session: Session, key: object, build: Callable[[], T], *, per_run: bool
         return value
 
 
-def sender_address() -> Address:
-    """The From mailbox, which is also the ORGANIZER of every calendar invite."""
+def sender() -> Contact:
+    """Who every message is from: the office's mailbox, also the ORGANIZER of calendar invites."""
     settings = get_settings()
-    return mailbox(settings.sender_email, settings.sender_name)
-
-
-def mailbox(email: str, display_name: str) -> Address:
-    """An Address built from parts (the stdlib quotes and encodes the name when it writes it)."""
-    username, _, domain = email.strip().rpartition("@")
-    # A line break in a name would be a header injection: Address refuses it, we flatten it.
-    return Address(display_name=sanitize_display(display_name), username=username, domain=domain)
-
-
-def mail_domain() -> str:
-    """The domain Message-IDs are made in: the sender's."""
-    return get_settings().sender_email.rpartition("@")[2] or "acara.invalid"
+    # The name appears in letters and calendars as well: never with a line break in it.
+    return Contact(sanitize_display(settings.sender_name), settings.sender_email.strip())
 
 
 def message_key(message: Message) -> str:
@@ -154,13 +137,6 @@ def you(person: Person, language: str) -> str:
     """How the letter's sentences address the reader ('Bapak', 'Ibu', 'Bapak/Ibu'; 'you')."""
     with i18n.language(language):
         return i18n.pgettext(*_READER.get(person.salutation, _READER_UNKNOWN))
-
-
-def rsvp_links(participant_id: int, event_id: int) -> dict[str, str]:
-    """The personal RSVP page and one link per answer, each carrying the signed token."""
-    base = get_settings().base_url.rstrip("/")
-    page = base + RSVP_PATH.format(token=make_rsvp_token(participant_id, event_id))
-    return {"page": page, **{answer: f"{page}?answer={answer}" for answer in ANSWERS}}
 
 
 def letter_date(language: str, zone: str, now: datetime | None = None) -> str:

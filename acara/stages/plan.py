@@ -1,0 +1,111 @@
+"""What a command is about to do, shown before it does it: changes, messages owed, warnings.
+
+A planned command runs once as a dry run (its unit of work rolled back) to fill a Plan, and
+again for real once the officer confirms. The messages of a plan are read from the outbox
+rows the dry run wrote, so the plan lists exactly what the real run will owe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from acara.settings import get_settings
+from models.event import Event, EventStatus
+from models.outbox import Message
+from models.people import Participant, Person
+from models.planning import speaks_for
+from models.queries import organisation_name
+
+NAMES_SHOWN = 5  # recipients named per kind of message; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One thing a command changes: what, from, to (times are shown in the event's zone)."""
+
+    what: str  # start, end, place, group, status, participants, ...
+    before: datetime | str
+    after: datetime | str
+
+
+@dataclass(frozen=True, slots=True)
+class Owing:
+    """Messages of one kind the command owes: how many, and the first recipients' names."""
+
+    purpose: str
+    count: int
+    names: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Plan:
+    """A command's plan: the event, what changes, who is owed what, what to look out for."""
+
+    command: str
+    event_code: str
+    event_title: str
+    zone: str
+    draft: bool  # nobody has been told anything of the event yet
+    changes: list[Change] = field(default_factory=list)
+    messages: list[Owing] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, command: str, event: Event) -> Plan:
+        """An empty plan for a command on an event."""
+        return cls(
+            command,
+            event.code,
+            event.display_title,
+            event.timezone,
+            event.status is EventStatus.DRAFT,
+        )
+
+    @property
+    def recipients(self) -> int:
+        """How many messages the command owes in all."""
+        return sum(owing.count for owing in self.messages)
+
+    @property
+    def reaches_people(self) -> bool:
+        """Whether going ahead writes to people or changes what they were told."""
+        return bool(self.messages) or (bool(self.changes) and not self.draft)
+
+    def owe(self, session: Session, since: int, event: Event) -> None:
+        """Add the event's rows owed in this transaction after `since` (see `outbox_mark`) and,
+        when there are any, a warning if the configured sender does not speak for the host."""
+        self.messages.extend(owed_since(session, since, event.id))
+        settings = get_settings()
+        host = organisation_name(session, event.host_id)
+        if self.messages and not speaks_for(settings.sender_region, host):
+            self.warnings.append(
+                f"The letters go out as {settings.sender_name} <{settings.sender_email}> "
+                f"({settings.sender_region}), but the host is {host}."
+            )
+
+
+def outbox_mark(session: Session) -> int:
+    """The newest outbox row now; rows above it were owed by what follows."""
+    return session.exec(select(func.coalesce(func.max(Message.id), 0))).one()
+
+
+def owed_since(session: Session, mark: int, event_id: int | None = None) -> list[Owing]:
+    """An event's outbox rows above `mark`, per purpose, with the first recipients' names."""
+    rows = session.exec(
+        select(Message.purpose, Message.recipient, Person)
+        .outerjoin(Participant, col(Participant.id) == Message.participant_id)
+        .outerjoin(Person, col(Person.id) == Participant.person_id)
+        .where(col(Message.id) > mark, col(Message.event_id) == event_id)
+        .order_by(col(Message.id))
+    ).all()
+    by_purpose: dict[str, list[str]] = {}
+    for purpose, recipient, person in rows:
+        name = person.full_name.with_titles if person is not None else recipient
+        by_purpose.setdefault(purpose.split(":", 1)[0], []).append(name)
+    return [
+        Owing(purpose, len(names), tuple(names[:NAMES_SHOWN]))
+        for purpose, names in by_purpose.items()
+    ]

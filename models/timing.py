@@ -1,0 +1,68 @@
+"""When things may happen: the time guards of the lifecycle, check-in and the minutes.
+
+A typo in a year must not reach a mayor: nothing is moved into the past, nobody is invited
+to an event that is over, and an event is not started, held, checked in or minuted weeks
+before it happens, unless an officer forces it with a reason that goes into the audit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from models.clock import zone_label
+from models.errors import IllegalTransition, invalid
+from models.event import Event
+
+# Registration: the desk opens, and the event may be started, this long before its start.
+OPENS_BEFORE_START = timedelta(hours=2)
+
+
+class TooEarly(IllegalTransition):
+    """An action that belongs to the event's day was asked for before it."""
+
+
+class AlreadyOver(IllegalTransition):
+    """An action for an event still ahead was asked for after it ended."""
+
+
+def local(value: datetime, zone: str) -> str:
+    """'2027-01-14 09:00 WIB': an instant as people of the event's zone read it."""
+    return f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone_label(zone)}"
+
+
+def ensure_begun(
+    event: Event,
+    what: str,
+    now: datetime,
+    *,
+    opens_before: timedelta = timedelta(0),
+    force: str | None = None,
+) -> None:
+    """Refuse `what` before the event's start (less `opens_before`), unless forced."""
+    if force is not None:
+        if not force.strip():
+            raise invalid("--force", "say why, in a few words: it goes into the audit")
+        return
+    opens = event.starts_at - opens_before
+    if now < opens:
+        raise TooEarly(
+            f"Event {event.code!r} starts {local(event.starts_at, event.timezone)}: "
+            f"cannot {what} before {local(opens, event.timezone)}. "
+            "If it really happened, use --force with the reason."
+        )
+
+
+def ensure_not_over(event: Event, what: str, now: datetime) -> None:
+    """Refuse `what` once the event has ended."""
+    if now >= event.ends_at:
+        raise AlreadyOver(
+            f"Event {event.code!r} ended {local(event.ends_at, event.timezone)}: "
+            f"cannot {what} any more."
+        )
+
+
+def ensure_ahead(start: datetime, zone: str, now: datetime) -> None:
+    """Refuse a new start that lies in the past (a year typed wrong, say)."""
+    if start <= now:
+        raise invalid("start", f"{local(start, zone)} is in the past; check the date and the year")
