@@ -121,7 +121,7 @@ def explain(error: AcaraError, code: str | None = None, *, public: bool = False)
 
 def explain_problem(problem: Problem, code: str | None = None) -> str:
     """One problem of an invalid input, in language `code`."""
-    reason = _filled(problem.reason, problem.params, code)
+    reason = _filled(problem.template, problem.params, code)
     return f"{problem.where}: {reason}" if problem.where else reason
 
 

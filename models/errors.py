@@ -63,16 +63,16 @@ class Problem:
     """One rejected value: where it is (row, field) and why (English, `{name}` from params)."""
 
     where: str
-    reason: str
+    template: str  # English, the catalog's msgid
     params: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def text(self) -> str:
-        """The reason with its params filled in."""
-        return self.reason.format(**self.params) if self.params else self.reason
+    def reason(self) -> str:
+        """Why, in English, with the params filled in."""
+        return self.template.format(**self.params) if self.params else self.template
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.text}" if self.where else self.text
+        return f"{self.where}: {self.reason}" if self.where else self.reason
 
 
 class InvalidInput(AcaraError):

@@ -152,37 +152,42 @@ def parse_minutes(source: MinutesSource, event: Event) -> MinutesSpec:
         spec = MinutesSpec.model_validate(source.data)
     except ValidationError as exc:
         for problem in problems_from(exc):
-            problems.append(Problem(source.where(problem.where), problem.reason, problem.params))
-        raise InvalidInput(problems, heading=f"{source.name} is not valid") from None
+            problems.append(Problem(source.where(problem.where), problem.template, problem.params))
+        raise InvalidInput(
+            problems, heading=N_("{source} is not valid"), source=source.name
+        ) from None
     if spec.event and spec.event != event.code:
         problems.append(
             Problem(
                 source.where("event"),
-                f"these minutes are for {spec.event!r}, not for {event.code!r}",
+                N_("these minutes are for {minutes!r}, not for {event!r}"),
+                {"minutes": spec.event, "event": event.code},
             )
         )
     if not spec.summary:
         problems.append(
-            Problem(source.name, "no summary: write a '## Ringkasan' section or a summary field")
+            Problem(
+                source.name, N_("no summary: write a '## Ringkasan' section or a summary field")
+            )
         )
     for i, text in enumerate(spec.discussion):
         if not text:
-            problems.append(Problem(source.where(f"discussion[{i}]"), "empty discussion point"))
+            problems.append(Problem(source.where(f"discussion[{i}]"), N_("empty discussion point")))
     for i, text in enumerate(spec.decisions):
         if not text:
-            problems.append(Problem(source.where(f"decisions[{i}]"), "empty decision"))
+            problems.append(Problem(source.where(f"decisions[{i}]"), N_("empty decision")))
     first_day = event.local(event.starts_at).date()
     for i, item in enumerate(spec.action_items):
         if item.due < first_day:
             problems.append(
                 Problem(
                     source.where(f"action_items[{i}].due"),
-                    f"due date {item.due.isoformat()} is before the event "
-                    f"({first_day.isoformat()})",
+                    N_("due date {due} is before the event ({first_day})"),
+                    {"due": item.due.isoformat(), "first_day": first_day.isoformat()},
                 )
             )
     if problems:
-        raise InvalidInput(problems, heading=f"{source.name} is not valid")
+        raise InvalidInput(problems, heading=N_("{source} is not valid"), source=source.name)
     return spec
 
 

@@ -27,7 +27,8 @@ def check_room_conflicts(session: Session, event: Event, sessions: Sequence[Agen
                 problems.append(
                     Problem(
                         f"agenda: {second.title!r}",
-                        f"room already booked for {first.title!r} at that time",
+                        N_("room already booked for {other!r} at that time"),
+                        {"other": first.title},
                     )
                 )
     for item in booked:
@@ -47,7 +48,8 @@ def check_room_conflicts(session: Session, event: Event, sessions: Sequence[Agen
             problems.append(
                 Problem(
                     f"agenda: {item.title!r}",
-                    f"room already booked by event {other_event.code!r} ({other.title!r})",
+                    N_("room already booked by event {event!r} ({other!r})"),
+                    {"event": other_event.code, "other": other.title},
                 )
             )
     if problems:

@@ -40,7 +40,11 @@ def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Prob
         session.exec(select(BreakoutGroup.name).where(BreakoutGroup.event_id == event.id)).all()
     )
     return [
-        Problem(row.where, f"group: no group named {row.spec.group!r} in this event")
+        Problem(
+            row.where,
+            N_("group: no group named {group!r} in this event"),
+            {"group": row.spec.group},
+        )
         for row in rows
         if row.spec.group and row.spec.group not in groups
     ]
