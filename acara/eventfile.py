@@ -97,7 +97,9 @@ def load_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path.name} line {mark.line + 1}" if mark else path.name
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput([Problem(where, f"YAML syntax error: {reason}")]) from None
+        raise InvalidInput(
+            [Problem(where, N_("YAML syntax error: {reason}"), {"reason": reason})]
+        ) from None
 
 
 def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
