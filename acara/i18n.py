@@ -21,6 +21,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
+from acara.settings import get_settings
 from models.errors import N_ as N_  # the catalog marker lives with the domain errors
 from models.errors import AcaraError, InvalidInput, Problem
 from models.people import Language
@@ -48,20 +49,17 @@ def translations(code: str) -> Translations:
 def current() -> str:
     """The language being rendered: the innermost `language()` block, else ACARA_LANGUAGE."""
     code = _current.get()
-    if code is None:
-        from acara.settings import get_settings
-
-        code = get_settings().language
-    return supported(code)
+    return supported(get_settings().language if code is None else code)
 
 
 @contextmanager
 def language(code: str | None) -> Iterator[str]:
     """Render everything inside in `code` (None: the current language; an unknown code:
     Indonesian)."""
-    token = _current.set(current() if code is None else supported(code))
+    chosen = current() if code is None else supported(code)
+    token = _current.set(chosen)
     try:
-        yield _current.get() or LANGUAGES[0]
+        yield chosen
     finally:
         _current.reset(token)
 
