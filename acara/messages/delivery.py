@@ -45,7 +45,7 @@ from acara.messages.channels import (
     transport_for,
 )
 from acara.messages.composers import NotOwed, compose
-from acara.messages.composers.common import load_recipients
+from acara.messages.composers.common import AS_OF, load_recipients
 from acara.messages.message import ComposedMessage
 from models.clock import utcnow
 from models.errors import AcaraError
@@ -145,10 +145,13 @@ def deliver(
     chunk: int = CHUNK,
     lease: timedelta = DEFAULT_LEASE,
     db: Engine | None = None,
+    as_of: datetime | None = None,
 ) -> DeliverySummary:
     """Send every queued message of a channel (of one event and/or purposes), mark each row.
 
-    The transport is the channel's from the settings unless one is given.
+    The transport is the channel's from the settings unless one is given. `as_of` is the
+    moment the letters are written as of (a simulated --at): their date, "in 3 days", "8 days
+    late" count from it.
     """
     run = _Run(
         engine=db or engine(),
@@ -159,6 +162,8 @@ def deliver(
         progress=progress,
         chunk=chunk,
     )
+    if as_of is not None:
+        run.cache[AS_OF] = as_of
     run.prepare(lease)
     return _run_sync(run.send())
 

@@ -68,12 +68,15 @@ class Delivery:
     summary: str = ""  # the delivery's own one-line summary
 
 
-def send(event_id: int | None, purposes: list[str]) -> Delivery:
-    """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent."""
+def send(event_id: int | None, purposes: list[str], as_of: datetime | None = None) -> Delivery:
+    """Deliver what the outbox owes for these purposes; a re-run sends only what is unsent.
+
+    `as_of`: the moment the letters count days from (a simulated --at), else now.
+    """
     from acara.messages.delivery import DeliveryStopped, deliver
 
     try:
-        summary = deliver(event_id=event_id, purposes=purposes)
+        summary = deliver(event_id=event_id, purposes=purposes, as_of=as_of)
     except DeliveryStopped as exc:
         # The server is down or refused the login: what is owed stays queued for the next run.
         log.warning("follow-up delivery stopped: %s", exc)
@@ -171,7 +174,7 @@ def run(event_ref: str | int, now: Moment = None) -> FollowUpReport:
     assert event.id is not None
     plan = owe(event.id, now)
     draft = press(event.id, now, overwrite=False)
-    delivery = send(event.id, [MINUTES_PURPOSE, *FOLLOW_UP_PURPOSES])
+    delivery = send(event.id, [MINUTES_PURPOSE, *FOLLOW_UP_PURPOSES], as_of=now)
     moved = report(event.id)
     return FollowUpReport(event.id, event.code, plan, draft, delivery, moved, _status(event.id))
 

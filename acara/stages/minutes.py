@@ -147,6 +147,6 @@ def approve(
         files.pdf,
     )
     if send_now:
-        outcome.delivery = send(event.id, [MINUTES_PURPOSE])
+        outcome.delivery = send(event.id, [MINUTES_PURPOSE], as_of=now)
     outcome.bus_lines = published.publish().lines()
     return outcome

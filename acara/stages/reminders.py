@@ -73,9 +73,12 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
     return dropped, owed
 
 
-def send_owed_reminders() -> tuple[int, int, int, str]:
-    """Deliver queued reminders and nudges: (sent, retry, failed, summary line)."""
-    summary = deliver(purposes=list(PURPOSES))
+def send_owed_reminders(as_of: datetime | None = None) -> tuple[int, int, int, str]:
+    """Deliver queued reminders and nudges: (sent, retry, failed, summary line).
+
+    `as_of`: the moment their "tomorrow", "in 3 days" count from (a simulated --at), else now.
+    """
+    summary = deliver(purposes=list(PURPOSES), as_of=as_of)
     return summary.sent, summary.retry, summary.failed, str(summary)
 
 
@@ -83,7 +86,8 @@ def sweep(now: datetime | None = None) -> SweepReport:
     """A whole sweep, as `acara remind --now` runs it."""
     report = SweepReport(now=require_aware(now or utcnow(), "now"))
     report.dropped, report.rounds = owe_due_reminders(report.now)
-    report.sent, report.retry, report.failed, report.delivery_note = send_owed_reminders()
+    sent = send_owed_reminders(report.now)
+    report.sent, report.retry, report.failed, report.delivery_note = sent
     emitted = bus.reemit_pending()
     report.reemitted, report.still_pending = len(emitted.emitted), len(emitted.pending)
     return report

@@ -41,6 +41,15 @@ _READER = {
 _READER_UNKNOWN = Np_("the reader, whose form of address is not recorded", "you")
 
 
+AS_OF = "as-of"  # the run cache's key for the moment letters are written as of (--at)
+
+
+def as_of(session: Session) -> datetime:
+    """The moment the letters of this delivery count days from: the run's --at, else now."""
+    moment: datetime | None = session.info.get(_RUN_CACHE, {}).get(AS_OF)
+    return moment or utcnow()
+
+
 def memo(session: Session, key: object, build: Callable[[], T], *, per_run: bool = False) -> T:
     """A value computed once per delivery batch (the batch's session carries the cache).
 

@@ -7,7 +7,7 @@ delivery batch through `memo`; per recipient only the salutation and the bodies 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from acara.documents.minutes import approved_minutes_pdf
 from acara.links import survey_url
 from acara.messages.composers.common import (
     addressed,
+    as_of,
     honorific,
     letter_date,
     memo,
@@ -76,7 +77,7 @@ def letter_frame(session: Session, event: Event, language: str) -> dict[str, Any
                 "head": host or office.name,
                 "number": "",
                 "subject": event.display_title,
-                "date": letter_date(language, zone),
+                "date": letter_date(language, zone, as_of(session)),
             },
             "event": {
                 "code": event.code,
@@ -161,8 +162,8 @@ def plain_letter(
     )
 
 
-def _item_context(item: ActionItem, language: str, zone: str) -> dict[str, Any]:
-    today = local_today(utcnow(), zone)
+def _item_context(item: ActionItem, language: str, zone: str, now: datetime) -> dict[str, Any]:
+    today = local_today(now, zone)
     return {
         "id": item.id,
         "description": item.description,
@@ -188,7 +189,7 @@ def minutes_letter(session: Session, message: Message) -> ComposedMessage:
     context["recipient"] = recipient
     context["decisions"] = [d.text for d in decisions_of(session, minutes)]
     context["my_actions"] = [
-        _item_context(item, language, event.timezone)
+        _item_context(item, language, event.timezone, as_of(session))
         for item in items
         if item.owner_email == message.recipient
     ]
@@ -249,7 +250,7 @@ def action_reminder(session: Session, message: Message) -> ComposedMessage:
     recipient, language, display = addressee(session, message, item.owner_name)
     context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
-    context["item"] = _item_context(item, language, event.timezone)
+    context["item"] = _item_context(item, language, event.timezone, as_of(session))
     context["overdue"] = message.action_step_on > item.due_on
     return plain_letter(message, ACTION_REMINDER, context, language, display)
 
@@ -262,5 +263,5 @@ def escalation(session: Session, message: Message) -> ComposedMessage:
     recipient, language, display = addressee(session, message)
     context = dict(letter_frame(session, event, language))
     context["recipient"] = recipient
-    context["item"] = _item_context(item, language, event.timezone)
+    context["item"] = _item_context(item, language, event.timezone, as_of(session))
     return plain_letter(message, ESCALATION, context, language, display)

@@ -10,6 +10,7 @@ one ATTENDEE line are made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from acara.dates import clock, long_date, long_datetime, time_range
 from acara.links import rsvp_links
 from acara.messages.composers.common import (
     addressed,
+    as_of,
     honorific,
     letter_date,
     memo,
@@ -152,6 +154,7 @@ class EventView:
     venues: dict[int, Venue]
     groups: dict[int, BreakoutGroup]
     sender: Contact
+    today: datetime  # the letters' date and "in n days" count from here (a run's --at)
     _agendas: dict[int | None, list[AgendaLine]] = field(default_factory=dict)
     _contexts: dict[tuple[int | None, str], dict[str, Any]] = field(default_factory=dict)
     _calendars: dict[tuple[Any, ...], CalendarTemplate] = field(default_factory=dict)
@@ -174,6 +177,7 @@ class EventView:
             venues={},
             groups=groups,
             sender=sender(),
+            today=as_of(session),
         )
         # Every group's agenda now, in one query each, so composing never queries again.
         for group_id in (None, *groups):
@@ -253,7 +257,7 @@ class EventView:
                 "head": self.host or self.sender.name,
                 "number": event.letter_number or "",
                 "subject": event.subject or event.display_title,
-                "date": letter_date(language, zone),
+                "date": letter_date(language, zone, self.today),
             },
             "event": {
                 "title": event.display_title,

@@ -27,7 +27,6 @@ from acara.messages.composers.invitations import EventView, RecipientGone
 from acara.messages.composers.registry import composer
 from acara.messages.message import Attachment, ComposedMessage, Contact
 from acara.render import Stencil
-from models.clock import utcnow
 from models.event import Event
 from models.outbox import Message
 from models.people import RsvpStatus
@@ -101,7 +100,7 @@ def _context(
     context = view.blank_letter(group_id, language, title, form)
     # A reminder is not a new letter: it cites the invitation's number instead of reusing it.
     context["letter"] = {**context["letter"], "number": ""}
-    now = memo(session, "reminder-now", utcnow)
+    now = view.today
     context["reminder"] = {
         "when": when(view.event, now, language),
         "number": view.event.letter_number or "",
