@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.plan import EventSpec, ParticipantSpec, parse_event_spec, problems_from
 from models.roster import Row
 
@@ -83,9 +83,9 @@ def read_user_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput([Problem(str(path), "file not found")]) from None
+        raise InvalidInput([Problem(str(path), N_("file not found"))]) from None
     except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), "not UTF-8 text")]) from None
+        raise InvalidInput([Problem(str(path), N_("not UTF-8 text"))]) from None
 
 
 def load_yaml(path: Path) -> Any:
@@ -97,7 +97,9 @@ def load_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path.name} line {mark.line + 1}" if mark else path.name
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput([Problem(where, f"YAML syntax error: {reason}")]) from None
+        raise InvalidInput(
+            [Problem(where, N_("YAML syntax error: {reason}"), {"reason": reason})]
+        ) from None
 
 
 def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
@@ -107,7 +109,9 @@ def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
     if spec.participants_file:
         listed, problems = read_participant_list(path.parent / spec.participants_file)
         if problems:
-            raise InvalidInput(problems, heading=f"{spec.participants_file} has bad rows")
+            raise InvalidInput(
+                problems, heading=N_("{file} has bad rows"), file=spec.participants_file
+            )
         rows.extend(listed)
     return spec, rows
 
@@ -117,7 +121,7 @@ def _csv_rows(path: Path) -> list[list[Any]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput(
-            [Problem(path.name, "not UTF-8 text; save the list as 'CSV UTF-8' or as .xlsx")]
+            [Problem(path.name, N_("not UTF-8 text; save the list as 'CSV UTF-8' or as .xlsx"))]
         ) from None
     try:
         # Excel in Indonesian locales saves CSV with semicolons.
@@ -142,7 +146,7 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError):
-        raise InvalidInput([Problem(path.name, "not a readable .xlsx workbook")]) from None
+        raise InvalidInput([Problem(path.name, N_("not a readable .xlsx workbook"))]) from None
     try:
         return [[_cell(v) for v in r] for r in workbook.active.iter_rows(values_only=True)]
     finally:
@@ -165,17 +169,23 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     elif suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path)
     else:
-        raise InvalidInput([Problem(path.name, "participant lists must be .csv or .xlsx")])
+        raise InvalidInput([Problem(path.name, N_("participant lists must be .csv or .xlsx"))])
     if not rows:
-        raise InvalidInput([Problem(path.name, "the file is empty")])
+        raise InvalidInput([Problem(path.name, N_("the file is empty"))])
     header = [str(h or "").strip().lower() for h in rows[0]]
     unknown = [h for h in header if h and h not in HEADERS]
     if unknown or "email" not in {HEADERS.get(h) for h in header}:
         known = ", ".join(sorted(set(HEADERS.values())))
         raise InvalidInput(
-            [Problem(f"{path.name} row 1", f"unknown columns {unknown}; use: {known}")]
+            [
+                Problem(
+                    f"{path.name} row 1",
+                    N_("unknown columns {unknown}; use: {known}"),
+                    {"unknown": unknown, "known": known},
+                )
+            ]
             if unknown
-            else [Problem(f"{path.name} row 1", "no email column")]
+            else [Problem(f"{path.name} row 1", N_("no email column"))]
         )
     fields = [HEADERS.get(h) for h in header]
     for number, values in enumerate(rows[1:], start=2):
@@ -190,7 +200,7 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def read_participant_list(path: Path) -> tuple[list[Row], list[Problem]]:
     """Every valid row, and a problem for every bad one (row number, column, reason)."""
     if not path.exists():
-        raise InvalidInput([Problem(str(path), "file not found")])
+        raise InvalidInput([Problem(str(path), N_("file not found"))])
     rows: list[Row] = []
     problems: list[Problem] = []
     for number, record in _records(path):

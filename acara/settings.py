@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACARA_", env_file=".env", extra="ignore")
 
     environment: str = "development"  # "production" refuses development defaults
+    language: str = "id"  # what the CLI speaks: id (the officers' language) or en
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: SQLite file in data_dir
     smtp_url: str | None = None  # smtp://host:587 (STARTTLS) or smtps://host:465; None: maildir

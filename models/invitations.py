@@ -12,7 +12,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, exists, func, select
 
 from models.clock import utcnow
-from models.errors import IllegalTransition
+from models.errors import N_, IllegalTransition
 from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
 from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
@@ -38,9 +38,11 @@ def invite(session: Session, event: Event, *, actor: str, now: datetime | None =
     """Announce a draft event and owe an invitation to everyone not yet invited."""
     if event.status not in _INVITABLE:
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: invitations can no longer be sent."
+            N_("Event {event!r} is {status}: invitations can no longer be sent."),
+            event=event.code,
+            status=event.status.value,
         )
-    ensure_not_over(event, "send invitations", now or utcnow())
+    ensure_not_over(event, now or utcnow())
     if event.status is EventStatus.DRAFT:
         apply(session, event, Action.ANNOUNCE, actor=actor)
     return owe_invitations(session, event)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from models.audit import record
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import BreakoutGroup, Event
 from models.invitations import cancel_entry
 from models.names import split_name
@@ -42,7 +42,11 @@ def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Prob
         session.exec(select(BreakoutGroup.name).where(BreakoutGroup.event_id == event.id)).all()
     )
     return [
-        Problem(row.where, f"group: no group named {row.spec.group!r} in this event")
+        Problem(
+            row.where,
+            N_("group: no group named {group!r} in this event"),
+            {"group": row.spec.group},
+        )
         for row in rows
         if row.spec.group and row.spec.group not in groups
     ]
@@ -79,7 +83,7 @@ def add_participants(
     report = RosterReport()
     problems = check_rows(session, event, rows)
     if problems and not skip_invalid:
-        raise InvalidInput(problems, heading="Nothing imported; fix these rows")
+        raise InvalidInput(problems, heading=N_("Nothing imported; fix these rows"))
     report.rejected.extend(problems)
     bad = {p.where for p in problems}
     groups = {
@@ -157,21 +161,23 @@ def remove_participants(
             .where(Participant.event_id == event.id, col(Person.email).in_(wanted))
         )
     }
-    problems = [Problem(e, "not a participant of this event") for e in wanted if e not in found]
+    problems = [Problem(e, N_("not a participant of this event")) for e in wanted if e not in found]
     for email, (participant, _) in found.items():
         if session.exec(
             select(Attendance.id).where(Attendance.participant_id == participant.id)
         ).first():
-            problems.append(Problem(email, "already on the attendance list"))
+            problems.append(Problem(email, N_("already on the attendance list")))
         if (
             participant.represents_id is not None
             or session.exec(
                 select(Participant.id).where(Participant.represents_id == participant.id)
             ).first()
         ):
-            problems.append(Problem(email, "has a stand-in, or stands in: remove that first"))
+            problems.append(
+                Problem(email, N_("has a stand-in, or stands in for someone: remove that first"))
+            )
     if problems:
-        raise InvalidInput(problems, heading="Nobody removed")
+        raise InvalidInput(problems, heading=N_("Nobody removed"))
     removed = Removed()
     for email in wanted:
         participant, person = found[email]

@@ -21,6 +21,7 @@ from acara.cli import serve as serve_commands
 from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
+from acara.i18n import _, explain
 from models.errors import AcaraError
 
 app = typer.Typer(
@@ -51,32 +52,34 @@ def main() -> None:
         app()
     except AcaraError as exc:
         # Messages quote the user's own text ("[draft]"): never read it as Rich markup.
-        err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
+        _error(escape(explain(exc)))
         sys.exit(exc.exit_code)
     except DBAPIError as exc:
         if _schema_missing(exc):
-            err_console.print(
-                "[bold red]Error:[/] the database has no acara tables yet: "
-                "run `acara db upgrade` first.",
-                highlight=False,
-            )
+            _error(_("the database has no acara tables yet: run `acara db upgrade` first."))
             sys.exit(4)
         if not isinstance(exc, OperationalError):
             raise
         # The database is down or unreachable: an operator problem, not a bug.
-        err_console.print(
-            f"[bold red]Error:[/] cannot use the database: {escape(str(exc.orig))}. "
-            "Check ACARA_DATABASE_URL and that the server is running.",
-            highlight=False,
+        _error(
+            _(
+                "cannot use the database: %(reason)s. "
+                "Check ACARA_DATABASE_URL and that the server is running."
+            )
+            % {"reason": escape(str(exc.orig))}
         )
         sys.exit(4)
     except ArgumentError as exc:
-        err_console.print(
-            f"[bold red]Error:[/] ACARA_DATABASE_URL is not a database URL acara can use: "
-            f"{escape(str(exc))}",
-            highlight=False,
+        _error(
+            _("ACARA_DATABASE_URL is not a database URL acara can use: %(reason)s")
+            % {"reason": escape(str(exc))}
         )
         sys.exit(4)
+
+
+def _error(text: str) -> None:
+    """One error line on stderr; `text` is already escaped for Rich."""
+    err_console.print("[bold red]" + _("Error:") + "[/] " + text, highlight=False)
 
 
 def _schema_missing(exc: DBAPIError) -> bool:

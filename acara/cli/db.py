@@ -6,6 +6,7 @@ import typer
 
 from acara import db
 from acara.cli.console import console
+from acara.i18n import _
 from acara.settings import get_settings
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -15,7 +16,9 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def upgrade() -> None:
     """Apply all migrations to the configured database."""
     db.upgrade()
-    console.print(f"Database is up to date: [bold]{_safe_url(get_settings().database)}[/]")
+    console.print(
+        _("Database is up to date: [bold]%(url)s[/]") % {"url": _safe_url(get_settings().database)}
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -11,6 +11,7 @@ from rich.markup import escape
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.cli.sending import send_changes
+from acara.i18n import _, explain_problem
 from acara.settings import officer_name
 from acara.stages import planning
 
@@ -43,14 +44,26 @@ def import_list(
     imported = planning.import_participants(event, path, **options)
     report = imported.report
     console.print(
-        f"[green]{report.added} added[/], {report.updated} updated, "
-        f"{len(report.merged)} merged duplicates, [red]{len(report.rejected)} rejected[/] "
-        f"for event [bold]{imported.event_code}[/]."
+        _(
+            "[green]%(added)s added[/], %(updated)s updated, %(merged)s merged duplicates, "
+            "[red]%(rejected)s rejected[/] for event [bold]%(code)s[/]."
+        )
+        % {
+            "added": report.added,
+            "updated": report.updated,
+            "merged": len(report.merged),
+            "rejected": len(report.rejected),
+            "code": imported.event_code,
+        }
     )
     for line in report.merged:
-        console.print(f"  merged: {escape(line)}", highlight=False)
+        console.print("  " + _("merged: %(line)s") % {"line": escape(line)}, highlight=False)
     for problem in report.rejected:
-        console.print(f"  [red]rejected[/] {escape(str(problem))}", highlight=False)
+        console.print(
+            "  "
+            + _("[red]rejected[/] %(problem)s") % {"problem": escape(explain_problem(problem))},
+            highlight=False,
+        )
     send_changes(imported.event_id, imported.plan)
 
 
@@ -67,7 +80,8 @@ def remove(
         return
     removed = planning.remove(event, emails, actor=officer_name())
     console.print(
-        f"{len(emails)} participant(s) taken off [bold]{escape(removed.event.code)}[/].",
+        _("%(count)s participant(s) taken off [bold]%(code)s[/].")
+        % {"count": len(emails), "code": escape(removed.event.code)},
         highlight=False,
     )
     assert removed.event.id is not None

@@ -14,6 +14,7 @@ from acara.messages.delivery import DeliverySummary, Progress, deliver
 from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
 from models import invitations
+from models.errors import N_
 from models.event import EventStatus
 from models.queries import get_event
 
@@ -39,7 +40,7 @@ def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> O
         target = get_event(session, event)
         plan = Plan.of("invite", target)
         if target.status is EventStatus.DRAFT:
-            plan.changes.append(Change("status", target.status.value, "announced"))
+            plan.changes.append(Change(N_("status"), target.status.value, "announced"))
         mark = outbox_mark(session)
         added = invitations.invite(session, target, actor=actor)
         added += invitations.owe_changes(session, target)

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from acara.bus import Publishing
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file, read_participant_list
-from acara.stages.plan import Change, Plan, outbox_mark
+from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
 from models import lifecycle
 from models.audit import AuditEntry
 from models.clock import Moment, moment
-from models.errors import InvalidInput, invalid
+from models.errors import N_, InvalidInput, invalid
 from models.event import Event, EventStatus
 from models.invitations import owe_changes
 from models.planning import ImportResult, import_event
@@ -79,8 +79,13 @@ def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Impor
         _times_changed(plan, before, target)
         if before and plan.changes and rescheduled_by_hand:
             plan.warnings.append(
-                f"The file moves the event back: it was rescheduled by {rescheduled_by_hand} "
-                "since the file was last imported. Fix the file if that move still stands."
+                Note(
+                    N_(
+                        "The file moves the event back: it was rescheduled by {officer} since "
+                        "the file was last imported. Fix the file if that move still stands."
+                    ),
+                    {"officer": rescheduled_by_hand},
+                )
             )
         _roster_changes(plan, result.roster)
         _tell(session, target, plan, mark)
@@ -104,7 +109,9 @@ def import_participants(
     """
     rows, problems = read_participant_list(path)
     if problems and not skip_invalid:
-        raise InvalidInput(problems, heading=f"Nothing imported from {path.name}; fix these rows")
+        raise InvalidInput(
+            problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
+        )
     with change(dry_run=dry_run) as (session, _):
         target = get_event(session, event)
         plan = Plan.of("participants import", target)
@@ -142,7 +149,11 @@ def transition(
     """Move an event along its lifecycle (announce, start, hold, report, close)."""
     chosen = lifecycle.parse_action(action)
     if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
-        raise invalid("action", f"use `acara event {chosen.value}`, which asks for what it needs")
+        raise invalid(
+            "action",
+            N_("use `acara event {action}`, which asks for what it needs"),
+            action=chosen.value,
+        )
     with change() as (session, published):
         target = get_event(session, event)
         plan = Plan.of(chosen.value, target)
@@ -155,7 +166,7 @@ def transition(
             now=moment(at, target.timezone, "--at"),
             force=force,
         )
-        plan.changes.append(Change("status", before, target.status.value))
+        plan.changes.append(Change(N_("status"), before, target.status.value))
     return Changed(target, published, plan)
 
 
@@ -184,7 +195,7 @@ def cancel(
         mark = outbox_mark(session)
         already = target.status is EventStatus.CANCELLED
         if not already:
-            plan.changes.append(Change("status", target.status.value, "cancelled"))
+            plan.changes.append(Change(N_("status"), target.status.value, "cancelled"))
             lifecycle.cancel(session, target, actor=actor, reason=reason)
         _tell(session, target, plan, mark)
     return Changed(target, published, plan, changed=not already)
@@ -199,7 +210,7 @@ def _tell(session: Session, event: Event, plan: Plan, mark: int) -> None:
 
 def _removed_changes(plan: Plan, removed: Removed) -> None:
     if removed.names:
-        plan.changes.append(Change("participants removed", "", ", ".join(removed.names)))
+        plan.changes.append(Change(N_("participants taken off"), "", ", ".join(removed.names)))
 
 
 def _times(session: Session, code: str) -> tuple[datetime, datetime] | None:
@@ -233,10 +244,13 @@ def _rescheduled_since_import(session: Session, code: str) -> str | None:
 
 def _roster_changes(plan: Plan, report: RosterReport) -> None:
     if report.added:
-        plan.changes.append(Change("participants", "", f"+{report.added}"))
+        plan.changes.append(Change(N_("participants added"), "", str(report.added)))
     if report.updated:
-        plan.changes.append(Change("participants updated", "", str(report.updated)))
-    plan.changes.extend(Change(f"group of {name}", old, new) for name, old, new in report.regrouped)
+        plan.changes.append(Change(N_("participants updated"), "", str(report.updated)))
+    plan.changes.extend(
+        Change(N_("group of {name}"), old, new, {"name": name})
+        for name, old, new in report.regrouped
+    )
 
 
 # --- what officers read ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 import acara.messages.composers
 import acara.render as rendering
+from acara.i18n import LANGUAGES
 from acara.messages.channels.maildir import MaildirTransport
 from acara.messages.composers import NotOwed, compose
 from acara.messages.delivery import deliver
@@ -45,11 +46,13 @@ class Captured:
 
 
 def template_names() -> set[tuple[str, str]]:
-    """(name, language) of every e-mail template pair on disk (partials start with "_")."""
+    """(name, language) of every e-mail template pair on disk (partials start with "_") in
+    every language acara speaks."""
     return {
-        tuple(path.name.split(".")[:2])  # type: ignore[misc]
+        (path.name.split(".")[0], language)
         for path in EMAIL_TEMPLATES.glob("*.txt")
-        if not path.name.startswith("_") and path.name.count(".") == 2
+        if not path.name.startswith("_")
+        for language in LANGUAGES
     }
 
 
