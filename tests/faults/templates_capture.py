@@ -77,7 +77,6 @@ def _owe_everything(session: Session, db_url: str, data: Path) -> None:
     ceremony = invite_example(session, db_url, "penandatanganan-mou-ombudsman.yaml")
     deliver(event_id=ceremony.event_id, transport=MaildirTransport(data / "outbox"))
     planning.cancel(ceremony.event_id, reason="Wali Kota berhalangan", actor="test", react=False)
-    invitations.owe_changes(ceremony.event_id)
     visit = held_visit(session)  # minutes, then the follow-up
     minutes_stage.approve(visit.code, actor="test", now=ENDS + timedelta(hours=2), send_now=False)
     for days in (3, 10, 40):
