@@ -41,6 +41,7 @@ _PARTSTAT = {
     RsvpStatus.DECLINED: "DECLINED",
     RsvpStatus.REPRESENTED: "DELEGATED",
     RsvpStatus.WAITLISTED: "TENTATIVE",
+    RsvpStatus.TENTATIVE: "TENTATIVE",
 }
 _OPTIONAL_ROLES = frozenset({Role.MEDIA, Role.MINUTE_TAKER})
 _METHOD = {
