@@ -64,8 +64,12 @@ class InboundMessage(SQLModel, table=True):
     kind: ReplyKind = Field(sa_type=enum_type(ReplyKind))
     outcome: ReplyOutcome = Field(sa_type=enum_type(ReplyOutcome), index=True)
     reason: str = Field(default="", max_length=500)  # one line for the officer
-    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
-    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    event_id: int | None = Field(
+        default=None, foreign_key="event.id", index=True, ondelete="SET NULL"
+    )
+    participant_id: int | None = Field(
+        default=None, foreign_key="participant.id", ondelete="SET NULL"
+    )
     # What was read: PARTSTAT, SEQUENCE, proposed times, a text excerpt, DSN fields.
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
