@@ -15,7 +15,7 @@ from acara.cli.plans import DryRun, Force, Yes, go_ahead
 from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
 from acara.settings import officer_name
-from acara.stages import planning
+from acara.stages import planning, replies
 from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
@@ -98,8 +98,9 @@ def show(event: EventRef) -> None:
                     escape(item.moderator or ""),
                 )
             console.print(table)
+    bounced = replies.bounced_addresses(target.id or event)
     for group, members in by_group(seen.participants).items():
-        table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP")
+        table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP", "Bounced")
         table.title = f"Participants · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
@@ -109,6 +110,7 @@ def show(event: EventRef) -> None:
                 escape(line.person.organisation),
                 line.person.email,
                 line.participant.rsvp.value,
+                f"[red]{bounced[line.person.email]}[/]" if line.person.email in bounced else "",
             )
         console.print(table)
 

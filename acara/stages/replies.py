@@ -206,7 +206,7 @@ class ReplyLine:
 
 
 def listing(event: str | int | None = None, *, everything: bool = False) -> list[ReplyLine]:
-    """Messages kept for the officer (of one event, or those no event claims), newest first.
+    """Messages kept for the officer (of one event, else those of no event), newest first.
 
     Held and set-aside messages and bounces; `everything` adds the applied answers too.
     """
@@ -220,6 +220,8 @@ def listing(event: str | int | None = None, *, everything: bool = False) -> list
         )
         if event is not None:
             query = query.where(InboundMessage.event_id == get_event(session, event).id)
+        elif not everything:
+            query = query.where(col(InboundMessage.event_id).is_(None))
         if not everything:
             query = query.where(
                 col(InboundMessage.outcome).in_(FOR_THE_OFFICER)

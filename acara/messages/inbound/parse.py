@@ -213,13 +213,20 @@ def _attendees(event: Any) -> list[ReplyAttendee]:
         found.append(
             ReplyAttendee(
                 email=address,
-                name=" ".join(str(params.get("CN") or "").strip('"').split())[:300],
+                name=_param_text(params.get("CN")),
                 partstat=str(params.get("PARTSTAT") or "NEEDS-ACTION").upper(),
                 delegated_to=tuple(_addresses(params.get("DELEGATED-TO"))),
                 sent_by=_address(str(params.get("SENT-BY") or "")),
             )
         )
     return found
+
+
+def _param_text(value: Any) -> str:
+    # An unquoted CN with a comma comes back as a list of its pieces: put it together again.
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(v) for v in value)
+    return " ".join(str(value or "").strip('"').split())[:300]
 
 
 def _address(value: str) -> str:
