@@ -213,6 +213,15 @@ def _calendar(
             f"the latest is SEQUENCE {latest}: kept in the history, not applied",
             detail=detail,
         )
+    answered = participant.responded_at
+    # A Date header counts whole seconds: within the same second, the reply is not older.
+    if mail.sent_at and answered and mail.sent_at < answered.replace(microsecond=0):
+        return Decided(
+            ReplyOutcome.STALE,
+            f"{attendee.partstat.lower()}, written before the answer recorded at "
+            f"{_local(event, answered)}: kept in the history, not applied",
+            detail=detail,
+        )
     return _answer(session, event, participant, attendee, reply, now, detail)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 import quopri
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime
@@ -56,6 +56,7 @@ class Answer:
     delegate: tuple[str, str] | None = None  # (email, name) for PARTSTAT=DELEGATED
     message_id: str = "<reply-1@client.example>"
     comment: str = ""
+    sent: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def _fold(line: str) -> str:
@@ -84,7 +85,7 @@ def _headers(answer: Answer, subject: str, content_type: str, extra: str = "") -
     name = Header(answer.name, "utf-8").encode() if not answer.name.isascii() else answer.name
     return (
         f"From: {name} <{sender}>\r\nTo: {ORGANIZER}\r\n"
-        f"Subject: {subject}\r\nDate: {format_datetime(datetime(2026, 11, 20, 3, tzinfo=UTC))}\r\n"
+        f"Subject: {subject}\r\nDate: {format_datetime(answer.sent)}\r\n"
         f"Message-ID: {answer.message_id}\r\nMIME-Version: 1.0\r\n{extra}"
         f"Content-Type: {content_type}\r\n"
     )
@@ -124,7 +125,9 @@ def outlook(answer: Answer, method: str = "REPLY") -> bytes:
     ics = (
         f"BEGIN:VCALENDAR\r\nMETHOD:{method}\r\nPRODID:Microsoft Exchange Server 2010\r\n"
         f"VERSION:2.0\r\n{_VTIMEZONE_WINDOWS}BEGIN:VEVENT\r\n"
-        + _fold(f"ATTENDEE;PARTSTAT={_partstat(answer)};CN={_cn(answer.name)}:MAILTO:{answer.email}")
+        + _fold(
+            f"ATTENDEE;PARTSTAT={_partstat(answer)};CN={_cn(answer.name)}:MAILTO:{answer.email}"
+        )
         + _fold(f"COMMENT;LANGUAGE=en-US:{answer.comment}")
         + _fold(f"SUMMARY;LANGUAGE=en-US:{word}: {answer.summary}")
         + f"DTSTART;TZID=SE Asia Standard Time:{_local(answer.start)}\r\n"

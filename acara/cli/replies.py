@@ -54,7 +54,7 @@ def fetch(
         if handled.taken:
             console.print(f"  {escape(handled.key)}: already read by another reader, skipped")
             return
-        where = f" [{escape(handled.event_code)}]" if handled.event_code else ""
+        where = escape(f" [{handled.event_code}]") if handled.event_code else ""
         console.print(
             f"  {escape(handled.sender or 'unknown sender')}{where}: "
             f"{_KIND.get(handled.kind, handled.kind)}, {_OUTCOME.get(handled.outcome, '')} — "
@@ -102,23 +102,21 @@ def list_replies(
     if not lines:
         console.print("Nothing kept for the officer.")
         return
-    table = Table("Received", "From", "Participant", "What", "Outcome", "Note", title="Replies")
+    table = Table("Received", "From", "What", "Note", title="Replies")
     for line in lines:
         row = line.message
-        when = row.sent_at or row.read_at
-        sender = row.sender or "unknown"
-        if row.sender_name:
-            sender = f"{row.sender_name} <{sender}>"
+        sender = row.sender or "unknown sender"
+        if line.participant:
+            sender = f"{sender}\n({line.participant})"
         note = row.reason
         excerpt = row.detail.get("excerpt") if isinstance(row.detail, dict) else None
         if excerpt:
             note = f"{note}: “{excerpt[:160]}”"
         table.add_row(
-            long_datetime(when, "Asia/Jakarta"),
+            long_datetime(row.sent_at or row.read_at, "Asia/Jakarta"),
             escape(sender),
-            escape(line.participant or "-"),
-            _KIND.get(row.kind.value, row.kind.value),
-            _OUTCOME.get(row.outcome.value, row.outcome.value),
+            f"{_KIND.get(row.kind.value, row.kind.value)}\n"
+            f"{_OUTCOME.get(row.outcome.value, row.outcome.value)}",
             escape(note),
         )
     console.print(table)

@@ -152,7 +152,8 @@ class ImapMailbox:
         self.username, self._password = username, password
         self.security, self.timeout = security, timeout
         self.context = context or ssl.create_default_context()
-        self.name = f"imap://{username}@{host}:{port}/{folder}"
+        # Without port or security: switching from IMAPS to STARTTLS must not read all again.
+        self.name = f"imap://{username}@{host}/{folder}"
         self._imap: imaplib.IMAP4 | None = None
         self._validity = ""
 
