@@ -116,3 +116,12 @@ def test_a_message_too_large_to_read_is_set_aside_from_its_header() -> None:
     assert mail.kind is ReplyKind.MALFORMED
     assert mail.problem == "too large (31.0 MB)"
     assert mail.sender == "big@x.id"
+
+
+def test_the_mailbox_is_read_every_five_minutes_on_jakarta_time() -> None:
+    from acara.service import build_deployments
+
+    built, missing = build_deployments()
+    assert missing == []
+    (schedule,) = {d.name: d for d in built}["read-replies"].schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("*/5 * * * *", "Asia/Jakarta")
