@@ -301,7 +301,7 @@ def test_hostile_and_broken_mail_is_set_aside_and_never_stops_the_reader(
     assert sorted(outcomes(report)).count("set_aside") == 4
 
 
-# --- IMAP, concurrency, a killed reader -------------------------------------------------------------
+# --- IMAP, concurrency, a killed reader ---------------------------------------------------------
 
 
 def _imap(server: LocalDovecot, user: str) -> ImapMailbox:
@@ -391,7 +391,7 @@ def test_a_reader_killed_mid_way_loses_nothing_and_applies_nothing_twice(
     assert facts == 3
 
 
-# --- what the officer sees ----------------------------------------------------------------------------
+# --- what the officer sees -----------------------------------------------------------------------
 
 
 def test_participants_list_as_csv_says_answer_channel_and_bounce(
