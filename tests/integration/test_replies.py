@@ -319,6 +319,15 @@ def test_replies_read_over_imap_with_starttls_are_applied_once(
     assert outcomes(first) == ["applied", "held"]
     assert status(session, event, GUEST) is RsvpStatus.ACCEPTED
     assert replies.read_mailbox(_imap(dovecot, user)).handled == []  # nothing twice
+    over_imaps = ImapMailbox(
+        "127.0.0.1",
+        dovecot.tls_port,
+        username=user,
+        password="rahasia",
+        security="tls",
+        context=dovecot.trust(),
+    )
+    assert replies.read_mailbox(over_imaps).handled == []  # the same mailbox over IMAPS
 
 
 def test_two_readers_at_once_apply_each_message_once(

@@ -125,3 +125,21 @@ def test_the_mailbox_is_read_every_five_minutes_on_jakarta_time() -> None:
     assert missing == []
     (schedule,) = {d.name: d for d in built}["read-replies"].schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("*/5 * * * *", "Asia/Jakarta")
+
+
+def test_the_mailbox_url_names_imaps_starttls_or_a_maildir(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from acara.messages.inbound.mailboxes import ImapMailbox, MaildirMailbox, mailbox_from_url
+
+    imaps = mailbox_from_url("imaps://protokol%40kota.go.id:s3cret@mail.kota.go.id/Balasan")
+    assert isinstance(imaps, ImapMailbox)
+    assert (imaps.port, imaps.security, imaps.folder) == (993, "tls", "Balasan")
+    assert imaps.username == "protokol@kota.go.id"
+    starttls = mailbox_from_url("imap://mail.kota.go.id", username="u", password="p")
+    assert isinstance(starttls, ImapMailbox) and (starttls.port, starttls.security) == (
+        143,
+        "starttls",
+    )
+    assert (
+        starttls.name == "imap://u@mail.kota.go.id/INBOX"
+    )  # no port: a switch reads nothing again
+    assert isinstance(mailbox_from_url(f"maildir:{tmp_path}"), MaildirMailbox)
