@@ -17,6 +17,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "declined": Np_("rsvp", "Not attending"),
         "represented": Np_("rsvp", "Represented"),
         "waitlisted": Np_("rsvp", "Waiting list"),
+        "tentative": Np_("rsvp", "Not sure yet"),
     },
     # What the RSVP page says once an answer is recorded.
     "answered": {

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_password_block: str | None = None  # name of a Prefect Secret block holding the password
     smtp_workers: int = 4
+    # The organiser's mailbox, where calendar replies, typed answers and bounces arrive:
+    # imaps://host[:993][/Folder], imap://host[:143] (STARTTLS), or maildir:/path; None: unread.
+    imap_url: str | None = None
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_password_block: str | None = None  # name of a Prefect Secret block holding it
+    imap_max_bytes: int = 10_000_000  # a larger message is set aside unread (headers only)
     sender_email: str = "protokol@tangerangkota.go.id"
     sender_name: str = "Bagian Protokol Setda Kota Tangerang"
     sender_region: str = "Kota Tangerang"  # whose events the sender may speak for

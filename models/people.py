@@ -41,6 +41,7 @@ class RsvpStatus(StrEnum):
     DECLINED = "declined"
     REPRESENTED = "represented"  # someone else comes in their place
     WAITLISTED = "waitlisted"  # accepted, but the event is full
+    TENTATIVE = "tentative"  # belum pasti: "maybe" from a calendar; nudged like the undecided
 
 
 class AttendanceStatus(StrEnum):

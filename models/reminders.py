@@ -42,7 +42,7 @@ PURPOSES = (REMINDER, NUDGE)
 _INVITED_BY = ("invitation", "representative")
 # Reminders go to those coming; the undecided get them too after the nudge window.
 _COMING = (RsvpStatus.ACCEPTED,)
-_UNDECIDED = (RsvpStatus.PENDING,)
+_UNDECIDED = (RsvpStatus.PENDING, RsvpStatus.TENTATIVE)
 
 _OFFSET = re.compile(r"^(\d+)\s*([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}

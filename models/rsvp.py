@@ -36,6 +36,7 @@ class Answer(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     REPRESENT = "represent"
+    TENTATIVE = "tentative"  # "maybe" from a calendar: no seat yet, nudged like the undecided
 
 
 class ParticipantError(AcaraError):
@@ -337,6 +338,10 @@ def respond(
         if previous == RsvpStatus.DECLINED:
             return Responded(participant_id, event_id, previous, previous, changed=False)
         participant.rsvp = RsvpStatus.DECLINED
+    elif answer == Answer.TENTATIVE:
+        if previous == RsvpStatus.TENTATIVE:
+            return Responded(participant_id, event_id, previous, previous, changed=False)
+        participant.rsvp = RsvpStatus.TENTATIVE
     else:
         if participant.represents_id is not None:
             raise StandInCannotDelegate(N_("A representative cannot name another representative."))

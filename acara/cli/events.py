@@ -17,7 +17,7 @@ from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
 from acara.i18n import _
 from acara.settings import officer_name
-from acara.stages import planning
+from acara.stages import planning, replies
 from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
@@ -114,8 +114,17 @@ def show(event: EventRef) -> None:
                     escape(item.moderator or ""),
                 )
             console.print(table)
+    bounced = replies.bounced_addresses(target.id or event)
     for group, members in by_group(seen.participants).items():
-        table = Table(_("Role"), _("Name"), _("Position"), _("Organisation"), _("Email"), _("RSVP"))
+        table = Table(
+            _("Role"),
+            _("Name"),
+            _("Position"),
+            _("Organisation"),
+            _("Email"),
+            _("RSVP"),
+            _("Bounced"),
+        )
         table.title = _("Participants") + f" · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
@@ -125,6 +134,7 @@ def show(event: EventRef) -> None:
                 escape(line.person.organisation),
                 line.person.email,
                 line.participant.rsvp.value,
+                f"[red]{bounced[line.person.email]}[/]" if line.person.email in bounced else "",
             )
         console.print(table)
 

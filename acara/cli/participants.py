@@ -1,19 +1,22 @@
-"""`acara participants`: importing participant lists."""
+"""`acara participants`: importing participant lists, and who answered how."""
 
 from __future__ import annotations
 
+import csv
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.cli.sending import send_changes
 from acara.i18n import _, explain_problem
 from acara.settings import officer_name
-from acara.stages import planning
+from acara.stages import planning, replies
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
 
@@ -86,3 +89,51 @@ def remove(
     )
     assert removed.event.id is not None
     send_changes(removed.event.id, removed.plan)
+
+
+_CSV_COLUMNS = (
+    "name",
+    "email",
+    "role",
+    "group",
+    "answer",
+    "status",
+    "via",
+    "bounced",
+    "represents",
+)
+
+
+@app.command("list")
+def list_participants(
+    event: Annotated[str, typer.Argument(help="Event id or code.")],
+    output: Annotated[
+        str, typer.Option("--format", help="table (default) or csv (to standard output).")
+    ] = "table",
+) -> None:
+    """Every participant with their answer, how it came (web, calendar, phone, letter), bounces."""
+    if output not in ("table", "csv"):
+        raise typer.BadParameter("--format must be table or csv")
+    target, lines = replies.answers(event)
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(_CSV_COLUMNS)
+        for line in lines:
+            writer.writerow([getattr(line, column) for column in _CSV_COLUMNS])
+        return
+    table = Table("Name", "Email", "Role", "Group", "Answer", "Via", "Bounced")
+    table.title = f"Participants of {escape(target.code)} ({len(lines)})"
+    for line in lines:
+        answer = line.status if line.status != line.answer else line.answer
+        if line.represents:
+            answer = f"{answer} (for {line.represents})"
+        table.add_row(
+            escape(line.name),
+            line.email,
+            line.role,
+            escape(line.group),
+            escape(answer),
+            line.via or "-",
+            f"[red]{line.bounced}[/]" if line.bounced else "",
+        )
+    console.print(table)

@@ -100,7 +100,8 @@ def _start_web(host: str, port: int) -> subprocess.Popen[bytes] | None:
     code = "import sys; from acara.web import serve_web; serve_web(sys.argv[1], int(sys.argv[2]))"
     process = subprocess.Popen([sys.executable, "-c", code, host, str(port)])
     console.print(
-        _("Web app (RSVP, check-in, dashboard): [bold]%(url)s[/]") % {"url": f"http://{host}:{port}"}
+        _("Web app (RSVP, check-in, dashboard): [bold]%(url)s[/]")
+        % {"url": f"http://{host}:{port}"}
     )
     return process
 

@@ -25,6 +25,7 @@ RSVP_ORDER = [
     RsvpStatus.ACCEPTED.value,
     RsvpStatus.REPRESENTED.value,
     RsvpStatus.WAITLISTED.value,
+    RsvpStatus.TENTATIVE.value,
     RsvpStatus.DECLINED.value,
     RsvpStatus.PENDING.value,
 ]

@@ -32,17 +32,19 @@ from acara.messages.composers.common import (
 from acara.messages.composers.registry import NotOwed, composer
 from acara.messages.message import CalendarPart, ComposedMessage, Contact
 from acara.render import Stencil
-from models.event import BreakoutGroup, Event, Venue
+from models.event import BreakoutGroup, Event, EventStatus, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
 from models.outbox import Message
 from models.people import Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
+from models.replies import REFRESH
 
 _PARTSTAT = {
     RsvpStatus.ACCEPTED: "ACCEPTED",
     RsvpStatus.DECLINED: "DECLINED",
     RsvpStatus.REPRESENTED: "DELEGATED",
     RsvpStatus.WAITLISTED: "TENTATIVE",
+    RsvpStatus.TENTATIVE: "TENTATIVE",
 }
 _OPTIONAL_ROLES = frozenset({Role.MEDIA, Role.MINUTE_TAKER})
 _METHOD = {
@@ -66,6 +68,15 @@ def invitation(session: Session, message: Message) -> ComposedMessage:
 def representative(session: Session, message: Message) -> ComposedMessage:
     """A stand-in named on the RSVP page gets the same invitation letter as everyone else."""
     return _compose(session, message, letter=INVITATION)
+
+
+@composer(REFRESH)
+def refresh(session: Session, message: Message) -> ComposedMessage:
+    """A calendar REFRESH is answered with the participant's current letter: the invitation
+    with its REQUEST at today's SEQUENCE, or the CANCEL once the event is cancelled."""
+    cancelled = session.get(Event, message.event_id)
+    letter = CANCELLATION if cancelled and cancelled.status is EventStatus.CANCELLED else INVITATION
+    return _compose(session, message, letter=letter)
 
 
 @composer(UPDATE)
