@@ -43,6 +43,7 @@ app.add_typer(followup_commands.app, name="followup")
 app.command("survey")(survey_commands.survey)
 app.command("remind")(remind_commands.remind)
 app.command("serve")(serve_commands.serve)
+app.add_typer(serve_commands.app, name="service")
 
 
 def main() -> None:
