@@ -10,15 +10,19 @@ start the flows (serve polls, so each step takes some seconds).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -82,7 +86,7 @@ class Service:
         """Stop it as a service manager would (SIGTERM); its exit code."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=90)
+        return self.process.wait(timeout=30)
 
     def acara(self, *args: str) -> str:
         """Run the CLI as an officer would (no PREFECT_API_URL: it finds the running service)."""
@@ -97,11 +101,74 @@ class Service:
         assert done.returncode == 0, (done.stdout, done.stderr)
         return done.stdout
 
-    def flow_runs(self, flow_name: str) -> list[dict[str, object]]:
+    def flow_runs(self, flow_name: str) -> list[dict[str, Any]]:
         body = {"flows": {"name": {"any_": [flow_name]}}}
         answer = httpx.post(f"{self.api_url}/flow_runs/filter", json=body, timeout=10)
         answer.raise_for_status()
         return list(answer.json())
+
+    def wait_for_run(
+        self, flow_name: str, matching: str, states: set[str], timeout: float = TRIGGER
+    ) -> dict[str, Any]:
+        """The first run of the flow whose name contains `matching`, once in one of `states`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for run in self.flow_runs(flow_name):
+                if matching in str(run["name"]) and run["state_type"] in states:
+                    return run
+            assert time.monotonic() < deadline, f"no {flow_name} run in {states}\n{self.tail()}"
+            time.sleep(1)
+
+    def run_deployment(self, name: str, parameters: dict[str, Any]) -> str:
+        """Start a deployment's run as an officer does in the UI; its id."""
+        answer = httpx.get(f"{self.api_url}/deployments/name/{name}/{name}", timeout=10)
+        run = httpx.post(
+            f"{self.api_url}/deployments/{answer.json()['id']}/create_flow_run",
+            json={"parameters": parameters},
+            timeout=10,
+        )
+        assert run.status_code == 201, run.text
+        return str(run.json()["id"])
+
+    def run_state(self, run_id: str) -> str:
+        return str(httpx.get(f"{self.api_url}/flow_runs/{run_id}", timeout=10).json()["state_type"])
+
+    def descendants(self) -> dict[int, str]:
+        """Every live process serve started, directly or not: pid -> command line."""
+        assert self.process is not None
+        return _descendants(self.process.pid)
+
+    def pid_of(self, marker: str) -> int:
+        """The one process serve started whose command line contains `marker`."""
+        (pid,) = [pid for pid, command in self.descendants().items() if marker in command]
+        return pid
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every live process under `root`: pid -> command line."""
+    table = _processes()
+    found: dict[int, str] = {}
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, (ppid, _) in table.items() if ppid in frontier}
+        found.update({pid: table[pid][1] for pid in frontier})
+    return found
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, command line), from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        table[int(entry.name)] = (ppid, command)
+    return table
 
 
 @pytest.fixture(scope="module")
@@ -238,9 +305,163 @@ def test_the_reminder_deployment_run_from_the_prefect_ui_reminds_each_invitee_on
     assert sink.count == 18
 
 
-def test_stopping_the_service_stops_the_prefect_server_and_the_web_app(service: Service) -> None:
+def _offline(service: Service, *args: str) -> str:
+    """The CLI while no Prefect server answers: it keeps the event and does the work itself."""
+    down = {**service.env, "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api"}
+    done = subprocess.run(
+        [str(ACARA), *args],
+        cwd=service.folder,
+        env=down,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+def _artifact_of(service: Service, run_id: str, kind: str) -> str:
+    body = {"flow_runs": {"id": {"any_": [run_id]}}, "artifacts": {"type": {"any_": [kind]}}}
+    answer = httpx.post(f"{service.api_url}/artifacts/filter", json=body, timeout=10)
+    answer.raise_for_status()
+    (artifact,) = answer.json()
+    return str(artifact["data"])
+
+
+def _copy_of_the_fgd(service: Service, code: str, day: str) -> Path:
+    text = (EXAMPLES / "fgd-halifax.yaml").read_text().replace("2026-12-10", day)
+    path = service.folder / f"{code}.yaml"
+    path.write_text(text.replace("code: fgd-halifax-2026", f"code: {code}"))
+    return path
+
+
+def test_an_announcement_that_reaches_prefect_after_the_cancellation_ends_its_run_completed(
+    service: Service, sink: SmtpSink
+) -> None:
+    service.acara("event", "import", str(_copy_of_the_fgd(service, "fgd-batal", "2026-12-24")))
+    sink.reset()
+    _offline(service, "event", "transition", "fgd-batal", "announce")
+    _offline(service, "event", "cancel", "fgd-batal", "--reason", "Narasumber berhalangan")
+    assert sink.count == 18  # the CLI sent the invitations and the cancellations itself
+
+    # Both facts reach Prefect late, in order; the announcement is stale by then.
+    assert "Domain events re-sent to Prefect: 2" in service.acara("remind", "--now")
+    ended = {"COMPLETED", "FAILED", "CRASHED"}
+    run = service.wait_for_run("send-invitations", "fgd-batal", ended)
+    assert run["state_type"] == "COMPLETED", run["state"]
+    summary = _artifact_of(service, str(run["id"]), "markdown")
+    assert "Nothing to do: fgd-batal is cancelled" in summary
+    assert service.wait_for_run("cancel-event", "fgd-batal", ended)["state_type"] == "COMPLETED"
+    time.sleep(3)
+    assert sink.count == 18
+
+
+def _unsent(service: Service, code: str) -> tuple[int, int]:
+    """(messages of the event, of which not sent), read from the service's database."""
+    with sqlite3.connect(service.folder / "data" / "acara.db") as db:
+        rows = db.execute(
+            "SELECT m.status FROM message m JOIN event e ON e.id = m.event_id WHERE e.code = ?",
+            (code,),
+        ).fetchall()
+    return len(rows), sum(status != "sent" for (status,) in rows)
+
+
+def test_a_send_whose_machine_dies_is_crashed_and_the_next_sweep_sends_the_rest(
+    service: Service, sink: SmtpSink
+) -> None:
+    service.acara("event", "import", str(EXAMPLES / "fkp-volume-3.yaml"))
+    sink.reset()
+    sink.delay = 0.3  # a slow mail server: the send is still going when the machine dies
+    service.acara("event", "transition", "fkp-vol-3-2027", "announce")
+    assert sink.wait_for(10, timeout=TRIGGER), service.tail()
+
+    # kill -9 of the runner and of the flow run it started, as when their machine dies.
+    runner = service.pid_of("run_deployments")
+    for pid in [runner, *_descendants(runner)]:
+        os.kill(pid, signal.SIGKILL)
+    killed = time.monotonic()
+    at_kill = sink.count
+    sink.delay = 0.0
+
+    run = service.wait_for_run("send-invitations", "fkp-vol-3-2027", {"CRASHED"}, timeout=240)
+    crashed_after = time.monotonic() - killed
+    assert crashed_after < 180, crashed_after
+    total, unsent = _unsent(service, "fkp-vol-3-2027")
+    assert unsent > 0, "the kill came too late to leave anything unsent"
+
+    # The next sweep (run here at once instead of waiting for the quarter hour).
+    sweep = service.run_deployment("reminder-sweep", {})
+    deadline = time.monotonic() + TRIGGER
+    while service.run_state(sweep) != "COMPLETED":
+        assert service.run_state(sweep) not in {"FAILED", "CRASHED"}, service.tail()
+        assert time.monotonic() < deadline, service.tail()
+        time.sleep(1)
+    assert _unsent(service, "fkp-vol-3-2027") == (total, 0)
+    recipients = Counter(address for r in sink.messages for address in r.rcpt_tos)
+    assert len(recipients) == total  # nobody lost
+    duplicates = sink.count - total
+    assert duplicates <= 4  # at most the messages on the wire at the kill (4 connections)
+    print(
+        f"CRASHED {crashed_after:.0f} s after the kill ({at_kill} of {total} sent by then); "
+        f"{duplicates} duplicate(s); run {run['name']}"
+    )
+
+
+def test_a_killed_prefect_server_answers_again_within_30_s_and_serves_the_next_event(
+    service: Service, sink: SmtpSink
+) -> None:
+    serve_json = service.folder / "data" / "prefect" / "serve.json"
+    os.kill(service.pid_of("prefect server start"), signal.SIGKILL)
+    killed = time.monotonic()
+    while serve_json.exists():  # it never names a dead server for long
+        assert time.monotonic() - killed < 5, "serve.json still names the dead server"
+        time.sleep(0.1)
+    while True:
+        try:
+            if httpx.get(f"{service.api_url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() - killed < 30, service.tail()
+        time.sleep(0.2)
+    back = time.monotonic() - killed
+    service.wait_for_log("the Prefect server answers again", 10)
+    assert json.loads(serve_json.read_text())["api_url"] == service.api_url
+
+    service.acara("event", "import", str(_copy_of_the_fgd(service, "fgd-pulih", "2026-12-31")))
+    sink.reset()
+    announced = service.acara("event", "transition", "fgd-pulih", "announce")
+    assert "Sent to the service (Prefect)" in announced
+    arrive(sink, 9)
+    print(f"the Prefect server answered again {back:.1f} s after kill -9")
+
+
+def test_a_second_serve_on_the_same_data_folder_refuses_clearly(service: Service) -> None:
+    done = subprocess.run(
+        [str(ACARA), "serve", "--prefect-port", str(free_port()), "--web-port", str(free_port())],
+        cwd=service.folder,
+        env=service.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 5
+    assert "acara serve is already running for this data folder" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_sigterm_stops_the_service_within_10_s_with_exit_0_and_nothing_left(
+    service: Service,
+) -> None:
+    started = service.descendants()
+    assert started
+    began = time.monotonic()
     assert service.stop() == 0
-    assert "acara serve stopped." in service.log.read_text()
+    assert time.monotonic() - began < 10
+    stopping = service.log.read_text().partition("Stopping …")[2]
+    assert "acara serve stopped." in stopping and "Traceback" not in stopping
     for url in (f"{service.api_url}/health", f"http://127.0.0.1:{service.web_port}/login"):
         with pytest.raises(httpx.HTTPError):
             httpx.get(url, timeout=2)
+    assert not set(started) & set(_processes())  # every process it started is gone
+    assert not (service.folder / "data" / "prefect" / "serve.json").exists()
