@@ -51,6 +51,7 @@ CRASH_AUTOMATION = "acara: crash runs whose heartbeats stopped"
 
 STOP_WITHIN = 9.0  # seconds from Ctrl-C/SIGTERM until every child is gone (promised: 10)
 UNHEALTHY_FOR = 20.0  # a server process that is alive but has not answered this long: restart
+RESTART_AFTER = 5.0  # a child that keeps dying is started again at most this often
 
 
 class ServiceError(AcaraError):
@@ -80,9 +81,11 @@ class Child:
     log_path: Path | None = None  # None: the output goes to serve's own
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: int = 0
+    started_at: float = 0.0  # monotonic
 
     def spawn(self) -> None:
         """Start the process (not waiting for it to be ready)."""
+        self.started_at = time.monotonic()
         output: IO[bytes] | None = None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -455,6 +458,7 @@ class Supervisor:
     runner: Child
     server: PrefectServer | None = None
     web: Child | None = None
+    api_url: str | None = None  # a server serve did not start (PREFECT_API_URL): watched only
     advertise: Callable[[str], object] = lambda url: None
     withdraw: Callable[[], object] = lambda: None
     on_server_back: Callable[[], object] = lambda: None
@@ -482,13 +486,29 @@ class Supervisor:
         """One round: restart whatever died (the server first: the others need it)."""
         if self.server is not None:
             self._check_server(self.server)
+        elif self.api_url is not None:
+            self._check_external(self.api_url)
         if self.stopping.is_set():
             return
         for child in (self.runner, self.web):
-            if child is not None and not child.alive():
+            if child is None or child.alive():
+                continue
+            if time.monotonic() - child.started_at >= RESTART_AFTER:
                 child.restarts += 1
                 log.warning("%s stopped (exit %s); starting it again", child.name, child.exit_code)
                 child.spawn()
+
+    def _check_external(self, url: str) -> None:
+        """A server someone else runs: serve.json names it only while it answers."""
+        healthy = server_healthy(url)
+        if healthy and self._unhealthy_since is not None:
+            log.warning("the Prefect server at %s answers again", url)
+            self.advertise(url)
+            self.on_server_back()
+        elif not healthy and self._unhealthy_since is None:
+            log.warning("the Prefect server at %s does not answer", url)
+            self.withdraw()
+        self._unhealthy_since = None if healthy else (self._unhealthy_since or time.monotonic())
 
     def _check_server(self, server: PrefectServer) -> None:
         if server.alive():

@@ -60,6 +60,7 @@ def _copy(folder: Path, example: str, code: str, old_day: str, new_day: str) -> 
     text = (EXAMPLES / example).read_text().replace(old_day, new_day)
     old_code = next(line for line in text.splitlines() if line.startswith("code:"))
     path = folder / f"{code}.yaml"
+    text = text.replace("participants_file: ", f"participants_file: {EXAMPLES}/")
     path.write_text(text.replace(old_code, f"code: {code}"))
     return path
 

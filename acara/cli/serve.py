@@ -11,9 +11,10 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from acara import bus
-from acara.cli.console import console
+from acara.cli.console import console, err_console
 from acara.db import upgrade
 from acara.service import (
     PREFECT_YAML,
@@ -85,15 +86,12 @@ def serve(
             advertise=bus.advertise,
             withdraw=bus.withdraw,
             on_server_back=_after_server_restart,
+            api_url=None if server else url,
         )
         stop_now.supervisor = supervisor
         try:
             if not stop_now.requested:
-                outcome = ensure_crash_automation(url)
-                console.print(
-                    f"Dead runs are marked CRASHED by Prefect (automation {outcome}; "
-                    f"heartbeat every {heartbeat_seconds()} s)."
-                )
+                _crash_automation(url)
                 runner.spawn()
                 if web_app is not None:
                     web_app.spawn()
@@ -109,6 +107,22 @@ def serve(
             console.print("Stopping …")
             supervisor.stop()
             console.print("acara serve stopped.")
+
+
+def _crash_automation(url: str) -> None:
+    try:
+        outcome = ensure_crash_automation(url)
+    except Exception as exc:  # the service still runs; dead runs just stay RUNNING longer
+        err_console.print(
+            f"[yellow]Warning:[/] could not set up the automation that marks dead runs "
+            f"CRASHED: {escape(str(exc))}",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"Dead runs are marked CRASHED by Prefect (automation {outcome}; "
+        f"heartbeat every {heartbeat_seconds()} s)."
+    )
 
 
 class _Stop:
