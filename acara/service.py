@@ -396,53 +396,99 @@ def triggers(declared: Declared) -> list[Any]:
     return result
 
 
-def build_deployments(path: Path = PREFECT_YAML) -> tuple[list[Any], list[Declared]]:
-    """(runner deployments to serve, declared ones whose flow is not written yet)."""
+def deployment_options(declared: Declared) -> dict[str, Any]:
+    """What prefect.yaml says of a deployment, as keyword arguments of `Flow.to_deployment`
+    and `Runner.add_flow`."""
     from prefect.types.entrypoint import EntrypointType
 
+    spec = declared.spec
+    return {
+        "name": declared.name,
+        "description": spec.get("description"),
+        "tags": spec.get("tags"),
+        "parameters": spec.get("parameters"),
+        "schedules": [schedule(s) for s in spec.get("schedules") or []],
+        "triggers": triggers(declared),
+        "concurrency_limit": spec.get("concurrency_limit"),
+        "entrypoint_type": EntrypointType.MODULE_PATH,
+    }
+
+
+def build_deployments(path: Path = PREFECT_YAML) -> tuple[list[Any], list[Declared]]:
+    """(runner deployments to serve, declared ones whose flow is not written yet)."""
     built, missing = [], []
     for declared in declared_deployments(path):
         flow = load_flow(declared)
         if flow is None:
             missing.append(declared)
             continue
-        spec = declared.spec
-        built.append(
-            flow.to_deployment(
-                name=declared.name,
-                description=spec.get("description"),
-                tags=spec.get("tags"),
-                parameters=spec.get("parameters"),
-                schedules=[schedule(s) for s in spec.get("schedules") or []],
-                triggers=triggers(declared),
-                concurrency_limit=spec.get("concurrency_limit"),
-                entrypoint_type=EntrypointType.MODULE_PATH,
-            )
-        )
+        built.append(flow.to_deployment(**deployment_options(declared)))
     return built, missing
 
 
 def run_deployments(poll: float, limit: int) -> None:
     """The runner process: register prefect.yaml's deployments, then run what Prefect starts.
 
-    Runs in its own process under `acara serve` (PREFECT_API_URL set). Stored domain events
-    that never reached Prefect are sent once the deployments and their triggers exist, so a
-    fresh server's first trigger sees them.
+    Runs in its own process under `acara serve` (PREFECT_API_URL set). Each flow is added to
+    the runner with its deployment (`Runner.add_flow`), so a run starts from the flow already
+    in memory (a warm process, see `warm_flow_processes`) rather than a fresh `python -m
+    prefect.engine`. Stored domain events that never reached Prefect are sent once the
+    deployments and their triggers exist, so a fresh server's first trigger sees them.
     """
-    from prefect import serve as prefect_serve
+    import asyncio
+
+    from prefect.runner import Runner
 
     from acara import bus
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    deployments, missing = build_deployments()
-    for declared in missing:
-        log.warning("not served: %s (%s is not written yet)", declared.name, declared.entrypoint)
-    for deployment in deployments:
-        deployment.apply()
+    declared = declared_deployments()
+    if os.environ.get("ACARA_WARM_FLOW_PROCESSES", "1") == "1":
+        warm_flow_processes(sorted({d.module for d in declared}))
+    runner = Runner(limit=limit, query_seconds=poll, pause_on_shutdown=True)
+    served = []
+    for one in declared:
+        flow = load_flow(one)
+        if flow is None:
+            log.warning("not served: %s (%s is not written yet)", one.name, one.entrypoint)
+            continue
+        runner.add_flow(flow, **deployment_options(one))
+        served.append(one.name)
     pending = bus.reemit_pending()
     if pending.emitted:
         log.info("sent Prefect %d event(s) stored while it was down", len(pending.emitted))
-    prefect_serve(*deployments, limit=limit, query_seconds=poll)
+    print(f"Your deployments are being served: {', '.join(served)}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(runner.start())
+
+
+def warm_flow_processes(modules: list[str]) -> None:
+    """Start each flow run from a warm process instead of a fresh interpreter.
+
+    Prefect's runner starts every run of a served flow in a new `spawn` process, which imports
+    Prefect, SQLAlchemy and the flows again: several seconds per run on a busy machine, most of
+    the time from an event to its first e-mail. A `forkserver` whose one process has imported
+    all of that forks each run in a few milliseconds instead; the run itself, its environment
+    and its heartbeats are Prefect's own. ACARA_WARM_FLOW_PROCESSES=0 turns it off.
+    """
+    import multiprocessing
+
+    import prefect.flow_engine as engine
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["prefect.flow_engine", "acara.delivery", *modules])
+
+    class _Contexts:
+        context = multiprocessing.context
+
+        @staticmethod
+        def get_context(method: str | None = None) -> Any:
+            return context
+
+    engine.multiprocessing = _Contexts  # type: ignore[assignment]
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()  # warm before the first run, not during it
 
 
 # --- the supervisor -----------------------------------------------------------------------

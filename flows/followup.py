@@ -6,7 +6,8 @@ every reported one with open action items. Each step is idempotent: running eith
 owes and sends nothing twice.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the runner hands each run the flow object itself
+# (pickled by value), and Prefect needs the parameters' types as objects, not names.
 
 from datetime import datetime
 from typing import Any

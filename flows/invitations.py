@@ -8,7 +8,8 @@ nothing twice. Each task calls one step of the invitation stage (acara/stages/in
 which the CLI and the inline reactions call too.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the runner hands each run the flow object itself
+# (pickled by value), and Prefect needs the parameters' types as objects, not names.
 
 from typing import Any
 

@@ -7,7 +7,8 @@ workers, or a slow run overlapping the next) owe each round once and claim each 
 so nobody gets a reminder twice. Its artifact lists what it owed and sent, per event.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the runner hands each run the flow object itself
+# (pickled by value), and Prefect needs the parameters' types as objects, not names.
 
 from datetime import datetime
 from typing import Any
