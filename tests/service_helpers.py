@@ -101,13 +101,24 @@ class Service:
             time.sleep(1)
 
     def run_deployment(self, name: str, parameters: dict[str, Any]) -> str:
-        """Start a deployment's run as an officer does in the UI; its id."""
+        """Start a deployment's run as an officer does in the UI; its id.
+
+        A busy Prefect server on SQLite answers 503 (or late) while its database is locked;
+        like Prefect's own client (and an officer clicking again), try again.
+        """
         answer = httpx.get(f"{self.api_url}/deployments/name/{name}/{name}", timeout=10)
-        run = httpx.post(
-            f"{self.api_url}/deployments/{answer.json()['id']}/create_flow_run",
-            json={"parameters": parameters},
-            timeout=10,
-        )
+        for _ in range(10):
+            try:
+                run = httpx.post(
+                    f"{self.api_url}/deployments/{answer.json()['id']}/create_flow_run",
+                    json={"parameters": parameters},
+                    timeout=90,
+                )
+            except httpx.TimeoutException:
+                continue
+            if run.status_code != 503:
+                break
+            time.sleep(2)
         assert run.status_code == 201, run.text
         return str(run.json()["id"])
 

@@ -159,13 +159,7 @@ def test_the_reminder_deployment_run_from_the_prefect_ui_reminds_each_invitee_on
     arrive(sink, 9)
 
     # What an officer does in the UI: run the reminder-sweep deployment with a time (H-1).
-    answer = httpx.get(f"{service.api_url}/deployments/name/reminder-sweep/reminder-sweep")
-    run = httpx.post(
-        f"{service.api_url}/deployments/{answer.json()['id']}/create_flow_run",
-        json={"parameters": {"now": "2026-12-16T02:05:00+00:00"}},  # 09.05 WIB, the day before
-        timeout=10,
-    )
-    assert run.status_code == 201, run.text
+    service.run_deployment("reminder-sweep", {"now": "2026-12-16T02:05:00+00:00"})  # 09.05 WIB
     arrive(sink, 18)
     reminders = [r.message() for r in sink.messages[9:]]
     subjects = sorted(m["Subject"].split(":")[0] for m in reminders)
