@@ -116,16 +116,7 @@ def test_events_stored_while_the_server_was_down_are_sent_later_and_change_nothi
     sink.reset()
     service.acara("event", "import", str(EXAMPLES / "fgd-halifax.yaml"))
     # Prefect unreachable: the CLI keeps the event and sends the invitations itself.
-    down = {**service.env, "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api"}
-    offline = subprocess.run(
-        [str(ACARA), "event", "transition", "fgd-halifax-2026", "announce"],
-        cwd=service.folder,
-        env=down,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    offline = _offline(service, "event", "transition", "fgd-halifax-2026", "announce")
     assert "does not answer" in offline and "Sent now" in offline
     invited = sink.count
     assert invited == 9
