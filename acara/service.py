@@ -82,9 +82,14 @@ class Child:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     restarts: int = 0
     started_at: float = 0.0  # monotonic
+    # Process groups of earlier, dead incarnations: what they started (a flow run finishing
+    # its send, a forkserver) is left to end by itself, and stopped with the rest at the end.
+    former: list[int] = field(default_factory=list)
 
     def spawn(self) -> None:
         """Start the process (not waiting for it to be ready)."""
+        if self.process is not None:
+            self.former.append(self.process.pid)
         self.started_at = time.monotonic()
         output: IO[bytes] | None = None
         if self.log_path is not None:
@@ -113,11 +118,12 @@ class Child:
         return None if self.process is None else self.process.poll()
 
     def signal(self, signum: int) -> None:
-        """Send a signal to the process and everything it started (its process group)."""
-        if self.alive():
-            assert self.process is not None
+        """Send a signal to the process and everything it started (its process group, which
+        may outlive the process itself: a forkserver, a flow run)."""
+        groups = [*self.former, *([self.process.pid] if self.process is not None else [])]
+        for group in groups:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signum)
+                os.killpg(group, signum)
 
     def wait(self, until: float) -> bool:
         """Wait until the monotonic deadline; True when it has ended."""

@@ -68,3 +68,39 @@ def test_a_second_serve_on_the_same_data_folder_is_refused(tmp_path: Path) -> No
         pass
     with single_instance(tmp_path / "prefect"):  # released with its holder
         pass
+
+
+def test_stop_also_ends_what_a_dead_child_had_started() -> None:
+    # The runner starts a grandchild in its own process group, then dies (kill -9).
+    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); time.sleep(300)"  # noqa: E501
+    runner = child("the runner", code)
+    supervisor = Supervisor(runner)
+    runner.spawn()
+    time.sleep(1.0)
+    assert runner.process is not None
+    first = runner.process.pid
+    os.kill(first, signal.SIGKILL)
+    runner.process.wait()
+    runner.started_at -= 10
+    supervisor.check()  # started again; the grandchild of the dead one is left to finish
+    assert runner.alive() and runner.former == [first]
+    assert living_in_group(first)  # the grandchild still runs
+    supervisor.stop()
+    deadline = time.monotonic() + 5
+    while living_in_group(first):  # nothing of the dead incarnation is left either
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def living_in_group(group: int) -> list[int]:
+    """Processes of a process group that are not zombies (a container may never reap them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
