@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-faults bench lint migration system-deps clean catalogs
+.PHONY: demo demo-service test test-faults bench lint migration system-deps clean catalogs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ system-deps:
 
 demo: $(STAMP)
 	bash scripts/demo.sh
+
+# `acara serve` on the demo's data: a trigger starts a flow run; its state and artifact, then stop.
+demo-service: $(STAMP)
+	$(BIN)/python scripts/demo_service.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

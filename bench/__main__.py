@@ -19,7 +19,7 @@ from bench.fanout import ROOT, FanoutResult, prefect_overhead, run_size
 from bench.sink import sink_process
 
 log = logging.getLogger("bench")
-SECTIONS = ("fanout", "sweep", "micro", "overhead")
+SECTIONS = ("fanout", "sweep", "micro", "overhead", "service")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -74,11 +74,18 @@ def main(argv: list[str] | None = None) -> int:
         if "overhead" in sections:
             log.info("Prefect overhead")
             overhead = prefect_overhead(work, sink)
+        service = None
+        if "service" in sections:
+            from bench.service import measure
+
+            log.info("the service: trigger latency, dead runs, a killed Prefect server")
+            service = measure(work, trials=3 if args.quick else 5)
     lines += report.header(load_before, os.getloadavg())
     lines += report.fanout(fanouts) if fanouts else []
     lines += report.sweep(sweep_rows)
     lines += report.micro(micro_rows)
     lines += report.overhead(overhead)
+    lines += report.service(service)
     text = "\n".join(lines).rstrip() + "\n"
     sys.stdout.write(text)
     if args.out != "-":

@@ -6,8 +6,6 @@ workers, or a slow run overlapping the next) apply nothing twice, and a run stop
 leaves the rest for the next one.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from prefect import flow, task

@@ -379,6 +379,18 @@ def recover_stale(
     return session.execute(statement).rowcount
 
 
+def events_with_work(session: Session) -> list[int]:
+    """Events whose outbox holds messages waiting, to retry, or in flight (perhaps left by a
+    run that died), of any purpose."""
+    statement = (
+        select(Message.event_id)
+        .where(col(Message.status).in_((*_PENDING, MessageStatus.SENDING)))
+        .distinct()
+        .order_by(col(Message.event_id))
+    )
+    return list(session.exec(statement))
+
+
 def sending_workers(session: Session) -> list[str]:
     """Workers that currently hold SENDING rows."""
     statement = (

@@ -46,6 +46,7 @@ app.command("survey")(survey_commands.survey)
 app.command("remind")(remind_commands.remind)
 app.add_typer(reply_commands.app, name="replies")
 app.command("serve")(serve_commands.serve)
+app.add_typer(serve_commands.app, name="service")
 
 
 def main() -> None:

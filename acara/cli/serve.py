@@ -1,20 +1,37 @@
-"""`acara serve`: the whole service in one command, stopped cleanly with Ctrl-C."""
+"""`acara serve`: the whole service in one command, supervised, stopped cleanly with Ctrl-C;
+`acara service setup`: the same detection of dead runs on a shared Prefect server."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from acara import bus
 from acara.cli.console import console, err_console
 from acara.db import upgrade
 from acara.i18n import N_, _
-from acara.service import PrefectServer, ServiceError, build_deployments
+from acara.service import (
+    PREFECT_YAML,
+    ROOT,
+    RUNNER_CODE,
+    WEB_CODE,
+    PrefectServer,
+    ServiceError,
+    Supervisor,
+    ensure_crash_automation,
+    heartbeat_seconds,
+    python_child,
+    single_instance,
+)
+
+app = typer.Typer(help="Set up acara on a shared Prefect server (work pool and workers).")
 
 
 def serve(
@@ -28,83 +45,160 @@ def serve(
     limit: Annotated[int, typer.Option(help="Flow runs at most at once.")] = 4,
 ) -> None:
     """Start a Prefect server (or use PREFECT_API_URL), serve prefect.yaml's deployments and the
-    web app; events then start the stage flows and schedules run the sweeps. Ctrl-C stops all."""
+    web app, and keep them running; events start the stage flows, schedules run the sweeps.
+    Ctrl-C or SIGTERM stops all of it."""
+    _log_lines()
     bus.prefect_environment()
-    # Until Prefect's runner takes over SIGTERM, treat it like Ctrl-C so nothing is left behind;
-    # and let Ctrl-C work even when started from a shell that ignores it (a background job).
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    server: PrefectServer | None = None
-    web_process: subprocess.Popen[bytes] | None = None
-    try:
+    # Every flow run reports a heartbeat; the crash automation needs it (inherited by the
+    # runner and the flow runs it starts).
+    os.environ.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(heartbeat_seconds()))
+    supervisor: Supervisor | None = None
+    stop_now = _Stop()
+    signal.signal(signal.SIGTERM, stop_now)
+    signal.signal(signal.SIGINT, stop_now)
+    with single_instance(bus.prefect_home()):
         upgrade()
+        server: PrefectServer | None = None
         url = os.environ.get("PREFECT_API_URL")
         if url:
-            if not bus.server_healthy(url.rstrip("/")):
+            url = url.rstrip("/")
+            if not bus.server_healthy(url):
                 raise ServiceError(
                     N_("PREFECT_API_URL is {url}, but no Prefect server answers there."), url=url
                 )
             console.print(_("Using the Prefect server at [bold]%(url)s[/]") % {"url": url})
         else:
-            server = PrefectServer(bus.prefect_home(), host=host, port=prefect_port)
-            console.print(
-                _("Starting a Prefect server (state in %(folder)s) …") % {"folder": server.home}
-            )
-            server.start()
+            server = PrefectServer.at(bus.prefect_home(), host=host, port=prefect_port)
+            console.print(f"Starting a Prefect server (state in {server.home}) …")
+            try:
+                server.start(cancelled=lambda: stop_now.requested)
+            except BaseException:
+                server.stop(grace=3)
+                raise
             url = server.api_url
-            os.environ["PREFECT_API_URL"] = url  # for this process's Prefect and its flow runs
-            console.print(_("Prefect UI: [bold]%(url)s[/]") % {"url": server.ui_url})
-        bus.advertise(url)
-        if web:
-            web_process = _start_web(host, web_port)
-        _serve(url, poll=poll, limit=limit)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        console.print(_("Stopping …"))
-        bus.withdraw()
-        if web_process is not None:
-            web_process.terminate()
-            web_process.wait(timeout=15)
-        if server is not None:
-            server.stop()
-        console.print(_("acara serve stopped."))
+            os.environ["PREFECT_API_URL"] = url  # for the runner, the flow runs and the bus
+            console.print(f"Prefect UI: [bold]{server.ui_url}[/]")
+        runner = python_child("the deployment runner", RUNNER_CODE, str(poll), str(limit))
+        web_app = python_child("the web app", WEB_CODE, host, str(web_port)) if web else None
+        supervisor = Supervisor(
+            runner,
+            server=server,
+            web=web_app,
+            advertise=bus.advertise,
+            withdraw=bus.withdraw,
+            on_server_back=_after_server_restart,
+            api_url=None if server else url,
+        )
+        stop_now.supervisor = supervisor
+        try:
+            if not stop_now.requested:
+                _crash_automation(url)
+                runner.spawn()
+                if web_app is not None:
+                    web_app.spawn()
+                    console.print(
+                        f"Web app (RSVP, check-in, dashboard): [bold]http://{host}:{web_port}[/]"
+                    )
+                bus.advertise(url)
+            else:
+                supervisor.stopping.set()
+            console.print("Serving; Ctrl-C stops everything.")
+            supervisor.run()
+        finally:
+            console.print("Stopping …")
+            supervisor.stop()
+            console.print("acara serve stopped.")
 
 
-def _serve(url: str, *, poll: float, limit: int) -> None:
-    from prefect import serve as prefect_serve
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    # Prefect may have been imported before the URL was known: make sure it uses this one.
-    with temporary_settings(updates={PREFECT_API_URL: url}):
-        deployments, missing = build_deployments()
-        for declared in missing:
-            err_console.print(
-                _("[yellow]Not served:[/] %(name)s (%(entrypoint)s is not written yet)")
-                % {"name": declared.name, "entrypoint": declared.entrypoint}
-            )
-        pending = bus.reemit_pending()
-        if pending.emitted:
-            console.print(
-                _("Sent Prefect %(count)s event(s) stored while it was down.")
-                % {"count": len(pending.emitted)}
-            )
-        prefect_serve(*deployments, limit=limit, query_seconds=poll)
-
-
-def _start_web(host: str, port: int) -> subprocess.Popen[bytes] | None:
+def _crash_automation(url: str) -> None:
     try:
-        from acara.web import serve_web  # noqa: F401  (only to know the web app exists)
-    except ImportError:
-        return None
-    code = "import sys; from acara.web import serve_web; serve_web(sys.argv[1], int(sys.argv[2]))"
-    process = subprocess.Popen([sys.executable, "-c", code, host, str(port)])
+        outcome = ensure_crash_automation(url)
+    except Exception as exc:  # the service still runs; dead runs just stay RUNNING longer
+        err_console.print(
+            f"[yellow]Warning:[/] could not set up the automation that marks dead runs "
+            f"CRASHED: {escape(str(exc))}",
+            highlight=False,
+        )
+        return
     console.print(
-        _("Web app (RSVP, check-in, dashboard): [bold]%(url)s[/]")
-        % {"url": f"http://{host}:{port}"}
+        f"Dead runs are marked CRASHED by Prefect (automation {outcome}; "
+        f"heartbeat every {heartbeat_seconds()} s)."
     )
-    return process
 
 
-def _interrupt(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
+class _Stop:
+    """SIGTERM and SIGINT: ask the supervisor to stop (no KeyboardInterrupt, no traceback)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.supervisor: Supervisor | None = None
+
+    def __call__(self, _signum: int, _frame: object) -> None:
+        self.requested = True
+        if self.supervisor is not None:
+            self.supervisor.request_stop()
+
+
+def _after_server_restart() -> None:
+    """Events the CLI stored while the server was down go to it now (its triggers persist)."""
+    try:
+        report = bus.reemit_pending()
+    except Exception:  # the next sweep tries again
+        logging.getLogger("acara.service").exception("re-sending stored events failed")
+        return
+    if report.emitted:
+        console.print(f"Sent Prefect {len(report.emitted)} event(s) stored while it was down.")
+
+
+def _log_lines() -> None:
+    """The supervisor's lines (a restart, a slow stop) go to serve's output with a time."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s acara serve: %(message)s", "%H:%M:%S"))
+    service_log = logging.getLogger("acara.service")
+    service_log.addHandler(handler)
+    service_log.setLevel(logging.INFO)
+    service_log.propagate = False
+
+
+@app.command("setup")
+def setup(
+    pool: Annotated[str, typer.Option(help="The process work pool workers take runs from.")] = (
+        "acara"
+    ),
+    deploy: Annotated[
+        bool, typer.Option(help="Also run `prefect deploy --all` from this checkout.")
+    ] = True,
+) -> None:
+    """On a shared Prefect server (PREFECT_API_URL): create the work pool, the automation that
+    marks dead runs CRASHED, and every deployment of prefect.yaml. Safe to run again."""
+    bus.prefect_environment()
+    url = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    if not url:
+        raise ServiceError("Set PREFECT_API_URL to the shared Prefect server first.")
+    if not bus.server_healthy(url):
+        raise ServiceError(f"No Prefect server answers at {url}.")
+    prefect = [sys.executable, "-m", "prefect"]
+    pools = subprocess.run([*prefect, "work-pool", "inspect", pool], capture_output=True)
+    if pools.returncode != 0:
+        _run([*prefect, "work-pool", "create", pool, "--type", "process"])
+        console.print(f"Work pool [bold]{pool}[/] created (process).")
+    else:
+        console.print(f"Work pool [bold]{pool}[/] exists.")
+    outcome = ensure_crash_automation(url)
+    console.print(f"Automation that marks dead runs CRASHED: {outcome}.")
+    if deploy:
+        env = {**os.environ, "ACARA_ROOT": os.environ.get("ACARA_ROOT", str(ROOT))}
+        _run([*prefect, "--no-prompt", "deploy", "--all", "--prefect-file", str(PREFECT_YAML)], env)
+        console.print("Deployments of prefect.yaml created or updated.")
+    console.print(
+        f"Start workers with: [bold]prefect worker start --pool {pool} --limit 2[/] "
+        "(ACARA_* and PREFECT_API_URL as here)."
+    )
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ServiceError(
+            f"`{' '.join(command[2:])}` failed:\n{(done.stdout + done.stderr).strip()[-2000:]}"
+        )

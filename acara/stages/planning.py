@@ -20,7 +20,7 @@ from acara.stages.unit import change
 from models import lifecycle
 from models.audit import AuditEntry
 from models.clock import Moment, moment
-from models.errors import N_, InvalidInput, invalid
+from models.errors import N_, InvalidInput, NotFound, invalid
 from models.event import Event, EventStatus
 from models.invitations import owe_changes
 from models.planning import ImportResult, import_event
@@ -34,6 +34,7 @@ from models.queries import (
     participants,
 )
 from models.roster import Removed, RosterReport, add_participants, remove_participants
+from models.staleness import missing, superseded
 
 
 @dataclass(slots=True)
@@ -291,3 +292,39 @@ def audit_trail(event: str | int) -> tuple[Event, list[AuditEntry]]:
     with unit_of_work() as session:
         target = get_event(session, event)
         return target, list(history(session, target))
+
+
+# --- what a flow run checks and names -------------------------------------------------------
+
+
+def why_superseded(event_id: int, fact: str, sequence: int | None = None) -> str | None:
+    """Why a fact (wire name) that started a flow asks for nothing now; None: it still does."""
+    with unit_of_work() as session:
+        try:
+            target = get_event(session, event_id)
+        except NotFound:
+            return missing(event_id)
+        return superseded(target, fact, sequence)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """An event as a run names it: code, title and start in the event's zone (WIB)."""
+
+    event_id: int
+    code: str
+    title: str
+    starts: str  # 'Selasa, 8 Desember 2026 pukul 08.30 WIB'
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}, {self.starts}"
+
+
+def label(event_id: int) -> Label:
+    """The event's code, title and start as people read them."""
+    from acara.dates import long_datetime
+
+    with unit_of_work() as session:
+        target = get_event(session, event_id)
+        starts = long_datetime(target.starts_at, target.timezone)
+        return Label(event_id, target.code, target.display_title, starts)

@@ -1,7 +1,9 @@
 """The reminder stage: owe what fell due, send it through the outbox, re-emit lost events.
 
 The scheduled flow (flows/reminders.py) runs each step as a task; `acara remind --now`
-runs `sweep`, the same steps in one go.
+runs `sweep`, the same steps in one go. The sweep sends everything the outbox owes, of every
+purpose, event by event: the reminders and nudges it owed, and whatever a run that died left
+queued or in flight (invitations, updates, cancellations, minutes, follow-up).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from acara.messages.delivery import deliver
 from acara.stages.plan import Plan, outbox_mark
 from models.clock import Moment, moment, require_aware, utcnow
 from models.event import Event
-from models.reminders import PURPOSES, drop_stale, open_rounds, owe_round
+from models.outbox import events_with_work
+from models.reminders import drop_stale, open_rounds, owe_round
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +76,58 @@ def owe_due_reminders(now: datetime | None = None) -> tuple[int, list[OwedRound]
     return dropped, owed
 
 
-def send_owed_reminders(as_of: datetime | None = None) -> tuple[int, int, int, str]:
-    """Deliver queued reminders and nudges: (sent, retry, failed, summary line).
+@dataclass(frozen=True, slots=True)
+class EventDelivery:
+    """What a sweep sent for one event."""
 
-    `as_of`: the moment their "tomorrow", "in 3 days" count from (a simulated --at), else now.
+    event_id: int
+    event_code: str
+    sent: int
+    retry: int
+    failed: int
+    superseded: int
+    recovered: int  # left in flight by a run that died, queued again and sent now
+    note: str
+
+
+def send_owed(as_of: datetime | None = None) -> list[EventDelivery]:
+    """Deliver everything the outbox owes, event by event, whatever its purpose.
+
+    `as_of`: the moment the letters' "tomorrow", "in 3 days" count from (a simulated --at).
     """
-    summary = deliver(purposes=list(PURPOSES), as_of=as_of)
-    return summary.sent, summary.retry, summary.failed, str(summary)
+    with unit_of_work() as session:
+        events = events_with_work(session)
+        codes = dict(
+            session.exec(select(Event.id, Event.code).where(col(Event.id).in_(events))).all()
+        )
+    delivered = []
+    for event_id in events:
+        summary = deliver(event_id=event_id, as_of=as_of)
+        delivered.append(
+            EventDelivery(
+                event_id,
+                codes.get(event_id, str(event_id)),
+                summary.sent,
+                summary.retry,
+                summary.failed,
+                summary.superseded,
+                summary.recovered,
+                str(summary),
+            )
+        )
+    return delivered
+
+
+def send_owed_reminders(as_of: datetime | None = None) -> tuple[int, int, int, str]:
+    """Deliver what is owed (reminders, and what a dead run left): (sent, retry, failed, line)."""
+    delivered = send_owed(as_of)
+    sent, retry, failed = (
+        sum(getattr(d, f) for d in delivered) for f in ("sent", "retry", "failed")
+    )
+    if not delivered:
+        return 0, 0, 0, "nothing was owed"
+    line = "; ".join(f"{d.event_code}: {d.note}" for d in delivered)
+    return sent, retry, failed, line
 
 
 def sweep(now: datetime | None = None) -> SweepReport:

@@ -10,12 +10,13 @@ start the flows (serve polls, so each step takes some seconds).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
-import socket
+import sqlite3
 import subprocess
-import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,85 +25,20 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES
+from tests.service_helpers import (
+    ACARA,
+    TRIGGER,
+    Service,
+    free_port,
+    kill_like_a_dead_machine,
+    processes,
+)
 from tests.smtp_server import SmtpSink
 
 pytestmark = pytest.mark.slow  # a Prefect server and three triggers: a minute or two
 
-ACARA = Path(sys.executable).parent / "acara"
 CODE = "kunker-camat-jambi-2026"
 PEOPLE = 34  # participants in the example event
-STARTUP = 300.0  # seconds for the Prefect server and the runner on a busy machine
-TRIGGER = 180.0  # seconds from a CLI command to its last message
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Service:
-    """`acara serve` in a subprocess, and the officer's CLI beside it."""
-
-    def __init__(self, folder: Path, smtp_url: str) -> None:
-        self.folder = folder
-        self.prefect_port, self.web_port = free_port(), free_port()
-        self.api_url = f"http://127.0.0.1:{self.prefect_port}/api"
-        self.log = folder / "serve.log"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("ACARA_", "PREFECT_"))}
-        self.env.update(
-            ACARA_DATA_DIR=str(folder / "data"),
-            ACARA_LANGUAGE="en",  # these tests read the English output
-            ACARA_SMTP_URL=smtp_url,
-            PREFECT_HOME=str(folder / "data" / "prefect"),
-            PREFECT_SERVER_ANALYTICS_ENABLED="false",
-            COLUMNS="200",
-        )
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [str(ACARA), "serve", "--poll", "2"]
-        command += ["--prefect-port", str(self.prefect_port), "--web-port", str(self.web_port)]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, cwd=self.folder, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        self.wait_for_log("Your deployments are being served", STARTUP)
-
-    def wait_for_log(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log.read_text(errors="replace"):
-            assert self.process is not None and self.process.poll() is None, self.tail()
-            assert time.monotonic() < deadline, f"no {text!r} after {timeout} s\n{self.tail()}"
-            time.sleep(0.5)
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
-
-    def stop(self) -> int:
-        """Stop it as a service manager would (SIGTERM); its exit code."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=90)
-
-    def acara(self, *args: str) -> str:
-        """Run the CLI as an officer would (no PREFECT_API_URL: it finds the running service)."""
-        done = subprocess.run(
-            [str(ACARA), *args],
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, (done.stdout, done.stderr)
-        return done.stdout
-
-    def flow_runs(self, flow_name: str) -> list[dict[str, object]]:
-        body = {"flows": {"name": {"any_": [flow_name]}}}
-        answer = httpx.post(f"{self.api_url}/flow_runs/filter", json=body, timeout=10)
-        answer.raise_for_status()
-        return list(answer.json())
 
 
 @pytest.fixture(scope="module")
@@ -180,16 +116,7 @@ def test_events_stored_while_the_server_was_down_are_sent_later_and_change_nothi
     sink.reset()
     service.acara("event", "import", str(EXAMPLES / "fgd-halifax.yaml"))
     # Prefect unreachable: the CLI keeps the event and sends the invitations itself.
-    down = {**service.env, "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api"}
-    offline = subprocess.run(
-        [str(ACARA), "event", "transition", "fgd-halifax-2026", "announce"],
-        cwd=service.folder,
-        env=down,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+    offline = _offline(service, "event", "transition", "fgd-halifax-2026", "announce")
     assert "does not answer" in offline and "Sent now" in offline
     invited = sink.count
     assert invited == 9
@@ -223,13 +150,7 @@ def test_the_reminder_deployment_run_from_the_prefect_ui_reminds_each_invitee_on
     arrive(sink, 9)
 
     # What an officer does in the UI: run the reminder-sweep deployment with a time (H-1).
-    answer = httpx.get(f"{service.api_url}/deployments/name/reminder-sweep/reminder-sweep")
-    run = httpx.post(
-        f"{service.api_url}/deployments/{answer.json()['id']}/create_flow_run",
-        json={"parameters": {"now": "2026-12-16T02:05:00+00:00"}},  # 09.05 WIB, the day before
-        timeout=10,
-    )
-    assert run.status_code == 201, run.text
+    service.run_deployment("reminder-sweep", {"now": "2026-12-16T02:05:00+00:00"})  # 09.05 WIB
     arrive(sink, 18)
     reminders = [r.message() for r in sink.messages[9:]]
     subjects = sorted(m["Subject"].split(":")[0] for m in reminders)
@@ -239,9 +160,165 @@ def test_the_reminder_deployment_run_from_the_prefect_ui_reminds_each_invitee_on
     assert sink.count == 18
 
 
-def test_stopping_the_service_stops_the_prefect_server_and_the_web_app(service: Service) -> None:
+def _offline(service: Service, *args: str) -> str:
+    """The CLI while no Prefect server answers: it keeps the event and does the work itself."""
+    down = {**service.env, "PREFECT_API_URL": f"http://127.0.0.1:{free_port()}/api"}
+    done = subprocess.run(
+        [str(ACARA), *args],
+        cwd=service.folder,
+        env=down,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+def _artifact_of(service: Service, run_id: str, kind: str) -> str:
+    body = {"flow_runs": {"id": {"any_": [run_id]}}, "artifacts": {"type": {"any_": [kind]}}}
+    answer = httpx.post(f"{service.api_url}/artifacts/filter", json=body, timeout=10)
+    answer.raise_for_status()
+    (artifact,) = answer.json()
+    return str(artifact["data"])
+
+
+def _copy_of_the_fgd(service: Service, code: str, day: str) -> Path:
+    text = (EXAMPLES / "fgd-halifax.yaml").read_text().replace("2026-12-10", day)
+    path = service.folder / f"{code}.yaml"
+    path.write_text(text.replace("code: fgd-halifax-2026", f"code: {code}"))
+    return path
+
+
+def test_an_announcement_that_reaches_prefect_after_the_cancellation_ends_its_run_completed(
+    service: Service, sink: SmtpSink
+) -> None:
+    service.acara("event", "import", str(_copy_of_the_fgd(service, "fgd-batal", "2026-12-24")))
+    sink.reset()
+    _offline(service, "event", "transition", "fgd-batal", "announce")
+    _offline(service, "event", "cancel", "fgd-batal", "--reason", "Narasumber berhalangan")
+    assert sink.count == 18  # the CLI sent the invitations and the cancellations itself
+
+    # Both facts reach Prefect late, in order; the announcement is stale by then.
+    assert "Domain events re-sent to Prefect: 2" in service.acara("remind", "--now")
+    ended = {"COMPLETED", "FAILED", "CRASHED"}
+    run = service.wait_for_run("send-invitations", "fgd-batal", ended)
+    assert run["state_type"] == "COMPLETED", run["state"]
+    summary = _artifact_of(service, str(run["id"]), "markdown")
+    assert "Nothing to do: fgd-batal is cancelled" in summary
+    assert service.wait_for_run("cancel-event", "fgd-batal", ended)["state_type"] == "COMPLETED"
+    time.sleep(3)
+    assert sink.count == 18
+
+
+def _unsent(service: Service, code: str) -> tuple[int, int]:
+    """(messages of the event, of which not sent), read from the service's database."""
+    with sqlite3.connect(service.folder / "data" / "acara.db") as db:
+        rows = db.execute(
+            "SELECT m.status FROM message m JOIN event e ON e.id = m.event_id WHERE e.code = ?",
+            (code,),
+        ).fetchall()
+    return len(rows), sum(status != "sent" for (status,) in rows)
+
+
+def test_a_send_whose_machine_dies_is_crashed_and_the_next_sweep_sends_the_rest(
+    service: Service, sink: SmtpSink
+) -> None:
+    service.acara("event", "import", str(EXAMPLES / "fkp-volume-3.yaml"))
+    sink.reset()
+    sink.delay = 0.3  # a slow mail server: the send is still going when the machine dies
+    service.acara("event", "transition", "fkp-vol-3-2027", "announce")
+    assert sink.wait_for(10, timeout=TRIGGER), service.tail()
+
+    # kill -9 of the runner and of the flow run it started, as when their machine dies.
+    kill_like_a_dead_machine(service)
+    killed = time.monotonic()
+    at_kill = sink.count
+    sink.delay = 0.0
+    total, unsent = _unsent(service, "fkp-vol-3-2027")
+    assert unsent > 0, "the kill came too late to leave anything unsent"
+
+    run = service.wait_for_run("send-invitations", "fkp-vol-3-2027", {"CRASHED"}, timeout=240)
+    crashed_after = time.monotonic() - killed
+    assert crashed_after < 180, crashed_after
+
+    # The next sweep (run here at once instead of waiting for the quarter hour; a scheduled
+    # one may have come first: then this one finds nothing left).
+    sweep = service.run_deployment("reminder-sweep", {})
+    deadline = time.monotonic() + TRIGGER
+    while service.run_state(sweep) != "COMPLETED":
+        assert service.run_state(sweep) not in {"FAILED", "CRASHED"}, service.tail()
+        assert time.monotonic() < deadline, service.tail()
+        time.sleep(1)
+    assert _unsent(service, "fkp-vol-3-2027") == (total, 0)
+    recipients = Counter(address for r in sink.messages for address in r.rcpt_tos)
+    assert len(recipients) == total  # nobody lost
+    duplicates = sink.count - total
+    assert duplicates <= 4  # at most the messages on the wire at the kill (4 connections)
+    print(
+        f"CRASHED {crashed_after:.0f} s after the kill ({at_kill} of {total} sent by then); "
+        f"{duplicates} duplicate(s); run {run['name']}"
+    )
+
+
+def test_a_killed_prefect_server_answers_again_within_30_s_and_serves_the_next_event(
+    service: Service, sink: SmtpSink
+) -> None:
+    serve_json = service.folder / "data" / "prefect" / "serve.json"
+    os.kill(service.pid_of("prefect server start"), signal.SIGKILL)
+    killed = time.monotonic()
+    while serve_json.exists():  # it never names a dead server for long
+        assert time.monotonic() - killed < 5, "serve.json still names the dead server"
+        time.sleep(0.1)
+    while True:
+        try:
+            if httpx.get(f"{service.api_url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() - killed < 30, service.tail()
+        time.sleep(0.2)
+    back = time.monotonic() - killed
+    service.wait_for_log("the Prefect server answers again", 10)
+    assert json.loads(serve_json.read_text())["api_url"] == service.api_url
+
+    service.acara("event", "import", str(_copy_of_the_fgd(service, "fgd-pulih", "2026-12-31")))
+    sink.reset()
+    announced = service.acara("event", "transition", "fgd-pulih", "announce")
+    assert "Sent to the service (Prefect)" in announced
+    arrive(sink, 9)
+    print(f"the Prefect server answered again {back:.1f} s after kill -9")
+
+
+def test_a_second_serve_on_the_same_data_folder_refuses_clearly(service: Service) -> None:
+    done = subprocess.run(
+        [str(ACARA), "serve", "--prefect-port", str(free_port()), "--web-port", str(free_port())],
+        cwd=service.folder,
+        env=service.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 5
+    assert "acara serve is already running for this data folder" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_sigterm_stops_the_service_within_10_s_with_exit_0_and_nothing_left(
+    service: Service,
+) -> None:
+    started = service.descendants()
+    assert started
+    began = time.monotonic()
     assert service.stop() == 0
-    assert "acara serve stopped." in service.log.read_text()
+    assert time.monotonic() - began < 10
+    stopping = service.log.read_text().partition("Stopping …")[2]
+    assert "acara serve stopped." in stopping and "Traceback" not in stopping
     for url in (f"{service.api_url}/health", f"http://127.0.0.1:{service.web_port}/login"):
         with pytest.raises(httpx.HTTPError):
             httpx.get(url, timeout=2)
+    # Every process it started is gone (same pid and command line: pids get reused; a
+    # zombie has no command line any more).
+    left = {pid for pid, command in started.items() if processes().get(pid, (0, ""))[1] == command}
+    assert not left, left
+    assert not (service.folder / "data" / "prefect" / "serve.json").exists()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from icalendar import Calendar
@@ -67,8 +70,25 @@ def test_invite_reschedule_and_cancel_flows_send_each_message_once(
     assert len(session.exec(select(Message)).all()) == 24
 
 
+def _run_and_artifacts(run_id: object) -> tuple[str, dict[str, Any]]:
+    """The run's name and its artifacts by type."""
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    async def read() -> tuple[str, dict[str, Any]]:
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id]))
+            )
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+            )
+            return runs[0].name, {a.type: a for a in artifacts}
+
+    return asyncio.run(read())
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_the_flow_run_is_named_after_the_event(
+def test_the_flow_run_is_named_after_the_event_in_jakarta_time_and_shows_what_it_did(
     prefect_harness: None, session: Session, acara_env: Path
 ) -> None:
     spec, rows = read_event_file(EXAMPLES / "penandatanganan-mou-ombudsman.yaml")
@@ -77,16 +97,48 @@ def test_the_flow_run_is_named_after_the_event(
     state = send_invitations(event_id, return_state=True)
     assert state.is_completed()
 
-    async def name() -> str:
-        async with get_client() as client:
-            runs = await client.read_flow_runs(
-                flow_run_filter=FlowRunFilter(
-                    id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
-                )
-            )
-            return runs[0].name
+    name, artifacts = _run_and_artifacts(state.state_details.flow_run_id)
+    assert re.fullmatch(
+        r"send-invitations · mou-ombudsman-banten-2027 · \d{4}-\d\d-\d\d \d\d\.\d\d WIB", name
+    )
+    (row,) = json.loads(artifacts["table"].data)
+    assert row == {
+        "channel": "e-mail",
+        "owed": 8,
+        "sent": 8,
+        "failed": 0,
+        "retrying": 0,
+        "superseded": 0,
+        "already sent before": 0,
+    }
+    summary = artifacts["markdown"].data
+    assert "mou-ombudsman-banten-2027" in summary and "WIB" in summary and "8 sent" in summary
 
-    assert asyncio.run(name()) == f"send-invitations · mou-ombudsman-banten-2027 ({event_id})"
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_announcement_that_arrives_after_the_cancellation_ends_the_run_quietly(
+    prefect_harness: None, session: Session, acara_env: Path
+) -> None:
+    spec, rows = read_event_file(EXAMPLES / "penandatanganan-mou-ombudsman.yaml")
+    event_id = import_event(session, spec, rows, actor="test").event_id
+    event = session.get(Event, event_id)
+    assert event is not None
+    lifecycle.apply(session, event, lifecycle.Action.ANNOUNCE, actor="test")
+    lifecycle.cancel(session, event, actor="test", reason="Kepala Perwakilan berhalangan")
+    session.commit()
+
+    state = send_invitations(event_id, return_state=True)  # the late acara.event.announced
+    assert state.is_completed()  # not FAILED: nobody has to act
+    result = state.result()
+    assert result["skipped"] == (
+        "nothing to do: mou-ombudsman-banten-2027 is cancelled (its cancellation replaces this)"
+    )
+    _, artifacts = _run_and_artifacts(state.state_details.flow_run_id)
+    assert "Nothing to do" in artifacts["markdown"].data
+    assert session.exec(select(Message)).all() == []  # nothing owed, nothing sent
+
+    # An update for a change that a later one replaced ends the same way.
+    assert "cancelled" in send_updates(event_id, sequence=0)["skipped"]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

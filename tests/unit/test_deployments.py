@@ -30,12 +30,13 @@ def test_each_lifecycle_fact_triggers_its_stage_flow(deployments: dict[str, Any]
         assert sorted(trigger.expect) == sorted(facts)
         assert trigger.match.model_dump() == {"prefect.resource.id": "acara.event.*"}
         # The event's id reaches the flow as an int, not the string Jinja renders.
-        assert trigger.parameters == {
-            "event_id": {
-                "__prefect_kind": "json",
-                "value": {"__prefect_kind": "jinja", "template": "{{ event.payload.event_id }}"},
-            }
+        assert trigger.parameters["event_id"] == {
+            "__prefect_kind": "json",
+            "value": {"__prefect_kind": "jinja", "template": "{{ event.payload.event_id }}"},
         }
+    # An update knows which change started it: a run for a replaced change ends quietly.
+    (moved,) = deployments["send-updates"].triggers
+    assert moved.parameters["sequence"]["value"]["template"] == "{{ event.payload.sequence }}"
 
 
 def test_the_sweeps_run_on_jakarta_time(deployments: dict[str, Any]) -> None:
@@ -56,6 +57,27 @@ def test_every_deployment_has_a_typed_form_for_the_prefect_ui(
         assert deployment.description, name
         if name in EXPECTED:
             assert properties["event_id"]["type"] == "integer", name
+
+
+def test_every_parameter_has_a_description_in_the_run_form(deployments: dict[str, Any]) -> None:
+    for name, deployment in deployments.items():
+        properties = deployment._parameter_openapi_schema.properties
+        for parameter, schema in properties.items():
+            assert len(schema.get("description", "")) > 20, (name, parameter)
+
+
+def test_every_work_pool_run_sends_heartbeats_that_the_crash_automation_watches() -> None:
+    from acara.service import HEARTBEAT_SECONDS, MISSED_HEARTBEATS, TAG, crash_automation
+
+    automation = crash_automation(HEARTBEAT_SECONDS)
+    assert automation.trigger.within.total_seconds() == MISSED_HEARTBEATS * HEARTBEAT_SECONDS
+    assert automation.trigger.within.total_seconds() + 30 <= 180  # CRASHED within 3 minutes
+    assert "prefect.flow-run.Completed" in automation.trigger.expect
+    assert automation.actions[0].force is False  # a finished run is never re-marked
+    for declared in declared_deployments():
+        env = declared.spec["work_pool"]["job_variables"]["env"]
+        assert env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == str(HEARTBEAT_SECONDS)
+        assert TAG in declared.spec["tags"], declared.name
 
 
 def test_every_flow_run_for_an_event_is_named_after_it() -> None:
