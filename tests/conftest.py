@@ -103,9 +103,7 @@ def _temporary_files_in_ram() -> None:
 
 def _distributed(config: pytest.Config) -> bool:
     """True in the xdist controller of a run with workers."""
-    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(
-        config, "workerinput"
-    )
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
 @pytest.fixture(scope="session")
