@@ -82,13 +82,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         server.stop()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on the Prefect test server share one worker (`--dist loadgroup`): one harness."""
-    for item in items:
-        if "prefect_harness" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("prefect"))
-
-
 def _temporary_files_in_ram() -> None:
     """Point TMPDIR (pytest's tmp_path, the PostgreSQL cluster, Prefect's test database) at
     /dev/shm unless TMPDIR is set: a disk's sync costs make CREATE DATABASE and SQLite commits
@@ -189,7 +182,12 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     home = tmp_path_factory.mktemp("prefect-home")
     os.environ.setdefault("PREFECT_HOME", str(home))
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
+        database = make_url(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).database
         yield
+    # Prefect removes the folder of its test database at exit, which xdist workers skip.
+    if database:
+        shutil.rmtree(Path(database).parent, ignore_errors=True)
