@@ -25,9 +25,12 @@ demo-service: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# The long fault tests (about 10 minutes) run after the fast suite, so CI runs them too.
+# The fast suite runs on every core (pytest-xdist; WORKERS=0 runs it in one process), a test
+# file per worker at a time so a module's fixtures (a browser, rendered templates) are built
+# once. The long fault tests (about 10 minutes) run after it, so CI runs them too.
+WORKERS ?= auto
 test: $(STAMP) system-deps lint
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" -n $(WORKERS) --dist loadfile
 	$(MAKE) --no-print-directory test-faults
 
 test-faults: $(STAMP) system-deps

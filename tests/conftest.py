@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,6 +23,10 @@ from tests.pg import LocalPostgres
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _counter = itertools.count()
+POSTGRES_URL = "ACARA_TEST_POSTGRES_URL"  # a server to use instead of starting one
+_SHARED_SERVER = pytest.StashKey[LocalPostgres]()
+RAM_DISK = "/dev/shm"
+RAM_DISK_NEEDED = 2 * 1024**3  # bytes free; a run keeps well under a tenth of it
 
 
 class ExternalPostgres:
@@ -40,17 +47,67 @@ class PostgresTemplate:
     server: LocalPostgres | ExternalPostgres
     template: str
 
-    def new_database(self) -> str:
-        """A fresh, migrated database (a copy of the template); returns its URL."""
+    @contextmanager
+    def new_database(self) -> Iterator[str]:
+        """A fresh, migrated database (a copy of the template), dropped after use."""
         name = f"acara_test_{os.getpid()}_{next(_counter)}"
         _admin(self.server, f"CREATE DATABASE {name} TEMPLATE {self.template}")
-        return self.server.url(name)
+        url = self.server.url(name)
+        yield url
+        acara_db.engine_for(url).dispose()
+        _admin(self.server, f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files go to RAM when it has room; under pytest-xdist the controller starts the
+    one PostgreSQL server all workers share."""
+    _temporary_files_in_ram()
+    if _distributed(config) and not os.environ.get(POSTGRES_URL):
+        server = LocalPostgres()
+        config.stash[_SHARED_SERVER] = server
+        server.start()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each xdist worker where the controller's PostgreSQL server listens."""
+    server = node.config.stash.get(_SHARED_SERVER, None)
+    if server is not None:
+        node.workerinput[POSTGRES_URL] = server.url("postgres")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    server = config.stash.get(_SHARED_SERVER, None)
+    if server is not None:
+        server.stop()
+
+
+def _temporary_files_in_ram() -> None:
+    """Point TMPDIR (pytest's tmp_path, the PostgreSQL cluster, Prefect's test database) at
+    /dev/shm unless TMPDIR is set: a disk's sync costs make CREATE DATABASE and SQLite commits
+    ten times slower there. Workers and subprocesses inherit it."""
+    if os.environ.get("TMPDIR") or not os.access(RAM_DISK, os.W_OK):
+        return
+    stat = os.statvfs(RAM_DISK)
+    if stat.f_bavail * stat.f_frsize >= RAM_DISK_NEEDED:
+        os.environ["TMPDIR"] = RAM_DISK
+        tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
+def _distributed(config: pytest.Config) -> bool:
+    """True in the xdist controller of a run with workers."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresTemplate]:
-    """A PostgreSQL server with a migrated template database, for the whole session."""
-    external = os.environ.get("ACARA_TEST_POSTGRES_URL")
+def postgres(pytestconfig: pytest.Config) -> Iterator[PostgresTemplate]:
+    """A PostgreSQL server with a migrated template database, for the whole session.
+
+    The server is, in this order: ACARA_TEST_POSTGRES_URL's, the one the xdist controller
+    started, or one this process starts. Each process migrates its own template.
+    """
+    workerinput = getattr(pytestconfig, "workerinput", {})
+    external = os.environ.get(POSTGRES_URL) or workerinput.get(POSTGRES_URL)
     server: LocalPostgres | ExternalPostgres = (
         ExternalPostgres(external) if external else LocalPostgres()
     )
@@ -89,12 +146,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     """A freshly migrated, empty database: every DB test runs on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        target = tmp_path / "acara.db"
-        shutil.copyfile(sqlite_template, target)
-        url = f"sqlite:///{target}"
-    else:
-        url = request.getfixturevalue("postgres").new_database()
+    if request.param == "postgres":
+        with request.getfixturevalue("postgres").new_database() as url:
+            yield url
+        return
+    target = tmp_path / "acara.db"
+    shutil.copyfile(sqlite_template, target)
+    url = f"sqlite:///{target}"
     yield url
     acara_db.engine_for(url).dispose()
 
@@ -124,7 +182,12 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     home = tmp_path_factory.mktemp("prefect-home")
     os.environ.setdefault("PREFECT_HOME", str(home))
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
+        database = make_url(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).database
         yield
+    # Prefect removes the folder of its test database at exit, which xdist workers skip.
+    if database:
+        shutil.rmtree(Path(database).parent, ignore_errors=True)

@@ -1,11 +1,14 @@
-"""The real `acara` command in a subprocess, as an officer runs it, on SQLite and PostgreSQL."""
+"""The real `acara` command, a process per command, as an officer runs it, on SQLite and PostgreSQL.
+
+The tests of mistakes and exit codes start the installed console script each time; the longer
+stories fork each command from an interpreter that has imported acara already (tests/preloaded.py).
+"""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES
-
-ACARA = Path(sys.executable).parent / "acara"
+from tests.preloaded import ACARA, forker
 
 
 @dataclass(frozen=True)
@@ -25,10 +27,17 @@ class Run:
 
 
 class Officer:
-    """Runs `acara ...` in a working folder with its own data folder, like a terminal would."""
+    """Runs `acara ...` in a working folder with its own data folder, like a terminal would.
 
-    def __init__(self, folder: Path, database_url: str | None = None) -> None:
+    script=True starts the console script in a new interpreter for each command; otherwise each
+    command runs in a process forked from a preloaded one (the same, without the start-up cost).
+    """
+
+    def __init__(
+        self, folder: Path, database_url: str | None = None, *, script: bool = False
+    ) -> None:
         self.folder = folder
+        self.script = script
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("ACARA_")}
         self.env.update(
             ACARA_DATA_DIR=str(folder / "data"),
@@ -41,15 +50,18 @@ class Officer:
             self.env["ACARA_DATABASE_URL"] = database_url
 
     def __call__(self, *args: str, expect: int = 0) -> Run:
-        done = subprocess.run(
-            [str(ACARA), *args],
-            cwd=self.folder,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        run = Run(done.returncode, done.stdout, done.stderr)
+        if self.script:
+            done = subprocess.run(
+                [str(ACARA), *args],
+                cwd=self.folder,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            run = Run(done.returncode, done.stdout, done.stderr)
+        else:
+            run = Run(*forker().run(args, cwd=self.folder, env=self.env, timeout=120))
         assert run.code == expect, run
         assert "Traceback" not in run.err and "Traceback" not in run.out, run
         return run
@@ -107,7 +119,7 @@ def test_an_officer_imports_shows_moves_and_audits_an_event(db_url: str, tmp_pat
 
 def test_an_officer_sees_short_messages_and_exit_codes_for_mistakes(tmp_path: Path) -> None:
     # More messages are checked in-process in tests/integration/test_cli_messages.py.
-    acara = Officer(tmp_path)  # the default: an SQLite file in the data folder
+    acara = Officer(tmp_path, script=True)  # the default: an SQLite file in the data folder
     not_yet = acara("event", "list", expect=4)
     assert "run `acara db upgrade` first" in not_yet.err
     acara("db", "upgrade")
@@ -135,7 +147,9 @@ def test_an_officer_sees_short_messages_and_exit_codes_for_mistakes(tmp_path: Pa
 
 
 def test_an_unreachable_database_is_an_operator_message_not_a_crash(tmp_path: Path) -> None:
-    acara = Officer(tmp_path, database_url="postgresql+psycopg://acara@127.0.0.1:9/acara")
+    acara = Officer(
+        tmp_path, database_url="postgresql+psycopg://acara@127.0.0.1:9/acara", script=True
+    )
     down = acara("event", "list", expect=4)
     assert "cannot use the database" in down.err and "ACARA_DATABASE_URL" in down.err
 
