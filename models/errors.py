@@ -44,14 +44,27 @@ class Problem:
         return f"{self.where}: {self.reason}" if self.where else self.reason
 
 
+# A report names the first problems in full and then only counts the rest: a list of 100,000
+# bad rows is refused in a second with a message a person can read.
+MAX_REPORTED = 200
+
+
+def reported(problems: list[Problem], limit: int = MAX_REPORTED) -> list[str]:
+    """The lines of a report: the first `limit` problems, then how many more there are."""
+    lines = [str(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit:,} more problems not shown")
+    return lines
+
+
 class InvalidInput(AcaraError):
-    """Input rejected as a whole; lists every problem found, not just the first."""
+    """Input rejected as a whole; lists every problem found (the first 200 in its message)."""
 
     http_status = 422
 
     def __init__(self, problems: Iterable[Problem], heading: str = "Invalid input") -> None:
         self.problems = list(problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        lines = "\n".join(f"  - {line}" for line in reported(self.problems))
         super().__init__(f"{heading}:\n{lines}" if lines else heading)
 
 

@@ -11,6 +11,7 @@ from rich.markup import escape
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.stages import planning
+from models.errors import reported
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
 
@@ -27,6 +28,8 @@ def import_list(
 ) -> None:
     """Add participants from a list; by default nothing is imported while any row is bad."""
     preview = planning.import_participants(event, path, skip_invalid=skip_invalid, dry_run=True)
+    for notice in preview.notices:
+        console.print(f"[yellow]Note:[/] {escape(notice)}", highlight=False)
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return
     imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
@@ -38,5 +41,5 @@ def import_list(
     )
     for line in report.merged:
         console.print(f"  merged: {escape(line)}", highlight=False)
-    for problem in report.rejected:
-        console.print(f"  [red]rejected[/] {escape(str(problem))}", highlight=False)
+    for line in reported(report.rejected):
+        console.print(f"  [red]rejected[/] {escape(line)}", highlight=False)

@@ -6,7 +6,7 @@ records its fact; the invitation stage reacts by telling everyone invited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -63,6 +63,7 @@ class ListImported:
     event_code: str
     report: RosterReport  # its `rejected` lists the unreadable rows too
     plan: Plan
+    notices: list[str] = field(default_factory=list)  # read, but look: "not UTF-8; read as ..."
 
 
 def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Imported:
@@ -90,7 +91,8 @@ def import_participants(
     event: str | int, path: Path, *, skip_invalid: bool, dry_run: bool = False
 ) -> ListImported:
     """Add participants from a CSV or XLSX list: all or nothing unless skip_invalid."""
-    rows, problems = read_participant_list(path)
+    listed = read_participant_list(path)
+    rows, problems = listed.rows, listed.problems
     if problems and not skip_invalid:
         raise InvalidInput(problems, heading=f"Nothing imported from {path.name}; fix these rows")
     with change(dry_run=dry_run) as (session, _):
@@ -99,7 +101,7 @@ def import_participants(
         plan = Plan.of("participants import", target)
         _roster_changes(plan, report)
     report.rejected[:0] = problems
-    return ListImported(target.code, report, plan)
+    return ListImported(target.code, report, plan, listed.notices)
 
 
 def transition(
