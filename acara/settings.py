@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +22,14 @@ class SettingsError(AcaraError):
     """An ACARA_* variable is wrong: named, never echoed (it may be a secret)."""
 
     exit_code = 2
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)[^\s@/]*@")
+
+
+def masked(text: str) -> str:
+    """Text with the password of every URL in it replaced by ***: for printing and logs."""
+    return _URL_PASSWORD.sub(lambda m: m["head"] + "***@", str(text))
 
 
 def is_local_url(url: str) -> bool:

@@ -21,6 +21,7 @@ from acara.cli import serve as serve_commands
 from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
+from acara.settings import masked
 from models.errors import AcaraError
 
 app = typer.Typer(
@@ -65,7 +66,7 @@ def main() -> None:
             raise
         # The database is down or unreachable: an operator problem, not a bug.
         err_console.print(
-            f"[bold red]Error:[/] cannot use the database: {escape(str(exc.orig))}. "
+            f"[bold red]Error:[/] cannot use the database: {escape(masked(str(exc.orig)))}. "
             "Check ACARA_DATABASE_URL and that the server is running.",
             highlight=False,
         )
@@ -73,7 +74,7 @@ def main() -> None:
     except ArgumentError as exc:
         err_console.print(
             f"[bold red]Error:[/] ACARA_DATABASE_URL is not a database URL acara can use: "
-            f"{escape(str(exc))}",
+            f"{escape(masked(str(exc)))}",
             highlight=False,
         )
         sys.exit(4)
