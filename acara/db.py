@@ -231,6 +231,9 @@ def upgrade(url: str | None = None, *, replace_lost: bool = False) -> bool:
     url = url or get_settings().database
     path = sqlite_path(url)
     created = create_sqlite_file(path.resolve(), replace_lost=replace_lost) if path else False
+    if created and url in _GUARDS:  # a new file: this process may use it from now on
+        engine_for(url).dispose()
+        _GUARDS[url].identity = None
     config = alembic_config(url)
     # Reuse our engine so SQLite gets its folder and pragmas like every other connection.
     with engine_for(url).begin() as connection:
