@@ -25,6 +25,7 @@ from models.people import (
     RsvpStatus,
 )
 from models.reminders import ReminderRound
+from models.sendbudget import SendWindow
 from models.survey import SurveyResponse
 
 metadata = SQLModel.metadata
@@ -54,6 +55,7 @@ __all__ = [
     "Role",
     "Room",
     "RsvpStatus",
+    "SendWindow",
     "SurveyResponse",
     "Venue",
     "metadata",
