@@ -19,7 +19,7 @@ from bench.fanout import ROOT, FanoutResult, prefect_overhead, run_size
 from bench.sink import sink_process
 
 log = logging.getLogger("bench")
-SECTIONS = ("fanout", "sweep", "micro", "overhead")
+SECTIONS = ("fanout", "sweep", "micro", "overhead", "imports")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -74,11 +74,21 @@ def main(argv: list[str] | None = None) -> int:
         if "overhead" in sections:
             log.info("Prefect overhead")
             overhead = prefect_overhead(work, sink)
+        import_rows = []
+        if "imports" in sections:
+            from bench import imports
+
+            log.info("participant list import")
+            import_rows = imports.run(work, (5_000,) if args.quick else (50_000,))
     lines += report.header(load_before, os.getloadavg())
     lines += report.fanout(fanouts) if fanouts else []
     lines += report.sweep(sweep_rows)
     lines += report.micro(micro_rows)
     lines += report.overhead(overhead)
+    from bench import faults, imports
+
+    lines += ["", *imports.section(import_rows)] if import_rows else []
+    lines += ["", *faults.section(faults.load())]
     text = "\n".join(lines).rstrip() + "\n"
     sys.stdout.write(text)
     if args.out != "-":

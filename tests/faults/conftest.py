@@ -90,3 +90,12 @@ def statuses(db_url: str, event_id: int) -> Counter[str]:
 def received_per_recipient(sink: SmtpSink) -> Counter[str]:
     """How many messages each address got."""
     return Counter(address.lower() for r in sink.messages for address in r.rcpt_tos)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write what the fault tests measured into BENCHMARKS.md, beside the speed figures."""
+    from bench import faults
+    from tests.faults.figures import RECORDED
+
+    if RECORDED:
+        faults.write_into()

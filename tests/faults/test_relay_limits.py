@@ -26,6 +26,7 @@ from tests.faults.conftest import (
     smtp,
     statuses,
 )
+from tests.faults.figures import record
 from tests.smtp_server import SmtpSink
 
 JAMBI = "kunjungan-camat-jambi.yaml"  # 34 participants
@@ -150,4 +151,12 @@ def test_a_relay_limit_of_60_per_minute_is_held_by_two_workers_together(
         _two_senders(invited, sink.url, tmp_path, [Cap("minute", 60, 60)])
         got = received_per_recipient(sink)
         _held(sink, 60, 60)
+        windows = _per_window(sink, 60)
     assert sorted(got) == list(invited.emails) and max(got.values()) == 1
+    record(
+        "relay cap 60/min, two workers",
+        db_url,
+        emails=invited.emails,
+        got=got,
+        detail=f"per minute: {', '.join(map(str, windows))}; 0 refused by the relay",
+    )
