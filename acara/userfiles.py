@@ -157,8 +157,9 @@ class _CountingLoader(Loader):
 def compose_yaml(text: str, name: str, first_line: int = 1) -> tuple[yaml.Node | None, Any]:
     """The document's node tree (for line numbers) and its data, safely; InvalidInput on a
     syntax error or a document that is, or expands to, too much."""
-    loader = _CountingLoader(text)
+    loader: _CountingLoader | None = None
     try:
+        loader = _CountingLoader(text)  # its reader already refuses control characters
         node = loader.get_single_node()
         if node is None:
             return None, None
@@ -174,7 +175,8 @@ def compose_yaml(text: str, name: str, first_line: int = 1) -> tuple[yaml.Node |
         reason = getattr(exc, "problem", None) or str(exc)
         raise InvalidInput([Problem(where, f"YAML syntax error: {reason}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(path: Path) -> Any:

@@ -104,12 +104,7 @@ def reserve(connection: Connection, caps: Sequence[Cap], want: int, now: datetim
             ).scalar_one()
         left = {key: cap.limit - used[key] for cap, key, _, _ in windows}
         granted = max(0, min([want, *left.values()]))
-        if granted:
-            for key in keys:
-                connection.execute(
-                    text("UPDATE send_window SET used = used + :n WHERE key = :key"),
-                    {"n": granted, "key": key},
-                )
+        _add(connection, keys, granted)
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -126,15 +121,20 @@ def give_back(connection: Connection, keys: Sequence[str], count: int) -> None:
     if count <= 0:
         return
     try:
-        for key in keys:
-            connection.execute(
-                text("UPDATE send_window SET used = used - :n WHERE key = :key AND used >= :n"),
-                {"n": count, "key": key},
-            )
+        _add(connection, keys, -count)
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
+
+
+def _add(connection: Connection, keys: Sequence[str], count: int) -> None:
+    """Add `count` (negative: give back) to each window, never below zero."""
+    for key in keys if count else ():
+        connection.execute(
+            text("UPDATE send_window SET used = used + :n WHERE key = :key AND used + :n >= 0"),
+            {"n": count, "key": key},
+        )
 
 
 def forget_old(connection: Connection, now: datetime) -> None:

@@ -508,6 +508,15 @@ def measure(path: Path) -> tuple[float, int, str]:
     return float(seconds), int(peak), outcome
 
 
+def _bad_csv(folder: Path, header: bytes, line: bytes, size: int) -> Path:
+    """A CSV of about `size` bytes: the header, then `line` again and again."""
+    path = folder / "peserta.csv"
+    with path.open("wb") as out:
+        out.write(header)
+        out.write(line * (size // len(line)))
+    return path
+
+
 def test_the_minutes_yaml_bomb_is_refused_within_seconds_in_little_memory(tmp_path: Path) -> None:
     path = tmp_path / "notulen.md"
     path.write_text(BOMB, encoding="utf-8")
@@ -525,11 +534,8 @@ def test_a_real_xlsx_bomb_is_refused_within_10_s_and_300_mb(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_a_50_mb_csv_of_bad_rows_is_refused_within_10_s_and_300_mb(tmp_path: Path) -> None:
-    path = tmp_path / "peserta.csv"
     line = b"Budi Santoso,bukan-email,Camat Kumpeh,Pemerintah Provinsi Jambi\n"
-    with path.open("wb") as out:
-        out.write(b"nama,email,jabatan,instansi\n")
-        out.write(line * (50_000_000 // len(line)))
+    path = _bad_csv(tmp_path, b"nama,email,jabatan,instansi\n", line, 50_000_000)
     seconds, peak, outcome = measure(path)
     assert "ACARA_IMPORT_MAX_BYTES" in outcome and seconds < 10 and peak < 300, (seconds, peak)
 
@@ -538,11 +544,7 @@ def test_a_50_mb_csv_of_bad_rows_is_refused_within_10_s_and_300_mb(tmp_path: Pat
 def test_a_20_mb_csv_of_bad_rows_just_under_the_limit_is_refused_within_seconds(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "peserta.csv"
-    line = b"Budi,bukan-email\n"
-    with path.open("wb") as out:
-        out.write(b"nama,email\n")
-        out.write(line * (19_000_000 // len(line)))
+    path = _bad_csv(tmp_path, b"nama,email\n", b"Budi,bukan-email\n", 19_000_000)
     seconds, peak, outcome = measure(path)
     assert "ACARA_IMPORT_MAX_ROWS" in outcome and seconds < 10 and peak < 300, (seconds, peak)
 
