@@ -15,18 +15,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# VmHWM is this process's own peak; ru_maxrss may carry the parent's from before exec.
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from acara.db import upgrade
 from acara.stages import planning
+def hwm():
+    lines = Path("/proc/self/status").read_text().splitlines()
+    return next(int(l.split()[1]) for l in lines if l.startswith("VmHWM:")) / 1024
 upgrade()
 planning.import_event_file(Path(sys.argv[2]), actor="bench")
-rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss_before = hwm()
 started = time.perf_counter()
 done = planning.import_participants("fgd-halifax-2026", Path(sys.argv[1]), skip_invalid=False)
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = hwm()
 print(json.dumps({"rows": done.report.added, "seconds": seconds, "peak_mib": peak,
                   "before_mib": rss_before}))
 """

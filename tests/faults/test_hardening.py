@@ -471,7 +471,7 @@ def test_an_event_code_that_is_not_a_safe_file_name_is_refused(code: str, tmp_pa
 
 # --- the real sizes, in a subprocess that measures itself -----------------------------------
 MEASURE = """
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from models.errors import InvalidInput
 started = time.monotonic()
@@ -485,7 +485,9 @@ try:
     outcome = "imported"
 except InvalidInput as error:
     outcome = "refused: " + str(error).replace("\\n", " ")
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+# VmHWM: this process's own peak (ru_maxrss would include the parent's, from before exec).
+status = Path("/proc/self/status").read_text().splitlines()
+peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) // 1024
 print(f"{time.monotonic() - started:.2f} {peak} {outcome}")
 """
 
