@@ -14,6 +14,7 @@ from acara import bus
 from acara.cli.console import console, err_console
 from acara.db import upgrade
 from acara.service import PrefectServer, ServiceError, build_deployments
+from acara.settings import masked
 
 
 def serve(
@@ -41,9 +42,9 @@ def serve(
         if url:
             if not bus.server_healthy(url.rstrip("/")):
                 raise ServiceError(
-                    f"PREFECT_API_URL is {url}, but no Prefect server answers there."
+                    f"PREFECT_API_URL is {masked(url)}, but no Prefect server answers there."
                 )
-            console.print(f"Using the Prefect server at [bold]{url}[/]")
+            console.print(f"Using the Prefect server at [bold]{masked(url)}[/]")
         else:
             server = PrefectServer(bus.prefect_home(), host=host, port=prefect_port)
             console.print(f"Starting a Prefect server (state in {server.home}) …")
