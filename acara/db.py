@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
@@ -92,7 +93,7 @@ class _FileGuard:
                 raise self._lost("was deleted")
             raise DatabaseLost(missing_message(self.path))
         connection = sqlite3.connect(
-            f"file:{self.path}?mode=rw", uri=True, timeout=30, check_same_thread=False
+            f"file:{quote(str(self.path))}?mode=rw", uri=True, timeout=30, check_same_thread=False
         )
         self.check()
         return connection
