@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-faults bench lint migration system-deps clean
+.PHONY: demo test test-faults bench lint migration system-deps clean catalogs
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ test: $(STAMP) system-deps lint
 
 test-faults: $(STAMP) system-deps
 	$(BIN)/pytest -q -m slow
+
+# Translations: extract the English source strings from code and templates (babel.cfg), merge
+# them into locale/*/LC_MESSAGES/messages.po and compile the .mo files (committed, so a fresh
+# clone runs without this step). It lists what is left to translate; translate it and run again.
+# `make catalogs LANGUAGE=fr` starts the catalog of a new language.
+catalogs: $(STAMP)
+	$(BIN)/python scripts/catalogs.py $(LANGUAGE)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

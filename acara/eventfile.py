@@ -21,7 +21,7 @@ from acara.userfiles import (
     read_user_text,
     table,
 )
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.plan import EventSpec, ParticipantSpec, parse_event_spec, problems_from
 from models.roster import Row
 
@@ -69,7 +69,9 @@ def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
     if spec.participants_file:
         listed, problems = read_participant_list(path.parent / spec.participants_file)
         if problems:
-            raise InvalidInput(problems, heading=f"{spec.participants_file} has bad rows")
+            raise InvalidInput(
+                problems, heading=N_("{file} has bad rows"), file=spec.participants_file
+            )
         rows.extend(listed)
     return spec, rows
 
@@ -107,17 +109,21 @@ def _find_header(rows: list[list[Any]], name: str) -> int:
     unknown = [h for h in header if h and h not in HEADERS and h not in IGNORED]
     if unknown and len(unknown) < len([h for h in header if h]):
         raise InvalidInput([_unknown_columns(name, first + 1, unknown)])
-    raise InvalidInput([Problem(f"{name} row {first + 1}", "no email column")])
+    raise InvalidInput([Problem(f"{name} row {first + 1}", N_("no email column"))])
 
 
 def _unknown_columns(name: str, number: int, unknown: list[str]) -> Problem:
     known = ", ".join(sorted(set(HEADERS.values())))
-    return Problem(f"{name} row {number}", f"unknown columns {unknown}; use: {known}")
+    return Problem(
+        f"{name} row {number}",
+        N_("unknown columns {unknown}; use: {known}"),
+        {"unknown": unknown, "known": known},
+    )
 
 
 def _records(path: Path, rows: list[list[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
     if not rows or not any(v not in (None, "") for r in rows[:HEADER_SEARCH_ROWS] for v in r):
-        raise InvalidInput([Problem(path.name, "the file is empty")])
+        raise InvalidInput([Problem(path.name, N_("the file is empty"))])
     at = _find_header(rows, path.name)
     header = [_header_key(h) for h in rows[at]]
     unknown = [h for h in header if h and h not in HEADERS and h not in IGNORED]

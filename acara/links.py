@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 
 import segno
 from itsdangerous import (
@@ -32,7 +32,7 @@ from itsdangerous import (
 from itsdangerous.encoding import base64_encode
 
 from acara.settings import get_settings
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 RSVP_SALT = "acara.rsvp.v1"
 SURVEY_SALT = "acara.survey.v1"
@@ -52,24 +52,23 @@ _CODE = re.compile(rf"^(\d{{1,9}})-(\d{{1,12}})-([A-Z0-9]{{{_MAC_LENGTH}}})$")
 class TokenInvalid(AcaraError):
     """A link that was altered, mistyped or signed with another key."""
 
+    code = "invalid-link"
     http_status = 403
 
 
 class TokenExpired(TokenInvalid):
     """A genuine link that is too old to be used."""
 
+    code = "expired-link"
     http_status = 410
 
 
 class BadCheckInCode(AcaraError):
     """A scanned or typed code that is not one of ours (mistyped, altered, foreign)."""
 
+    code = "bad-checkin-code"
+    public = N_("The code {code} is not known. Check it or scan again.")
     http_status = 400
-    key: ClassVar[str] = "error.bad_code"
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +161,13 @@ def read_rsvp_token(token: str, max_age: int | timedelta = RSVP_MAX_AGE) -> Rsvp
         payload, signed_at = _rsvp_serializer().loads(token, max_age=seconds, return_timestamp=True)
     except SignatureExpired:
         raise TokenExpired(
-            "Tautan ini sudah kedaluwarsa. Silakan hubungi Bagian Protokol. / "
-            "This link has expired. Please contact the protocol office."
+            N_("This link has expired. Please contact the protocol office.")
         ) from None
     except BadSignature:
-        raise TokenInvalid(
-            "Tautan ini tidak sah atau telah diubah. / This link is not valid or has been altered."
-        ) from None
+        raise TokenInvalid(N_("This link is not valid or has been altered.")) from None
     ids = _ids(payload)
     if ids is None:
-        raise TokenInvalid("Tautan ini tidak sah. / This link is not valid.")
+        raise TokenInvalid(N_("This link is not valid."))
     return RsvpClaim(*ids, signed_at.astimezone(UTC))
 
 
@@ -198,13 +194,10 @@ def read_survey_token(token: str) -> SurveyClaim:
     try:
         payload = _survey_serializer().loads(token)
     except BadSignature:
-        raise TokenInvalid(
-            "Tautan survei ini tidak sah atau telah diubah. / "
-            "This survey link is not valid or has been altered."
-        ) from None
+        raise TokenInvalid(N_("This survey link is not valid or has been altered.")) from None
     ids = _ids(payload)
     if ids is None:
-        raise TokenInvalid("Tautan survei ini tidak sah. / This survey link is not valid.")
+        raise TokenInvalid(N_("This survey link is not valid."))
     return SurveyClaim(*ids)
 
 
@@ -241,7 +234,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     match = _CODE.match(raw)
     if match is None:
         raise BadCheckInCode(
-            f"{text.strip()[:60]!r} is not a check-in code (like 3-128-K7QX3MAB).",
+            N_("{code!r} is not a check-in code (like 3-128-K7QX3MAB)."),
             code=text.strip()[:60],
         )
     event_id, participant_id = int(match[1]), int(match[2])
@@ -250,7 +243,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     expected = _mac(event_id, participant_id)
     if not hmac.compare_digest(given.translate(str.maketrans("018", "OIB")), expected):
         raise BadCheckInCode(
-            f"{raw!r} is not a valid check-in code (mistyped or altered).", code=raw
+            N_("{code!r} is not a valid check-in code (mistyped or altered)."), code=raw
         )
     return CheckInCode(event_id, participant_id)
 

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from acara.userfiles import compose_yaml, read_user_text
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.minutes_rules import MinutesSource, canonical_key
 
 # Section headings of the Markdown body (lower case, without numbering) -> field.
@@ -75,7 +75,9 @@ def parse_markdown(text: str, name: str) -> MinutesSource:
     if all_lines and _FENCE.match(all_lines[0]) and all_lines[0].startswith("---"):
         end = next((i for i in range(1, len(all_lines)) if _FENCE.match(all_lines[i])), None)
         if end is None:
-            raise InvalidInput([Problem(f"{name} line 1", "front matter '---' is never closed")])
+            raise InvalidInput(
+                [Problem(f"{name} line 1", N_("front matter '---' is never closed"))]
+            )
         data, lines = _yaml("\n".join(all_lines[1:end]), name, first_line=2)
         body_start = end + 1
     sections, section_lines, problems = _sections(all_lines, body_start, name)
@@ -84,14 +86,17 @@ def parse_markdown(text: str, name: str) -> MinutesSource:
             problems.append(
                 Problem(
                     f"{name} line {section_lines[field]}",
-                    f"{field} is given twice: in the front matter (line {lines.get(field, 1)}) "
-                    "and as a section",
+                    N_(
+                        "{field} is given twice: in the front matter (line {line}) "
+                        "and as a section"
+                    ),
+                    {"field": field, "line": lines.get(field, 1)},
                 )
             )
             continue
         data[field] = value
     if problems:
-        raise InvalidInput(problems, heading=f"{name} is not valid")
+        raise InvalidInput(problems, heading=N_("{source} is not valid"), source=name)
     lines.update(section_lines)
     return MinutesSource(name, data, lines)
 
@@ -103,13 +108,13 @@ def _yaml(text: str, name: str, first_line: int) -> tuple[dict[str, Any], dict[s
     if node is None or data is None:
         return {}, {}
     if not isinstance(data, dict):
-        raise InvalidInput([Problem(name, "expected fields (key: value) at the top level")])
+        raise InvalidInput([Problem(name, N_("expected fields (key: value) at the top level"))])
     lines: dict[str, int] = {}
     problems: list[Problem] = []
     _walk(node, "", first_line, lines)
     renamed = _rename(data, "", name, lines, problems)
     if problems:
-        raise InvalidInput(problems, heading=f"{name} is not valid")
+        raise InvalidInput(problems, heading=N_("{source} is not valid"), source=name)
     return renamed, lines
 
 
@@ -138,7 +143,11 @@ def _rename(
             child = f"{path}.{new}" if path else str(new)
             if new in out:
                 problems.append(
-                    Problem(f"{name} line {lines.get(child, 1)}", f"{child} is given twice")
+                    Problem(
+                        f"{name} line {lines.get(child, 1)}",
+                        N_("{field} is given twice"),
+                        {"field": child},
+                    )
                 )
             out[new] = _rename(item, child, name, lines, problems)
         return out
@@ -174,14 +183,23 @@ def _sections(
                 problems.append(
                     Problem(
                         f"{name} line {number}",
-                        f"unknown section {heading[2]!r}; the sections are {known} "
-                        "(action items and key statements go in the front matter)",
+                        N_(
+                            "unknown section {section!r}; the sections are {known} "
+                            "(action items and key statements go in the front matter)"
+                        ),
+                        {"section": heading[2], "known": known},
                     )
                 )
                 current = "_ignored"
                 continue
             if field in chunks:
-                problems.append(Problem(f"{name} line {number}", f"second {heading[2]!r} section"))
+                problems.append(
+                    Problem(
+                        f"{name} line {number}",
+                        N_("second {section!r} section"),
+                        {"section": heading[2]},
+                    )
+                )
             current = field
             chunks[field] = []
             section_lines[field] = number
@@ -191,7 +209,9 @@ def _sections(
                 problems.append(
                     Problem(
                         f"{name} line {number}",
-                        "text outside a section; put it under '## Ringkasan' or another section",
+                        N_(
+                            "text outside a section; put it under '## Ringkasan' or another section"
+                        ),
                     )
                 )
             continue

@@ -1,6 +1,8 @@
 """E-mail rendering: context in, subject and text and HTML out (Jinja2, templates/email/).
 
-Each message is a pair of templates, `<name>.<language>.txt` and `<name>.<language>.html`.
+Each message is a pair of templates, `<name>.txt` and `<name>.html`, whose words go through
+gettext (Jinja's i18n extension, catalogs in locale/); a letter whose structure differs in one
+language has its own pair, `<name>.<language>.txt` and `.html`, which is used instead.
 The subject is the text template's top-level `{% set subject %}`; the HTML template is
 autoescaped, and every undefined name is an error rather than an empty string.
 """
@@ -16,8 +18,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import escape
 
+from acara import i18n
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LANGUAGES = ("id", "en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +33,9 @@ class Rendered:
 
 
 def jinja_environment(folder: Path, *, escape_strings: bool = False) -> Environment:
-    """acara's Jinja2 settings for one template folder: autoescape .html, StrictUndefined."""
-    return Environment(
+    """acara's Jinja2 settings for one template folder: autoescape .html, StrictUndefined,
+    and gettext in the language of the enclosing `i18n.language()` block."""
+    env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=select_autoescape(["html"], default_for_string=escape_strings, default=False),
         undefined=StrictUndefined,
@@ -39,7 +43,13 @@ def jinja_environment(folder: Path, *, escape_strings: bool = False) -> Environm
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # templates do not change while a process runs
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+        npgettext=i18n.npgettext,
+    )
+    return env
 
 
 @lru_cache(maxsize=1)
@@ -50,27 +60,26 @@ def environment() -> Environment:
 
 @lru_cache(maxsize=256)
 def _pair(name: str, language: str) -> tuple[Template, Template]:
-    if language not in LANGUAGES:
-        language = "id"
     env = environment()
     return (
-        env.get_template(f"email/{name}.{language}.txt"),
-        env.get_template(f"email/{name}.{language}.html"),
+        env.select_template([f"email/{name}.{language}.txt", f"email/{name}.txt"]),
+        env.select_template([f"email/{name}.{language}.html", f"email/{name}.html"]),
     )
 
 
 def render(name: str, language: str, context: Mapping[str, Any]) -> Rendered:
-    """Render `templates/email/<name>.<language>.{txt,html}`; the subject comes from the .txt."""
-    text_template, html_template = _pair(name, language)
-    module = text_template.make_module(dict(context))
-    subject = getattr(module, "subject", None)
-    if subject is None:
-        raise LookupError(f"templates/email/{name}.{language}.txt sets no subject")
-    return Rendered(
-        subject=" ".join(str(subject).split()),
-        text=str(module),
-        html=html_template.render(context),
-    )
+    """Render `templates/email/<name>.{txt,html}` in a language; the subject comes from the .txt."""
+    with i18n.language(language) as code:
+        text_template, html_template = _pair(name, code)
+        module = text_template.make_module(dict(context))
+        subject = getattr(module, "subject", None)
+        if subject is None:
+            raise LookupError(f"{text_template.name} sets no subject")
+        return Rendered(
+            subject=" ".join(str(subject).split()),
+            text=str(module),
+            html=html_template.render(context),
+        )
 
 
 # --- rendering thousands of letters that differ in a few fields -------------------------

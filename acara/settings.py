@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACARA_", env_file=".env", extra="ignore")
 
     environment: str = "development"  # "production" refuses development defaults
+    language: str = "id"  # what the CLI speaks: id (the officers' language) or en
     data_dir: Path = Path("data")
     database_url: str | None = None  # default: SQLite file in data_dir
     smtp_url: str | None = None  # smtp://host:587 (STARTTLS) or smtps://host:465; None: maildir
@@ -63,6 +64,13 @@ class Settings(BaseSettings):
     smtp_limit_per_hour: int = 0
     smtp_limit_per_day: int = 0
     smtp_workers: int = 4
+    # The organiser's mailbox, where calendar replies, typed answers and bounces arrive:
+    # imaps://host[:993][/Folder], imap://host[:143] (STARTTLS), or maildir:/path; None: unread.
+    imap_url: str | None = None
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_password_block: str | None = None  # name of a Prefect Secret block holding it
+    imap_max_bytes: int = 10_000_000  # a larger message is set aside unread (headers only)
     sender_email: str = "protokol@tangerangkota.go.id"
     sender_name: str = "Bagian Protokol Setda Kota Tangerang"
     sender_region: str = "Kota Tangerang"  # whose events the sender may speak for

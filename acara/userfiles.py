@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from acara.settings import get_settings
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 
 
 def _mb(size: int) -> str:
@@ -32,17 +32,22 @@ def check_size(path: Path) -> int:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InvalidInput([Problem(str(path), "file not found")]) from None
+        raise InvalidInput([Problem(str(path), N_("file not found"))]) from None
     except OSError as exc:
-        raise InvalidInput([Problem(str(path), f"cannot be read ({exc.strerror})")]) from None
+        raise InvalidInput(
+            [Problem(str(path), N_("cannot be read ({reason})"), {"reason": exc.strerror})]
+        ) from None
     limit = get_settings().import_max_bytes
     if size > limit:
         raise InvalidInput(
             [
                 Problem(
                     path.name,
-                    f"the file is {_mb(size)}, more than the {_mb(limit)} acara reads "
-                    "(ACARA_IMPORT_MAX_BYTES); split it or remove what is not a participant",
+                    N_(
+                        "the file is {size}, more than the {limit} acara reads "
+                        "(ACARA_IMPORT_MAX_BYTES); split it or remove what is not a participant"
+                    ),
+                    {"size": _mb(size), "limit": _mb(limit)},
                 )
             ]
         )
@@ -52,12 +57,12 @@ def check_size(path: Path) -> int:
 def read_user_text(path: Path) -> str:
     """A UTF-8 text file an officer named (event file, minutes); InvalidInput otherwise."""
     if path.is_dir():
-        raise InvalidInput([Problem(str(path), "is a folder, not a file")])
+        raise InvalidInput([Problem(str(path), N_("is a folder, not a file"))])
     check_size(path)
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), "not UTF-8 text")]) from None
+        raise InvalidInput([Problem(str(path), N_("not UTF-8 text"))]) from None
 
 
 # --- YAML ---------------------------------------------------------------------------------
@@ -165,14 +170,18 @@ def compose_yaml(text: str, name: str, first_line: int = 1) -> tuple[yaml.Node |
         _expanded_size(node)
         return node, loader.construct_document(node)
     except YamlTooLarge as exc:
-        raise InvalidInput([Problem(name, f"not read: the YAML {exc}")]) from None
+        raise InvalidInput(
+            [Problem(name, N_("not read: the YAML {reason}"), {"reason": str(exc)})]
+        ) from None
     except RecursionError:
-        raise InvalidInput([Problem(name, "not read: the YAML is nested too deeply")]) from None
+        raise InvalidInput([Problem(name, N_("not read: the YAML is nested too deeply"))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name} line {mark.line + first_line}" if mark else name
         reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput([Problem(where, f"YAML syntax error: {reason}")]) from None
+        raise InvalidInput(
+            [Problem(where, N_("YAML syntax error: {reason}"), {"reason": reason})]
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -229,7 +238,7 @@ def decode_table_text(data: bytes, name: str) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             if encoding is None:
                 raise InvalidInput(
-                    [Problem(name, "not a text file; save the list as 'CSV UTF-8' or as .xlsx")]
+                    [Problem(name, N_("not a text file; save the list as 'CSV UTF-8' or as .xlsx"))]
                 ) from None
     assert best is not None
     return str(best), [_notice(name, encoding or best.encoding)]
@@ -271,8 +280,11 @@ def _too_many_rows(name: str, limit: int) -> InvalidInput:
         [
             Problem(
                 name,
-                f"more than {limit:,} rows (ACARA_IMPORT_MAX_ROWS); split the list into "
-                "smaller files",
+                N_(
+                    "more than {limit} rows (ACARA_IMPORT_MAX_ROWS); split the list into "
+                    "smaller files"
+                ),
+                {"limit": f"{limit:,}"},
             )
         ]
     )
@@ -300,7 +312,13 @@ def csv_table(path: Path) -> Table:
                 raise _too_many_rows(path.name, limit - HEADER_SEARCH_ROWS)
     except csv.Error as exc:  # e.g. a cell larger than csv's field limit
         raise InvalidInput(
-            [Problem(f"{path.name} row {reader.line_num}", f"not readable as CSV ({exc})")]
+            [
+                Problem(
+                    f"{path.name} row {reader.line_num}",
+                    N_("not readable as CSV ({reason})"),
+                    {"reason": str(exc)},
+                )
+            ]
         ) from None
     return Table(rows, notices)
 
@@ -330,16 +348,19 @@ def check_unpacked_size(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise InvalidInput([Problem(path.name, "not a readable .xlsx workbook")]) from None
+        raise InvalidInput([Problem(path.name, N_("not a readable .xlsx workbook"))]) from None
     limit = _unpacked_limit()
     if unpacked > limit:
         raise InvalidInput(
             [
                 Problem(
                     path.name,
-                    f"the workbook unpacks to {_mb(unpacked)}, more than the {_mb(limit)} "
-                    "acara reads (ACARA_IMPORT_MAX_UNPACKED_BYTES); save only the participant "
-                    "sheet, or save it as CSV",
+                    N_(
+                        "the workbook unpacks to {size}, more than the {limit} acara reads "
+                        "(ACARA_IMPORT_MAX_UNPACKED_BYTES); save only the participant sheet, or "
+                        "save it as CSV"
+                    ),
+                    {"size": _mb(unpacked), "limit": _mb(limit)},
                 )
             ]
         )
@@ -358,11 +379,11 @@ def xlsx_table(path: Path) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise InvalidInput([Problem(path.name, "not a readable .xlsx workbook")]) from None
+        raise InvalidInput([Problem(path.name, N_("not a readable .xlsx workbook"))]) from None
     except Exception as exc:  # defusedxml refuses entities and DTDs with its own errors
         if type(exc).__module__.startswith(("defusedxml", "xml")):
             raise InvalidInput(
-                [Problem(path.name, "not a readable .xlsx workbook (unsafe XML inside)")]
+                [Problem(path.name, N_("not a readable .xlsx workbook (unsafe XML inside)"))]
             ) from None
         raise
     limit = get_settings().import_max_rows + HEADER_SEARCH_ROWS
@@ -374,7 +395,7 @@ def xlsx_table(path: Path) -> Table:
             if len(rows) > limit:
                 raise _too_many_rows(path.name, limit - HEADER_SEARCH_ROWS)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise InvalidInput([Problem(path.name, "not a readable .xlsx workbook")]) from None
+        raise InvalidInput([Problem(path.name, N_("not a readable .xlsx workbook"))]) from None
     finally:
         workbook.close()
     return Table(_trim_empty_tail(rows))
@@ -404,12 +425,12 @@ def table(path: Path) -> Table:
     """A participant list's rows, by its suffix."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise InvalidInput([Problem(str(path), "file not found")])
+        raise InvalidInput([Problem(str(path), N_("file not found"))])
     if suffix == ".csv":
         return csv_table(path)
     if suffix in (".xlsx", ".xlsm"):
         return xlsx_table(path)
-    raise InvalidInput([Problem(path.name, "participant lists must be .csv or .xlsx")])
+    raise InvalidInput([Problem(path.name, N_("participant lists must be .csv or .xlsx"))])
 
 
 def iter_nonempty(rows: list[list[Any]], start: int) -> Iterator[tuple[int, list[Any]]]:

@@ -44,8 +44,7 @@ def owe_changes(event_id: int) -> int:
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=unreachable)
 def cancel(event_id: int, reason: str) -> int:
     """Cancel the event (unless it already is) and owe the cancellations."""
-    planning.cancel(event_id, reason=reason, actor="flow", react=False)
-    return invitations.owe_changes(event_id).messages
+    return planning.cancel(event_id, reason=reason, actor="flow", react=False).plan.recipients
 
 
 @task(retries=3, retry_delay_seconds=[30, 120, 600], retry_condition_fn=unreachable)

@@ -13,6 +13,7 @@ from models.event import (
     Room,
     Venue,
 )
+from models.inbound import InboundMessage, MailBounce
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.outbox import Message, MessageStatus
 from models.people import (
@@ -43,7 +44,9 @@ __all__ = [
     "Event",
     "EventKind",
     "EventStatus",
+    "InboundMessage",
     "Language",
+    "MailBounce",
     "Message",
     "MessageStatus",
     "Minutes",

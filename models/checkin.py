@@ -11,12 +11,12 @@ from sqlmodel import Session, col, select
 
 from models.audit import record
 from models.clock import utcnow
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import Event, EventStatus
 from models.people import Attendance, AttendanceStatus, Participant
 from models.queries import PLENARY, by_group, participants
 from models.rsvp import ParticipantError, load_invitation, lock_event
-from models.timing import OPENS_BEFORE_START, ensure_begun
+from models.timing import CHECKIN_TOO_EARLY, OPENS_BEFORE_START, ensure_begun
 
 # The desk is open once invitations are out and stays open for corrections after the day.
 OPEN_FOR_CHECKIN = frozenset({EventStatus.ANNOUNCED, EventStatus.ONGOING, EventStatus.HELD})
@@ -26,14 +26,16 @@ UNKNOWN = "unknown"  # attendance not recorded yet
 class CheckInClosed(ParticipantError):
     """The event is a draft, cancelled, reported or closed: nobody can be checked in."""
 
-    key = "error.checkin_closed"
+    code = "checkin-closed"
+    public = N_("Check-in is not open for this event.")
     http_status = 409
 
 
 class WrongEvent(ParticipantError):
     """A code scanned at the desk of another event than the one it was issued for."""
 
-    key = "error.wrong_event"
+    code = "wrong-event"
+    public = N_("This code is for another event: {title}.")
     http_status = 409
 
 
@@ -43,7 +45,7 @@ def ensure_same_event(session: Session, desk_event: Event, code_event_id: int) -
         return
     other = session.get(Event, code_event_id)
     title = other.display_title if other else f"#{code_event_id}"
-    raise WrongEvent(f"This code belongs to another event: {title}.", title=title)
+    raise WrongEvent(N_("This code belongs to another event: {title}."), title=title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +71,11 @@ def _open_event(session: Session, event_id: int, now: datetime, force: str | Non
     event = lock_event(session, event_id)
     if event.status not in OPEN_FOR_CHECKIN:
         raise CheckInClosed(
-            f"Event {event.code!r} is {event.status.value}: check-in is not open.",
+            N_("Event {event!r} is {status}: check-in is not open."),
+            event=event.code,
             status=event.status.value,
         )
-    ensure_begun(event, "check anyone in", now, opens_before=OPENS_BEFORE_START, force=force)
+    ensure_begun(event, CHECKIN_TOO_EARLY, now, opens_before=OPENS_BEFORE_START, force=force)
     return event
 
 
@@ -158,7 +161,7 @@ def mark(
     now = now or utcnow()
     ids = sorted(set(participant_ids))
     if not ids:
-        raise InvalidInput([Problem("participants", "tick at least one participant")])
+        raise InvalidInput([Problem("participants", N_("tick at least one participant"))])
     _open_event(session, event_id, now, force)
     found = {
         p.id: p
@@ -171,7 +174,10 @@ def mark(
     strangers = [i for i in ids if i not in found]
     if strangers:
         raise InvalidInput(
-            [Problem("participants", f"participant {i} is not in this event") for i in strangers]
+            [
+                Problem("participants", N_("participant {id} is not in this event"), {"id": i})
+                for i in strangers
+            ]
         )
     changed, unchanged = [], []
     for participant_id in ids:

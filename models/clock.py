@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
-from models.errors import invalid
+from models.errors import N_, invalid
 
 # Indonesian zone names as officers write them, mapped to IANA zones.
 ZONE_LABELS: dict[str, str] = {
@@ -34,7 +34,7 @@ def resolve_timezone(value: str, where: str = "timezone") -> str:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise invalid(
-            where, f"unknown timezone {text!r}; use WIB, WITA, WIT or an IANA name"
+            where, N_("unknown timezone {zone!r}; use WIB, WITA, WIT or an IANA name"), zone=text
         ) from None
     return text
 
@@ -56,14 +56,16 @@ def moment(value: Moment, zone: str = "Asia/Jakarta", where: str = "--now") -> d
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise invalid(where, f"{value!r} is not a time like 2026-12-12 09:00") from None
+        raise invalid(
+            where, N_("{text!r} is not a time like 2026-12-12 09:00"), text=value
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
 
 
 def require_aware(value: datetime, where: str) -> datetime:
     """Refuse naive datetimes, which would silently become floating time."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise invalid(where, "time has no timezone")
+        raise invalid(where, N_("time has no timezone"))
     return value
 
 

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from models.audit import record
 from models.clock import require_aware
-from models.errors import NotFound
+from models.errors import N_, NotFound
 from models.event import Event, EventStatus
 from models.events import ActionItemOverdue
 from models.lifecycle import Action, apply
@@ -366,7 +366,7 @@ def close_action(
     require_aware(now, "now")
     item = session.get(ActionItem, item_id)
     if item is None:
-        raise NotFound(f"No action item {item_id}. `acara action list` shows them.")
+        raise NotFound(N_("No action item {id}. `acara action list` shows them."), id=item_id)
     if item.status is ActionStatus.DONE:
         return item, False
     item.status = ActionStatus.DONE

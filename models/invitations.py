@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, exists, func, select
 
 from models.clock import utcnow
-from models.errors import IllegalTransition
+from models.errors import N_, IllegalTransition
 from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
 from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
 from models.people import Participant, Person
+from models.programme import Programme, differences, programmes
 from models.timing import ensure_not_over
 
 INVITATION = "invitation"
@@ -36,9 +38,11 @@ def invite(session: Session, event: Event, *, actor: str, now: datetime | None =
     """Announce a draft event and owe an invitation to everyone not yet invited."""
     if event.status not in _INVITABLE:
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: invitations can no longer be sent."
+            N_("Event {event!r} is {status}: invitations can no longer be sent."),
+            event=event.code,
+            status=event.status.value,
         )
-    ensure_not_over(event, "send invitations", now or utcnow())
+    ensure_not_over(event, now or utcnow())
     if event.status is EventStatus.DRAFT:
         apply(session, event, Action.ANNOUNCE, actor=actor)
     return owe_invitations(session, event)
@@ -49,7 +53,8 @@ def owe_invitations(session: Session, event: Event) -> int:
 
     A participant counts as invited once any invitation row exists for them, whatever its
     sequence or state, so people added later are the only ones a second run reaches.
-    Stand-ins are invited by the RSVP flow ("representative"), not here.
+    Stand-ins are invited by the RSVP flow ("representative"), not here. Each invitee's
+    programme is kept as what they were told.
     """
     already = exists().where(
         col(Message.event_id) == event.id,
@@ -57,7 +62,7 @@ def owe_invitations(session: Session, event: Event) -> int:
         (col(Message.participant_id) == Participant.id) | (col(Message.recipient) == Person.email),
     )
     rows = session.exec(
-        select(Participant.id, Person.email)
+        select(Participant.id, Person.email, Participant.group_id)
         .join(Person, col(Person.id) == Participant.person_id)
         .where(
             col(Participant.event_id) == event.id,
@@ -66,16 +71,36 @@ def owe_invitations(session: Session, event: Event) -> int:
         )
         .order_by(col(Participant.id))
     ).all()
-    owed = [Owed(email, INVITATION, event.sequence, pid) for pid, email in rows]
-    return enqueue_many(session, _event_id(event), owed)
+    owed = [Owed(email, INVITATION, event.sequence, pid) for pid, email, _ in rows]
+    added = enqueue_many(session, _event_id(event), owed)
+    current = programmes(session, event)
+    by_group: dict[int | None, list[int]] = {}
+    for pid, _, group_id in rows:
+        by_group.setdefault(group_id, []).append(pid)
+    for group_id, ids in by_group.items():
+        remember_told(session, ids, current.get(group_id, current[None]))
+    return added
+
+
+def remember_told(session: Session, participant_ids: list[int], programme: Programme) -> None:
+    """Keep `programme` as what these participants' last calendar message told them."""
+    for start in range(0, len(participant_ids), 500):
+        session.execute(
+            update(Participant)
+            .where(col(Participant.id).in_(participant_ids[start : start + 500]))
+            .values(told=programme)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def owe_changes(session: Session, event: Event) -> int:
-    """After a reschedule, a change of place or a cancellation: owe everyone reached the news.
+    """Owe an update (or a cancellation) to everyone whose own programme changed.
 
-    Everyone whose calendar may hold the event at an older SEQUENCE gets an update (or a
-    cancellation) at the event's current SEQUENCE. Messages still waiting that the news makes
-    pointless are superseded: older updates, and after a cancellation every queued invitation.
+    A participant's programme is the event's status and times, their group and the sessions
+    they attend. Whoever may hold the event in their calendar and was told something else
+    gets a message at a SEQUENCE above every one they were sent, naming what changed; the
+    others get nothing. Messages still waiting that the news makes pointless are superseded:
+    older updates, and after a cancellation every queued invitation.
     """
     cancelled = event.status is EventStatus.CANCELLED
     purpose = CANCELLATION if cancelled else UPDATE
@@ -87,33 +112,95 @@ def owe_changes(session: Session, event: Event) -> int:
             purposes=_ENTRIES,
             reason=f"event cancelled (sequence {event.sequence})",
         )
-    elif event.sequence > 0:
+    calendar = (*_ENTRIES, CANCELLATION)
+    reached = session.exec(
+        select(Message.recipient, func.max(Message.participant_id))
+        .where(
+            col(Message.event_id) == event_id,
+            col(Message.purpose).in_(calendar),
+            col(Message.status).in_(_MAY_HAVE_ARRIVED),
+        )
+        .group_by(col(Message.recipient))
+    ).all()
+    highest = dict(
+        session.exec(
+            select(Message.recipient, func.max(Message.sequence))
+            .where(col(Message.event_id) == event_id, col(Message.purpose).in_(calendar))
+            .group_by(col(Message.recipient))
+        ).all()
+    )
+    ids = [pid for _, pid in reached if pid is not None]
+    participants = {
+        p.id: p for p in session.exec(select(Participant).where(col(Participant.id).in_(ids)))
+    }
+    current = programmes(session, event)
+    owed: list[Owed] = []
+    for recipient, pid in reached:
+        participant = participants.get(pid)
+        now = current.get(participant.group_id, current[None]) if participant else {}
+        told = participant.told if participant else {}
+        if told == now and now:
+            continue
+        if not told and highest[recipient] >= event.sequence:
+            # Told before programmes were kept: only the event's own SEQUENCE says it is news.
+            if participant is not None:
+                participant.told = now
+                session.add(participant)
+            continue
+        owed.append(
+            Owed(
+                recipient,
+                purpose,
+                max(highest[recipient] + 1, event.sequence),
+                pid,
+                changes=tuple(differences(told, now)) if not cancelled else (),
+            )
+        )
+        if participant is not None:
+            participant.told = now
+            session.add(participant)
+    if owed:
         supersede(
             session,
             event_id=event_id,
             purposes=(UPDATE,),
-            reason=f"a newer update (sequence {event.sequence}) replaces it",
-            below_sequence=event.sequence,
+            reason="a newer update replaces it",
+            recipients=[o.recipient for o in owed],
         )
-    newest = (
-        select(
-            Message.recipient,
-            func.max(Message.sequence).label("seq"),
-            func.max(Message.participant_id).label("pid"),
-        )
-        .where(
-            col(Message.event_id) == event_id,
-            col(Message.purpose).in_((*_ENTRIES, CANCELLATION)),
-            col(Message.status).in_(_MAY_HAVE_ARRIVED),
-        )
-        .group_by(col(Message.recipient))
-    )
-    owed = [
-        Owed(recipient, purpose, event.sequence, pid)
-        for recipient, seq, pid in session.exec(newest)
-        if seq < event.sequence
-    ]
     return enqueue_many(session, event_id, owed)
+
+
+def cancel_entry(session: Session, event: Event, recipient: str) -> int:
+    """For someone taken off the event: drop what is still owed to them and, when its calendar
+    entry may have reached them, owe a CANCEL above every SEQUENCE they were sent (1 or 0)."""
+    event_id = _event_id(event)
+    mine = (col(Message.event_id) == event_id, col(Message.recipient) == recipient)
+    supersede(
+        session,
+        event_id=event_id,
+        purposes=(),
+        reason="taken off the event",
+        recipients=[recipient],
+    )
+    session.execute(
+        update(Message)
+        .where(*mine)
+        .values(participant_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    calendar = (*_ENTRIES, CANCELLATION)
+    reached = session.exec(
+        select(func.max(Message.sequence)).where(
+            *mine, col(Message.purpose).in_(calendar), col(Message.status).in_(_MAY_HAVE_ARRIVED)
+        )
+    ).one()
+    if reached is None:
+        return 0
+    highest = session.exec(
+        select(func.max(Message.sequence)).where(*mine, col(Message.purpose).in_(calendar))
+    ).one()
+    owed = Owed(recipient, CANCELLATION, max(highest + 1, event.sequence, 1))
+    return enqueue_many(session, event_id, [owed])
 
 
 def _event_id(event: Event) -> int:

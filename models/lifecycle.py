@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from models.audit import DomainEvent, record
 from models.clock import require_aware, utcnow
-from models.errors import IllegalTransition, invalid
+from models.errors import N_, IllegalTransition, invalid
 from models.event import AgendaSession, Event, EventStatus
 from models.events import (
     DomainFact,
@@ -23,7 +23,13 @@ from models.events import (
     build,
 )
 from models.rooms import check_room_conflicts
-from models.timing import OPENS_BEFORE_START, ensure_ahead, ensure_begun
+from models.timing import (
+    HOLD_TOO_EARLY,
+    OPENS_BEFORE_START,
+    START_TOO_EARLY,
+    ensure_ahead,
+    ensure_begun,
+)
 
 
 class Action(StrEnum):
@@ -67,10 +73,11 @@ FACTS: dict[Action, type[DomainFact]] = {
 }
 # A calendar entry changes for participants: SEQUENCE must grow so clients replace it.
 BUMPS_SEQUENCE = frozenset({Action.RESCHEDULE, Action.CANCEL})
-# Actions that happen on the event's day: how long before the start they become possible.
-BELONGS_TO_THE_DAY: dict[Action, timedelta] = {
-    Action.START: OPENS_BEFORE_START,
-    Action.HOLD: timedelta(0),
+# Actions that happen on the event's day: what they say when too early, and how long before
+# the start they become possible.
+BELONGS_TO_THE_DAY: dict[Action, tuple[str, timedelta]] = {
+    Action.START: (START_TOO_EARLY, OPENS_BEFORE_START),
+    Action.HOLD: (HOLD_TOO_EARLY, timedelta(0)),
 }
 
 
@@ -85,7 +92,9 @@ def parse_action(name: str) -> Action:
         return Action(name.strip().lower())
     except ValueError:
         known = ", ".join(a.value for a in Action)
-        raise invalid("action", f"unknown action {name!r}; known actions: {known}") from None
+        raise invalid(
+            "action", N_("unknown action {name!r}; known actions: {known}"), name=name, known=known
+        ) from None
 
 
 def next_state(event: Event, action: Action) -> EventStatus:
@@ -94,8 +103,11 @@ def next_state(event: Event, action: Action) -> EventStatus:
     if target is None:
         allowed = ", ".join(a.value for a in allowed_actions(event.status)) or "none"
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: cannot {action.value}. "
-            f"Allowed from {event.status.value}: {allowed}."
+            N_("Event {event!r} is {status}: cannot {action}. Allowed from {status}: {allowed}."),
+            event=event.code,
+            status=event.status.value,
+            action=action.value,
+            allowed=allowed,
         )
     return target
 
@@ -117,13 +129,8 @@ def apply(
     """
     target = next_state(event, action)
     if action in BELONGS_TO_THE_DAY:
-        ensure_begun(
-            event,
-            f"{action.value} it",
-            now or utcnow(),
-            opens_before=BELONGS_TO_THE_DAY[action],
-            force=force,
-        )
+        too_early, opens_before = BELONGS_TO_THE_DAY[action]
+        ensure_begun(event, too_early, now or utcnow(), opens_before=opens_before, force=force)
         if force is not None:
             detail = {**(detail or {}), "forced": force.strip()}
     before = event.status
@@ -150,7 +157,7 @@ def cancel(session: Session, event: Event, *, actor: str, reason: str) -> Domain
     """Cancel an event before it is held; the reason goes to every invitee."""
     next_state(event, Action.CANCEL)  # refuse before touching anything
     if not reason.strip():
-        raise invalid("reason", "a cancellation needs a reason for the invitees")
+        raise invalid("reason", N_("a cancellation needs a reason for the invitees"))
     event.cancel_reason = reason.strip()
     return apply(session, event, Action.CANCEL, actor=actor, detail={"reason": event.cancel_reason})
 
@@ -169,7 +176,7 @@ def reschedule(
     ensure_ahead(new_start, event.timezone, now or utcnow())
     shift = new_start - event.starts_at
     if shift == timedelta(0):
-        raise invalid("start", "the new start is the same as the current one")
+        raise invalid("start", N_("the new start is the same as the current one"))
     sessions = session.exec(select(AgendaSession).where(AgendaSession.event_id == event.id)).all()
     event.starts_at += shift
     event.ends_at += shift

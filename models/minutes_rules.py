@@ -16,14 +16,14 @@ from sqlmodel import Session, col, delete, select
 
 from models.audit import record
 from models.clock import require_aware
-from models.errors import AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
+from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
 from models.events import MinutesApproved
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.outbox import enqueue
 from models.people import Attendance, AttendanceStatus, Language, Participant, Person
 from models.plan import Text, normalise_email, problems_from
-from models.timing import ensure_begun
+from models.timing import MINUTES_TOO_EARLY, ensure_begun
 
 MINUTES_PURPOSE = "minutes"
 
@@ -152,37 +152,42 @@ def parse_minutes(source: MinutesSource, event: Event) -> MinutesSpec:
         spec = MinutesSpec.model_validate(source.data)
     except ValidationError as exc:
         for problem in problems_from(exc):
-            problems.append(Problem(source.where(problem.where), problem.reason))
-        raise InvalidInput(problems, heading=f"{source.name} is not valid") from None
+            problems.append(Problem(source.where(problem.where), problem.template, problem.params))
+        raise InvalidInput(
+            problems, heading=N_("{source} is not valid"), source=source.name
+        ) from None
     if spec.event and spec.event != event.code:
         problems.append(
             Problem(
                 source.where("event"),
-                f"these minutes are for {spec.event!r}, not for {event.code!r}",
+                N_("these minutes are for {minutes!r}, not for {event!r}"),
+                {"minutes": spec.event, "event": event.code},
             )
         )
     if not spec.summary:
         problems.append(
-            Problem(source.name, "no summary: write a '## Ringkasan' section or a summary field")
+            Problem(
+                source.name, N_("no summary: write a '## Ringkasan' section or a summary field")
+            )
         )
     for i, text in enumerate(spec.discussion):
         if not text:
-            problems.append(Problem(source.where(f"discussion[{i}]"), "empty discussion point"))
+            problems.append(Problem(source.where(f"discussion[{i}]"), N_("empty discussion point")))
     for i, text in enumerate(spec.decisions):
         if not text:
-            problems.append(Problem(source.where(f"decisions[{i}]"), "empty decision"))
+            problems.append(Problem(source.where(f"decisions[{i}]"), N_("empty decision")))
     first_day = event.local(event.starts_at).date()
     for i, item in enumerate(spec.action_items):
         if item.due < first_day:
             problems.append(
                 Problem(
                     source.where(f"action_items[{i}].due"),
-                    f"due date {item.due.isoformat()} is before the event "
-                    f"({first_day.isoformat()})",
+                    N_("due date {due} is before the event ({first_day})"),
+                    {"due": item.due.isoformat(), "first_day": first_day.isoformat()},
                 )
             )
     if problems:
-        raise InvalidInput(problems, heading=f"{source.name} is not valid")
+        raise InvalidInput(problems, heading=N_("{source} is not valid"), source=source.name)
     return spec
 
 
@@ -232,8 +237,12 @@ def record_minutes(
     require_aware(now, "now")
     if event.status not in RECORDABLE:
         raise IllegalTransition(
-            f"Event {event.code!r} is {event.status.value}: minutes can be recorded once it is "
-            "announced and until they are approved."
+            N_(
+                "Event {event!r} is {status}: minutes can be recorded once it is "
+                "announced and until they are approved."
+            ),
+            event=event.code,
+            status=event.status.value,
         )
     minutes = minutes_of(session, event)
     replaced = minutes is not None
@@ -355,17 +364,21 @@ def approve_minutes(
     minutes = minutes_of(session, event)
     if minutes is None:
         raise NotFound(
-            f"No minutes recorded for {event.code!r}: "
-            f"`acara minutes record {event.code} FILE` first."
+            N_("No minutes recorded for {event!r}: `acara minutes record {event} FILE` first."),
+            event=event.code,
         )
     newly = minutes.status is MinutesStatus.DRAFT
     if newly:
         if event.status not in APPROVABLE:
             raise IllegalTransition(
-                f"Event {event.code!r} is {event.status.value}: minutes are approved once it is "
-                f"held (`acara event transition {event.code} hold`)."
+                N_(
+                    "Event {event!r} is {status}: minutes are approved once it is "
+                    "held (`acara event transition {event} hold`)."
+                ),
+                event=event.code,
+                status=event.status.value,
             )
-        ensure_begun(event, "approve its minutes", now, force=force)
+        ensure_begun(event, MINUTES_TOO_EARLY, now, force=force)
         minutes.status = MinutesStatus.APPROVED
         minutes.approved_at = now
         minutes.approved_by = actor
@@ -399,8 +412,8 @@ def require_approved(session: Session, event: Event) -> Minutes:
     minutes = minutes_of(session, event)
     if minutes is None or minutes.status is not MinutesStatus.APPROVED:
         raise AcaraError(
-            f"The minutes of {event.code!r} are not approved yet: "
-            f"`acara minutes approve {event.code}`."
+            N_("The minutes of {event!r} are not approved yet: `acara minutes approve {event}`."),
+            event=event.code,
         )
     return minutes
 

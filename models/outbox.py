@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Column,
     Connection,
     Index,
     UniqueConstraint,
@@ -88,6 +90,10 @@ class Message(SQLModel, table=True):
     reminder_offset: int = NO_OFFSET  # reminder: minutes before the start (4320 = H-3)
     action_item_id: int = NO_ITEM  # action-reminder, escalation: the action item
     action_step_on: date = NO_DAY  # action-reminder: the day of the reminder step
+    # update: what changed for this recipient (models.programme.differences), for the letter
+    changes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
     status: MessageStatus = Field(default=MessageStatus.QUEUED, sa_type=enum_type(MessageStatus))
     attempts: int = 0
     last_error: str | None = None
@@ -124,6 +130,7 @@ class Owed:
     action_item_id: int = NO_ITEM
     action_step_on: date = NO_DAY
     channel: Channel = Channel.EMAIL
+    changes: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +189,7 @@ def enqueue_many(session: Session, event_id: int, owed: Iterable[Owed]) -> int:
             "action_item_id": item.action_item_id,
             "action_step_on": item.action_step_on,
             "participant_id": item.participant_id,
+            "changes": list(item.changes),
             "status": MessageStatus.QUEUED,
             "attempts": 0,
             "created_at": now,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.clock import UTCDateTime, enum_type, utcnow
@@ -40,6 +41,7 @@ class RsvpStatus(StrEnum):
     DECLINED = "declined"
     REPRESENTED = "represented"  # someone else comes in their place
     WAITLISTED = "waitlisted"  # accepted, but the event is full
+    TENTATIVE = "tentative"  # belum pasti: "maybe" from a calendar; nudged like the undecided
 
 
 class AttendanceStatus(StrEnum):
@@ -86,6 +88,10 @@ class Participant(SQLModel, table=True):
     # Set on the stand-in's row: the participant they represent.
     represents_id: int | None = Field(default=None, foreign_key="participant.id")
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The programme (models.programme) their last calendar message told them; {} before any.
+    told: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
 
 
 class Attendance(SQLModel, table=True):

@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import DEFAULT_REMINDER_OFFSETS, EventKind
 from models.names import split_name
 from models.people import Language, Role
@@ -265,10 +265,10 @@ def problems_from(
 def parse_event_spec(data: Any, source: str = "event file") -> EventSpec:
     """Validate a loaded event file; every problem is reported at once."""
     if not isinstance(data, dict):
-        raise InvalidInput([Problem(source, "expected a mapping of fields at the top level")])
+        raise InvalidInput([Problem(source, N_("expected a mapping of fields at the top level"))])
     try:
         return EventSpec.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(
-            problems_from(exc, model=EventSpec), heading=f"{source} is not valid"
+            problems_from(exc, model=EventSpec), heading=N_("{source} is not valid"), source=source
         ) from None

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, delete, select
 
 from models.audit import record
 from models.clock import resolve_timezone, utcnow
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Organisation, Room, Venue
 from models.lifecycle import Action, apply
 from models.plan import EventSpec, SessionSpec
@@ -97,7 +97,9 @@ def _resolve_session(
     if item.group:
         group = groups.get(item.group)
         if group is None:
-            problems.append(Problem(f"{where}.group", f"no group named {item.group!r}"))
+            problems.append(
+                Problem(f"{where}.group", N_("no group named {group!r}"), {"group": item.group})
+            )
     venue_name = item.venue
     if venue_name is None and group is not None and group.venue_id is not None:
         venue_id: int | None = group.venue_id
@@ -110,12 +112,18 @@ def _resolve_session(
     if venue_name is not None:
         venue = places.venue(venue_name)
         if venue is None:
-            problems.append(Problem(f"{where}.venue", f"no venue named {venue_name!r}"))
+            problems.append(
+                Problem(f"{where}.venue", N_("no venue named {venue!r}"), {"venue": venue_name})
+            )
             return None, None, group.id if group else None
         venue_id = venue.id
     if group is not None and group.venue_id is not None and venue_id != group.venue_id:
         problems.append(
-            Problem(where, f"group {group.name!r} meets at its own venue, not at {venue_name!r}")
+            Problem(
+                where,
+                N_("group {group!r} meets at its own venue, not at {venue!r}"),
+                {"group": group.name, "venue": venue_name},
+            )
         )
     room_id = None
     if item.room:
@@ -147,17 +155,17 @@ def import_event(
     try:
         tz_name = resolve_timezone(spec.timezone)
     except InvalidInput as exc:
-        raise InvalidInput(exc.problems, heading="The event file is not valid") from None
+        raise InvalidInput(exc.problems, heading=N_("The event file is not valid")) from None
     zone = ZoneInfo(tz_name)
     starts_at, ends_at = _aware(spec.start, zone), _aware(spec.end, zone)
     if ends_at <= starts_at:
-        problems.append(Problem("end", "the event must end after it starts"))
+        problems.append(Problem("end", N_("the event must end after it starts")))
     try:
         parse_offsets(spec.reminders)
     except InvalidInput as exc:
         problems.extend(exc.problems)
     if problems:
-        raise InvalidInput(problems, heading="The event file is not valid")
+        raise InvalidInput(problems, heading=N_("The event file is not valid"))
 
     event = session.exec(select(Event).where(Event.code == spec.code)).first()
     created = event is None
@@ -172,7 +180,13 @@ def import_event(
         )
     elif event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
         raise InvalidInput(
-            [Problem("code", f"event {spec.code!r} is {event.status.value} and cannot change")]
+            [
+                Problem(
+                    "code",
+                    N_("event {event!r} is {status} and cannot change"),
+                    {"event": spec.code, "status": event.status.value},
+                )
+            ]
         )
     before = None if created else _schedule_fingerprint(session, event)
     event.kind, event.title = spec.kind, spec.title
@@ -192,7 +206,7 @@ def import_event(
     groups = _upsert_groups(session, event, spec, places, problems)
     sessions = _build_agenda(event, spec, zone, places, groups, problems)
     if problems:
-        raise InvalidInput(problems, heading="The event file is not valid")
+        raise InvalidInput(problems, heading=N_("The event file is not valid"))
     session.exec(delete(AgendaSession).where(col(AgendaSession.event_id) == event.id))
     session.add_all(sessions)
     session.flush()
@@ -224,7 +238,13 @@ def _upsert_groups(
     for i, group_spec in enumerate(spec.groups):
         venue = places.venue(group_spec.venue) if group_spec.venue else None
         if group_spec.venue and venue is None:
-            problems.append(Problem(f"groups[{i}].venue", f"no venue named {group_spec.venue!r}"))
+            problems.append(
+                Problem(
+                    f"groups[{i}].venue",
+                    N_("no venue named {venue!r}"),
+                    {"venue": group_spec.venue},
+                )
+            )
         group = groups.get(group_spec.name) or BreakoutGroup(
             event_id=event.id, name=group_spec.name
         )
@@ -248,15 +268,21 @@ def _build_agenda(
     first_day, last_day = event.local(event.starts_at).date(), event.local(event.ends_at).date()
     for d, day in enumerate(spec.agenda):
         if not first_day <= day.date <= last_day:
-            problems.append(Problem(f"agenda[{d}].date", f"{day.date} is outside the event's days"))
+            problems.append(
+                Problem(
+                    f"agenda[{d}].date",
+                    N_("{date} is outside the event's days"),
+                    {"date": day.date},
+                )
+            )
             continue
         for s, item in enumerate(day.sessions):
             where = f"agenda[{d}].sessions[{s}]"
             start, end = _local(day.date, item.start, zone), _local(day.date, item.end, zone)
             if end <= start:
-                problems.append(Problem(f"{where}.end", "the session must end after it starts"))
+                problems.append(Problem(f"{where}.end", N_("the session must end after it starts")))
             elif start < event.starts_at or end > event.ends_at:
-                problems.append(Problem(where, "the session lies outside the event's times"))
+                problems.append(Problem(where, N_("the session lies outside the event's times")))
             venue_id, room_id, group_id = _resolve_session(where, item, places, groups, problems)
             sessions.append(
                 AgendaSession(

@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, select
 
 from models.audit import AuditEntry
-from models.errors import NotFound
+from models.errors import N_, NotFound
 from models.event import AgendaSession, BreakoutGroup, Event, Organisation, Room, Venue
 from models.people import Participant, Person
 
@@ -24,7 +24,9 @@ def get_event(session: Session, ref: str | int) -> Event:
     event = session.get(Event, int(text)) if text.isdigit() and len(text) < 10 else None
     event = event or session.exec(select(Event).where(Event.code == text)).first()
     if event is None:
-        raise NotFound(f"No event with id or code {text!r}. `acara event list` shows them.")
+        raise NotFound(
+            N_("No event with id or code {ref!r}. `acara event list` shows them."), ref=text
+        )
     return event
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel, col, exists, select
 
 from models.clock import UTCDateTime, require_aware, utcnow
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import Event, EventStatus
 from models.outbox import NO_OFFSET, Message, MessageStatus, Owed, enqueue_many, supersede
 from models.people import Participant, Person, RsvpStatus
@@ -42,7 +42,7 @@ PURPOSES = (REMINDER, NUDGE)
 _INVITED_BY = ("invitation", "representative")
 # Reminders go to those coming; the undecided get them too after the nudge window.
 _COMING = (RsvpStatus.ACCEPTED,)
-_UNDECIDED = (RsvpStatus.PENDING,)
+_UNDECIDED = (RsvpStatus.PENDING, RsvpStatus.TENTATIVE)
 
 _OFFSET = re.compile(r"^(\d+)\s*([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -55,7 +55,13 @@ def parse_offsets(text: str) -> list[timedelta]:
         match = _OFFSET.match(part)
         if not match or int(match[1]) == 0:
             raise InvalidInput(
-                [Problem("reminders", f"{part!r} is not an offset like 3d, 1d or 2h")]
+                [
+                    Problem(
+                        "reminders",
+                        N_("{offset!r} is not an offset like 3d, 1d or 2h"),
+                        {"offset": part},
+                    )
+                ]
             )
         offsets.append(timedelta(**{_UNITS[match[2]]: int(match[1])}))
     return sorted(set(offsets), reverse=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
-from models.errors import InvalidInput, Problem
+from models.errors import N_, InvalidInput, Problem
 from models.event import AgendaSession, Event, EventStatus
 
 # A room is only free again once an event is cancelled.
@@ -27,7 +27,8 @@ def check_room_conflicts(session: Session, event: Event, sessions: Sequence[Agen
                 problems.append(
                     Problem(
                         f"agenda: {second.title!r}",
-                        f"room already booked for {first.title!r} at that time",
+                        N_("room already booked for {other!r} at that time"),
+                        {"other": first.title},
                     )
                 )
     for item in booked:
@@ -47,8 +48,9 @@ def check_room_conflicts(session: Session, event: Event, sessions: Sequence[Agen
             problems.append(
                 Problem(
                     f"agenda: {item.title!r}",
-                    f"room already booked by event {other_event.code!r} ({other.title!r})",
+                    N_("room already booked by event {event!r} ({other!r})"),
+                    {"event": other_event.code, "other": other.title},
                 )
             )
     if problems:
-        raise InvalidInput(problems, heading="The agenda cannot be saved")
+        raise InvalidInput(problems, heading=N_("The agenda cannot be saved"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.errors import InvalidInput, Problem
+from models.audit import record
+from models.errors import N_, InvalidInput, Problem
 from models.event import BreakoutGroup, Event
+from models.invitations import cancel_entry
 from models.names import split_name
-from models.people import Participant, Person
+from models.people import Attendance, Participant, Person
 from models.plan import ParticipantSpec
 from models.queries import PLENARY
 
@@ -40,7 +42,11 @@ def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Prob
         session.exec(select(BreakoutGroup.name).where(BreakoutGroup.event_id == event.id)).all()
     )
     return [
-        Problem(row.where, f"group: no group named {row.spec.group!r} in this event")
+        Problem(
+            row.where,
+            N_("group: no group named {group!r} in this event"),
+            {"group": row.spec.group},
+        )
         for row in rows
         if row.spec.group and row.spec.group not in groups
     ]
@@ -77,7 +83,7 @@ def add_participants(
     report = RosterReport()
     problems = check_rows(session, event, rows)
     if problems and not skip_invalid:
-        raise InvalidInput(problems, heading="Nothing imported; fix these rows")
+        raise InvalidInput(problems, heading=N_("Nothing imported; fix these rows"))
     report.rejected.extend(problems)
     bad = {p.where for p in problems}
     groups = {
@@ -128,3 +134,62 @@ def add_participants(
         session.flush()
         touched.add(participant.id)
     return report
+
+
+@dataclass(slots=True)
+class Removed:
+    """Who was taken off an event, and how many of them are owed a cancellation."""
+
+    names: list[str] = field(default_factory=list)
+    cancellations: int = 0
+
+
+def remove_participants(
+    session: Session, event: Event, emails: Sequence[str], *, actor: str
+) -> Removed:
+    """Take people off an event; whoever was sent its calendar entry is owed a CANCEL for it.
+
+    All or nothing: an address that is not a participant, someone already on the attendance
+    list, or someone with a stand-in is refused, and then nobody is removed.
+    """
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    found = {
+        person.email: (participant, person)
+        for participant, person in session.exec(
+            select(Participant, Person)
+            .join(Person, col(Person.id) == Participant.person_id)
+            .where(Participant.event_id == event.id, col(Person.email).in_(wanted))
+        )
+    }
+    problems = [Problem(e, N_("not a participant of this event")) for e in wanted if e not in found]
+    for email, (participant, _) in found.items():
+        if session.exec(
+            select(Attendance.id).where(Attendance.participant_id == participant.id)
+        ).first():
+            problems.append(Problem(email, N_("already on the attendance list")))
+        if (
+            participant.represents_id is not None
+            or session.exec(
+                select(Participant.id).where(Participant.represents_id == participant.id)
+            ).first()
+        ):
+            problems.append(
+                Problem(email, N_("has a stand-in, or stands in for someone: remove that first"))
+            )
+    if problems:
+        raise InvalidInput(problems, heading=N_("Nobody removed"))
+    removed = Removed()
+    for email in wanted:
+        participant, person = found[email]
+        removed.cancellations += cancel_entry(session, event, email)
+        record(
+            session,
+            actor=actor,
+            action="participant.removed",
+            event_id=event.id,
+            detail={"email": email, "name": person.full_name.with_titles},
+        )
+        removed.names.append(person.full_name.with_titles)
+        session.delete(participant)
+    session.flush()
+    return removed

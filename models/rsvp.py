@@ -13,13 +13,14 @@ from sqlmodel import Session, col, func, select
 
 from models.audit import record
 from models.clock import utcnow
-from models.errors import AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
+from models.errors import N_, AcaraError, IllegalTransition, InvalidInput, NotFound, Problem
 from models.event import Event, EventStatus
 from models.events import InvitationAnswered, build
 from models.names import split_name
 from models.outbox import enqueue
 from models.people import Participant, Person, RsvpStatus
 from models.plan import ParticipantSpec, problems_from
+from models.programme import programmes
 
 # Answers are taken until the event has taken place.
 OPEN_FOR_ANSWERS = frozenset({EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING})
@@ -35,40 +36,48 @@ class Answer(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     REPRESENT = "represent"
+    TENTATIVE = "tentative"  # "maybe" from a calendar: no seat yet, nudged like the undecided
 
 
 class ParticipantError(AcaraError):
-    """A refusal shown to an invitee; `key` lets each edge show it in the invitee's language."""
+    """A refusal shown to an invitee: `public` is what the invitee reads, in their language."""
 
-    key: ClassVar[str] = "error.generic"
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.params = params
+    code = "refused"
+    public: ClassVar[str | None] = N_("This request cannot be processed.")
 
 
 class NotInvited(ParticipantError, NotFound):
     """The participant does not exist or belongs to another event than the link says."""
 
-    key = "error.not_invited"
+    code = "not-invited"
+    public = N_("This invitation was not found for that event.")
 
 
 class AnswersClosed(ParticipantError, IllegalTransition):
     """The event was held, closed or cancelled: the invitation can no longer be answered."""
 
-    key = "error.answers_closed"
+    code = "answers-closed"
+    public = N_("Answers to this invitation are closed.")
 
 
 class AlreadyRepresented(ParticipantError, IllegalTransition):
     """The participant already named a representative; only the office can change that now."""
 
-    key = "error.already_represented"
+    code = "already-represented"
+    public = N_(
+        "You already named a representative for this event. "
+        "Please contact the protocol office to change it."
+    )
 
 
 class StandInCannotDelegate(ParticipantError, IllegalTransition):
     """A representative cannot name a representative of their own."""
 
-    key = "error.stand_in_cannot_delegate"
+    code = "stand-in-cannot-delegate"
+    public = N_(
+        "As a representative you cannot name another representative. "
+        "Please contact the protocol office."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +103,7 @@ def lock_event(session: Session, event_id: int) -> Event:
     session.execute(update(Event).where(col(Event.id) == event_id).values(sequence=Event.sequence))
     event = session.get(Event, event_id, populate_existing=True)
     if event is None:
-        raise NotInvited("No such event.", event_id=event_id)
+        raise NotInvited(N_("No event {event_id}."), event_id=event_id)
     return event
 
 
@@ -103,8 +112,9 @@ def load_invitation(session: Session, event_id: int, participant_id: int) -> Par
     participant = session.get(Participant, participant_id, populate_existing=True)
     if participant is None or participant.event_id != event_id:
         raise NotInvited(
-            f"Participant {participant_id} is not invited to event {event_id}.",
+            N_("Participant {participant_id} is not invited to event {event_id}."),
             participant_id=participant_id,
+            event_id=event_id,
         )
     return participant
 
@@ -200,9 +210,9 @@ def representative_spec(
         problems.extend(problems_from(exc))
     # The desk and the attendance list need to know in which capacity the stand-in comes.
     if not " ".join((position or "").split()):
-        problems.append(Problem("position", "the representative's position is needed"))
+        problems.append(Problem("position", N_("the representative's position is needed")))
     if problems or spec is None:
-        raise InvalidInput(problems, heading="Representative not valid")
+        raise InvalidInput(problems, heading=N_("Representative not valid"))
     return spec
 
 
@@ -219,8 +229,8 @@ def _invite_stand_in(
     assert principal_person is not None
     if spec.email == principal_person.email:
         raise InvalidInput(
-            [Problem("email", "the representative needs their own e-mail address")],
-            heading="Representative not valid",
+            [Problem("email", N_("the representative needs their own e-mail address"))],
+            heading=N_("Representative not valid"),
         )
     person = session.exec(select(Person).where(Person.email == spec.email)).first()
     if person is not None:
@@ -231,8 +241,14 @@ def _invite_stand_in(
         ).first()
         if taken is not None:
             raise InvalidInput(
-                [Problem("email", f"{spec.email} is already invited to this event")],
-                heading="Representative not valid",
+                [
+                    Problem(
+                        "email",
+                        N_("{email} is already invited to this event"),
+                        {"email": spec.email},
+                    )
+                ],
+                heading=N_("Representative not valid"),
             )
     else:
         parts = split_name(spec.name)
@@ -279,6 +295,9 @@ def _invite_stand_in(
         sequence=event.sequence,
         participant_id=stand_in.id,
     )
+    current = programmes(session, event)
+    stand_in.told = current.get(stand_in.group_id, current[None])
+    session.add(stand_in)
     return stand_in
 
 
@@ -299,12 +318,13 @@ def respond(
     participant = load_invitation(session, event_id, participant_id)
     if event.status not in OPEN_FOR_ANSWERS:
         raise AnswersClosed(
-            f"Event {event.code!r} is {event.status.value}: answers are closed.",
+            N_("Event {event!r} is {status}: answers are closed."),
+            event=event.code,
             status=event.status.value,
         )
     if participant.rsvp == RsvpStatus.REPRESENTED:
         raise AlreadyRepresented(
-            "A representative was already named; contact the protocol office to change it."
+            N_("A representative was already named; contact the protocol office to change it.")
         )
     previous = participant.rsvp
     stand_in: Participant | None = None
@@ -318,13 +338,17 @@ def respond(
         if previous == RsvpStatus.DECLINED:
             return Responded(participant_id, event_id, previous, previous, changed=False)
         participant.rsvp = RsvpStatus.DECLINED
+    elif answer == Answer.TENTATIVE:
+        if previous == RsvpStatus.TENTATIVE:
+            return Responded(participant_id, event_id, previous, previous, changed=False)
+        participant.rsvp = RsvpStatus.TENTATIVE
     else:
         if participant.represents_id is not None:
-            raise StandInCannotDelegate("A representative cannot name another representative.")
+            raise StandInCannotDelegate(N_("A representative cannot name another representative."))
         if representative is None:
             raise InvalidInput(
-                [Problem("name", "name, position and e-mail of the representative are needed")],
-                heading="Representative not valid",
+                [Problem("name", N_("name, position and e-mail of the representative are needed"))],
+                heading=N_("Representative not valid"),
             )
         stand_in = _invite_stand_in(
             session, event, participant, representative, actor=actor, now=now

@@ -13,7 +13,7 @@ from sqlmodel import Session, SQLModel, col, func, select
 
 from models.audit import record
 from models.clock import UTCDateTime, require_aware
-from models.errors import InvalidInput
+from models.errors import N_, InvalidInput
 from models.event import Event
 from models.people import Participant
 from models.plan import problems_from
@@ -21,28 +21,24 @@ from models.plan import problems_from
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """A rating question (1 to 5) in both languages."""
+    """A rating question (1 to 5); its text is English, translated where it is shown."""
 
     key: str
-    id: str
-    en: str
+    text: str
 
 
 # The rating questions, in the order they are asked; each is a column of SurveyResponse.
 QUESTIONS: tuple[Question, ...] = (
     Question(
         "overall",
-        "Secara keseluruhan, seberapa puas Anda dengan kegiatan ini?",
         "Overall, how satisfied are you with this event?",
     ),
     Question(
         "content",
-        "Seberapa bermanfaat materi dan diskusi bagi tugas Anda?",
         "How useful were the presentations and discussion for your work?",
     ),
     Question(
         "organisation",
-        "Bagaimana penyelenggaraan dan pelayanan protokol (undangan, jadwal, penyambutan)?",
         "How well was the event organised (invitation, schedule, reception)?",
     ),
 )
@@ -87,7 +83,7 @@ def parse_answers(data: dict[str, Any]) -> SurveyAnswers:
     try:
         return SurveyAnswers.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(problems_from(exc), heading="The survey is not complete") from None
+        raise InvalidInput(problems_from(exc), heading=N_("The survey is not complete")) from None
 
 
 def submit(

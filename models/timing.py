@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.clock import zone_label
-from models.errors import IllegalTransition, invalid
+from models.errors import N_, IllegalTransition, invalid
 from models.event import Event
 
 # Registration: the desk opens, and the event may be started, this long before its start.
@@ -31,38 +31,66 @@ def local(value: datetime, zone: str) -> str:
     return f"{value.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone_label(zone)}"
 
 
+# What each guarded action says when it is too early ({code}, {start}, {opens} filled in).
+START_TOO_EARLY = N_(
+    "Event {code!r} starts {start}: it cannot be started before {opens}. "
+    "If it really happened, use --force with the reason."
+)
+HOLD_TOO_EARLY = N_(
+    "Event {code!r} starts {start}: it cannot be held before {opens}. "
+    "If it really happened, use --force with the reason."
+)
+CHECKIN_TOO_EARLY = N_(
+    "Event {code!r} starts {start}: nobody can be checked in before {opens}. "
+    "If it really happened, use --force with the reason."
+)
+MINUTES_TOO_EARLY = N_(
+    "Event {code!r} starts {start}: its minutes cannot be approved before {opens}. "
+    "If it really happened, use --force with the reason."
+)
+
+
 def ensure_begun(
     event: Event,
-    what: str,
+    too_early: str,
     now: datetime,
     *,
     opens_before: timedelta = timedelta(0),
     force: str | None = None,
 ) -> None:
-    """Refuse `what` before the event's start (less `opens_before`), unless forced."""
+    """Refuse an action before the event's start (less `opens_before`), unless forced.
+
+    `too_early` is the action's own message (one of the *_TOO_EARLY templates).
+    """
     if force is not None:
         if not force.strip():
-            raise invalid("--force", "say why, in a few words: it goes into the audit")
+            raise invalid("--force", N_("say why, in a few words: it goes into the audit"))
         return
     opens = event.starts_at - opens_before
     if now < opens:
         raise TooEarly(
-            f"Event {event.code!r} starts {local(event.starts_at, event.timezone)}: "
-            f"cannot {what} before {local(opens, event.timezone)}. "
-            "If it really happened, use --force with the reason."
+            too_early,
+            code=event.code,
+            start=local(event.starts_at, event.timezone),
+            opens=local(opens, event.timezone),
         )
 
 
-def ensure_not_over(event: Event, what: str, now: datetime) -> None:
-    """Refuse `what` once the event has ended."""
+def ensure_not_over(event: Event, now: datetime) -> None:
+    """Refuse invitations once the event has ended."""
     if now >= event.ends_at:
         raise AlreadyOver(
-            f"Event {event.code!r} ended {local(event.ends_at, event.timezone)}: "
-            f"cannot {what} any more."
+            N_("Event {code!r} ended {end}: invitations can no longer be sent."),
+            code=event.code,
+            end=local(event.ends_at, event.timezone),
         )
 
 
 def ensure_ahead(start: datetime, zone: str, now: datetime) -> None:
     """Refuse a new start that lies in the past (a year typed wrong, say)."""
     if start <= now:
-        raise invalid("start", f"{local(start, zone)} is in the past; check the date and the year")
+        raise invalid(
+            "start",
+            N_("{start} is in the past; check the date and the year"),
+            start=local(start, zone),
+        )

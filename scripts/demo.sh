@@ -25,6 +25,14 @@ acara invite kunker-camat-jambi-2026 --yes       # announces the visit; 34 invit
 acara invite kunker-camat-jambi-2026 --yes       # again: nothing is sent twice
 acara event reschedule kunker-camat-jambi-2026 --start "$DAY 08:00" --yes   # 34 updates
 
+# --- A calendar reply: the Camat of Kumpeh presses "Accept" in Outlook; acara reads it back ---
+INBOX="$ACARA_DATA_DIR/inbox"   # the organiser's mailbox; in production ACARA_IMAP_URL
+.venv/bin/python scripts/demo_reply.py "$ACARA_DATA_DIR/outbox/new" "$INBOX" \
+  camat.kumpeh@jambiprov.go.id ACCEPTED
+acara replies fetch --maildir "$INBOX"   # pending -> accepted, by calendar
+acara replies fetch --maildir "$INBOX"   # again: every message is read once
+acara participants list kunker-camat-jambi-2026 --format csv | head -4
+
 # --- The day and after it: attendance, minutes (notulen), follow-up, press release ----------
 EV=kunker-camat-jambi-2026
 DOCS="$ACARA_DATA_DIR/documents/$EV"

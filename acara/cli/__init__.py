@@ -17,10 +17,12 @@ from acara.cli import invitations as invitation_commands
 from acara.cli import minutes as minutes_commands
 from acara.cli import participants as participant_commands
 from acara.cli import remind as remind_commands
+from acara.cli import replies as reply_commands
 from acara.cli import serve as serve_commands
 from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
+from acara.i18n import _, explain
 from acara.settings import masked
 from models.errors import AcaraError
 
@@ -43,6 +45,7 @@ app.add_typer(action_commands.app, name="action")
 app.add_typer(followup_commands.app, name="followup")
 app.command("survey")(survey_commands.survey)
 app.command("remind")(remind_commands.remind)
+app.add_typer(reply_commands.app, name="replies")
 app.command("serve")(serve_commands.serve)
 
 
@@ -52,32 +55,34 @@ def main() -> None:
         app()
     except AcaraError as exc:
         # Messages quote the user's own text ("[draft]"): never read it as Rich markup.
-        err_console.print(f"[bold red]Error:[/] {escape(exc.message)}", highlight=False)
+        _error(escape(explain(exc)))
         sys.exit(exc.exit_code)
     except DBAPIError as exc:
         if _schema_missing(exc):
-            err_console.print(
-                "[bold red]Error:[/] the database has no acara tables yet: "
-                "run `acara db upgrade` first.",
-                highlight=False,
-            )
+            _error(_("the database has no acara tables yet: run `acara db upgrade` first."))
             sys.exit(4)
         if not isinstance(exc, OperationalError):
             raise
         # The database is down or unreachable: an operator problem, not a bug.
-        err_console.print(
-            f"[bold red]Error:[/] cannot use the database: {escape(masked(str(exc.orig)))}. "
-            "Check ACARA_DATABASE_URL and that the server is running.",
-            highlight=False,
+        _error(
+            _(
+                "cannot use the database: %(reason)s. "
+                "Check ACARA_DATABASE_URL and that the server is running."
+            )
+            % {"reason": escape(masked(str(exc.orig)))}
         )
         sys.exit(4)
     except ArgumentError as exc:
-        err_console.print(
-            f"[bold red]Error:[/] ACARA_DATABASE_URL is not a database URL acara can use: "
-            f"{escape(masked(str(exc)))}",
-            highlight=False,
+        _error(
+            _("ACARA_DATABASE_URL is not a database URL acara can use: %(reason)s")
+            % {"reason": escape(masked(str(exc)))}
         )
         sys.exit(4)
+
+
+def _error(text: str) -> None:
+    """One error line on stderr; `text` is already escaped for Rich."""
+    err_console.print("[bold red]" + _("Error:") + "[/] " + text, highlight=False)
 
 
 def _schema_missing(exc: DBAPIError) -> bool:

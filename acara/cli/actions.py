@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
+from acara.i18n import _
 from acara.settings import officer_name
 from acara.stages import followup
 from models.clock import utcnow
@@ -26,15 +27,15 @@ def list_items(
     """Open action items (with --all, done ones too), earliest due first."""
     now = utcnow()
     rows = followup.open_items(event, include_done=all_)
-    columns = ["ID", "Action", "Owner", "Due", "Status"]
+    columns = [_("ID"), _("Action"), _("Owner"), _("Due"), _("Status")]
     if event is None:
-        columns.insert(1, "Event")
-    table = Table(*columns, title="Action items")
+        columns.insert(1, _("Event"))
+    table = Table(*columns, title=_("Action items"))
     for item, owner_event in rows:
         late = days_overdue(item.due_on, local_today(now, owner_event.timezone))
         status = item.status.value
         if item.status is ActionStatus.OPEN and late:
-            status = f"[red]overdue {late}d[/]"
+            status = "[red]" + _("overdue %(days)sd") % {"days": late} + "[/]"
         cells = [str(item.id), escape(item.description), escape(item.owner_name)]
         cells += [item.due_on.isoformat(), status]
         if event is None:
@@ -50,6 +51,9 @@ def done(
     """Close an action item: its reminders and escalation stop."""
     item, changed = followup.close_item(item_id, actor=officer_name())
     if changed:
-        console.print(f"Action item {item.id} ({escape(item.description)}) is done.")
+        console.print(
+            _("Action item %(id)s (%(description)s) is done.")
+            % {"id": item.id, "description": escape(item.description)}
+        )
     else:
-        console.print(f"Action item {item.id} was already done.")
+        console.print(_("Action item %(id)s was already done.") % {"id": item.id})

@@ -15,6 +15,7 @@ from acara.cli.console import console
 from acara.cli.plans import Force
 from acara.cli.when import AT_HELP
 from acara.documents.attendance import check_in_time
+from acara.i18n import _
 from acara.settings import officer_name
 from acara.stages import attendance as stage
 from models.attendance_list import ListedStatus, status_counts
@@ -41,7 +42,8 @@ def attendance(
     path = None
     if format is Format.TABLE:
         for group, lines in groups.items():
-            table = Table("No.", "Name", "Position", "Organisation", "Status", "Check-in")
+            columns = (_("No."), _("Name"), _("Position"), _("Organisation"), _("Status"))
+            table = Table(*columns, _("Check-in"))
             table.title = f"{escape(target.code)} · {escape(group)}"
             for line in lines:
                 table.add_row(
@@ -59,9 +61,14 @@ def attendance(
     summary = ", ".join(f"{counts[s]} {s.value}" for s in ListedStatus if counts[s])
     if path is not None:
         console.print(
-            f"Attendance list of [bold]{escape(target.code)}[/] written to {path}", soft_wrap=True
+            _("Attendance list of [bold]%(code)s[/] written to %(path)s")
+            % {"code": escape(target.code), "path": path},
+            soft_wrap=True,
         )
-    console.print(f"{sum(counts.values())} participants: {summary or 'none'}.")
+    console.print(
+        _("%(count)s participants: %(summary)s.")
+        % {"count": sum(counts.values()), "summary": summary or _("none")}
+    )
 
 
 def checkin(
@@ -83,6 +90,10 @@ def checkin(
         event, emails or [], status, rest=rest, actor=officer_name(), at=at, force=force
     )
     console.print(
-        f"{recorded.participants} participant(s) of [bold]{escape(recorded.event.code)}[/] "
-        f"marked {recorded.status.value}."
+        _("%(count)s participant(s) of [bold]%(code)s[/] marked %(status)s.")
+        % {
+            "count": recorded.participants,
+            "code": escape(recorded.event.code),
+            "status": recorded.status.value,
+        }
     )

@@ -6,6 +6,7 @@ import typer
 
 from acara import db
 from acara.cli.console import console, err_console
+from acara.i18n import _
 from acara.settings import get_settings
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -19,11 +20,12 @@ def upgrade() -> None:
     lost = db.missing_message(path.resolve()) if path and not path.exists() else ""
     if db.upgrade(replace_lost=True) and "earlier one existed" in lost:
         err_console.print(
-            f"[yellow]Note:[/] {path} was missing although one existed before; "
-            "a new, empty database was created in its place.",
+            _("[yellow]Note:[/] %(path)s was missing although one existed before; a new, empty ")
+            % {"path": path}
+            + _("database was created in its place."),
             highlight=False,
         )
-    console.print(f"Database is up to date: [bold]{_safe_url(url)}[/]")
+    console.print(_("Database is up to date: [bold]%(url)s[/]") % {"url": _safe_url(url)})
 
 
 def _safe_url(url: str) -> str:

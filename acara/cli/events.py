@@ -12,10 +12,12 @@ from rich.table import Table
 from acara.cli import published as after_commit
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.sending import send_changes
 from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
+from acara.i18n import _
 from acara.settings import officer_name
-from acara.stages import planning
+from acara.stages import planning, replies
 from models.queries import by_group
 
 app = typer.Typer(help="Events: import, list, show, lifecycle.", no_args_is_help=True)
@@ -34,21 +36,35 @@ def import_file(
         return
     imported = planning.import_event_file(path, actor=officer_name())
     result = imported.result
-    verb = "Created" if result.created else "Updated"
+    verb = (
+        _("Created event [bold]%(code)s[/] (id %(id)s)")
+        if result.created
+        else _("Updated event [bold]%(code)s[/] (id %(id)s)")
+    )
     console.print(
-        f"{verb} event [bold]{imported.code}[/] (id {result.event_id}): "
-        f"{result.roster.added} participants added, {result.roster.updated} updated, "
-        f"{len(result.roster.merged)} duplicates merged."
+        verb % {"code": imported.code, "id": result.event_id}
+        + ": "
+        + _("%(added)s participants added, %(updated)s updated, %(merged)s duplicates merged.")
+        % {
+            "added": result.roster.added,
+            "updated": result.roster.updated,
+            "merged": len(result.roster.merged),
+        }
     )
     if result.rescheduled:
-        console.print("[yellow]Time or place changed: participants are owed an update.[/]")
+        console.print(
+            "[yellow]" + _("Time or place changed: participants are owed an update.") + "[/]"
+        )
     after_commit.show(imported.published)
+    send_changes(result.event_id, imported.plan, imported.published)
 
 
 @app.command("list")
 def list_events() -> None:
     """All events, newest first."""
-    table = Table("ID", "Code", "Kind", "Title", "Starts", "Status", title="Events")
+    table = Table(
+        _("ID"), _("Code"), _("Kind"), _("Title"), _("Starts"), _("Status"), title=_("Events")
+    )
     for event in planning.all_events():
         table.add_row(
             str(event.id),
@@ -74,10 +90,10 @@ def show(event: EventRef) -> None:
         f"{long_datetime(target.ends_at, target.timezone)}"
     )
     for label, value in (
-        ("Host", seen.host),
-        ("Guest", seen.guest),
-        ("Letter", target.letter_number),
-        ("Subject", target.subject),
+        (_("Host"), seen.host),
+        (_("Guest"), seen.guest),
+        (_("Letter"), target.letter_number),
+        (_("Subject"), target.subject),
     ):
         if value:
             console.print(f"{label}: {escape(value)}", highlight=False)
@@ -86,7 +102,7 @@ def show(event: EventRef) -> None:
         if not day_lines:
             continue
         for group, items in by_group(day_lines).items():
-            table = Table("Time", "Session", "Place", "Speakers", "Moderator")
+            table = Table(_("Time"), _("Session"), _("Place"), _("Speakers"), _("Moderator"))
             table.title = f"{long_date(day)} · {escape(group)}"
             for line in items:
                 item = line.session
@@ -98,9 +114,18 @@ def show(event: EventRef) -> None:
                     escape(item.moderator or ""),
                 )
             console.print(table)
+    bounced = replies.bounced_addresses(target.id or event)
     for group, members in by_group(seen.participants).items():
-        table = Table("Role", "Name", "Position", "Organisation", "Email", "RSVP")
-        table.title = f"Participants · {escape(group)} ({len(members)})"
+        table = Table(
+            _("Role"),
+            _("Name"),
+            _("Position"),
+            _("Organisation"),
+            _("Email"),
+            _("RSVP"),
+            _("Bounced"),
+        )
+        table.title = _("Participants") + f" · {escape(group)} ({len(members)})"
         for line in members:
             table.add_row(
                 line.participant.role.value,
@@ -109,6 +134,7 @@ def show(event: EventRef) -> None:
                 escape(line.person.organisation),
                 line.person.email,
                 line.participant.rsvp.value,
+                f"[red]{bounced[line.person.email]}[/]" if line.person.email in bounced else "",
             )
         console.print(table)
 
@@ -123,7 +149,10 @@ def transition(
     """Move an event along its lifecycle (start and hold only once the event is due)."""
     moved = planning.transition(event, action, actor=officer_name(), at=at, force=force)
     target = moved.event
-    console.print(f"Event [bold]{target.code}[/] is now [bold]{target.status.value}[/].")
+    console.print(
+        _("Event [bold]%(code)s[/] is now [bold]%(status)s[/].")
+        % {"code": target.code, "status": target.status.value}
+    )
     after_commit.show(moved.published)
 
 
@@ -143,8 +172,12 @@ def reschedule(
     moved = planning.reschedule(event, start, actor=officer_name())
     target = moved.event
     console.print(
-        f"Event [bold]{target.code}[/] now starts "
-        f"{long_datetime(target.starts_at, target.timezone)} (sequence {target.sequence})."
+        _("Event [bold]%(code)s[/] now starts %(when)s (sequence %(sequence)s).")
+        % {
+            "code": target.code,
+            "when": long_datetime(target.starts_at, target.timezone),
+            "sequence": target.sequence,
+        }
     )
     after_commit.show(moved.published)
 
@@ -162,16 +195,18 @@ def cancel(
         return
     cancelled = planning.cancel(event, reason=reason, actor=officer_name())
     if not cancelled.changed:
-        console.print(f"Event [bold]{cancelled.event.code}[/] was already cancelled.")
+        console.print(
+            _("Event [bold]%(code)s[/] was already cancelled.") % {"code": cancelled.event.code}
+        )
     else:
-        console.print(f"Event [bold]{cancelled.event.code}[/] is cancelled.")
+        console.print(_("Event [bold]%(code)s[/] is cancelled.") % {"code": cancelled.event.code})
     after_commit.show(cancelled.published)
 
 
 @app.command("history")
 def show_history(event: EventRef) -> None:
     """The audit trail of an event."""
-    table = Table("When", "Who", "What", "Detail", title="History")
+    table = Table(_("When"), _("Who"), _("What"), _("Detail"), title=_("History"))
     target, entries = planning.audit_trail(event)
     for entry in entries:
         detail = escape(", ".join(f"{k}={v}" for k, v in entry.detail.items()))

@@ -10,6 +10,7 @@ from rich.markup import escape
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.cli.when import AT_HELP
+from acara.i18n import _
 from acara.stages import followup
 from models.clock import moment
 
@@ -36,7 +37,7 @@ def sweep(at: At = None, dry_run: DryRun = False, yes: Yes = False) -> None:
     when = moment(at, where="--at")
     ids = followup.due_events()
     if not ids:
-        console.print("Nothing to follow up.")
+        console.print(_("Nothing to follow up."))
         return
     plans = [followup.plan_run(event_id, when) for event_id in ids]
     if not go_ahead(plans, dry_run=dry_run, yes=yes):
@@ -50,4 +51,7 @@ def sweep(at: At = None, dry_run: DryRun = False, yes: Yes = False) -> None:
 def press(event: EventRef) -> None:
     """Write the press-release draft (Siaran Pers) from the event and its minutes."""
     path = followup.press(event, moment(None))
-    console.print(f"Press-release draft written to {path} (and .html beside it).", soft_wrap=True)
+    console.print(
+        _("Press-release draft written to %(path)s (and .html beside it).") % {"path": path},
+        soft_wrap=True,
+    )

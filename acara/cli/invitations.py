@@ -9,6 +9,7 @@ import typer
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.cli.sending import send_and_report
+from acara.i18n import _
 from acara.settings import officer_name
 from acara.stages import invitations
 
@@ -23,5 +24,8 @@ def invite(
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return
     owed = invitations.owe_invitations(event, actor=officer_name())
-    console.print(f"Event [bold]{owed.event_code}[/]: {owed.messages} new message(s) owed.")
+    console.print(
+        _("Event [bold]%(code)s[/]: %(count)s new message(s) owed.")
+        % {"code": owed.event_code, "count": owed.messages}
+    )
     send_and_report(lambda progress: invitations.send_owed(owed.event_id, progress))

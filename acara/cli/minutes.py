@@ -12,6 +12,7 @@ from rich.table import Table
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Force, Yes, go_ahead
 from acara.cli.when import AT_HELP
+from acara.i18n import _
 from acara.settings import officer_name
 from acara.stages import minutes as stage
 
@@ -29,12 +30,25 @@ def record(
     """Record the minutes as a draft (again: the draft is replaced; approved ones are kept)."""
     recorded = stage.record(event, path, actor=officer_name())
     target = recorded.event
-    verb = "Replaced the draft minutes" if recorded.replaced else "Recorded draft minutes"
-    console.print(
-        f"{verb} of [bold]{escape(target.code)}[/]: {recorded.decisions} decisions, "
-        f"{recorded.action_items} action items, {recorded.key_statements} key statements."
+    verb = (
+        _("Replaced the draft minutes of [bold]%(code)s[/]")
+        if recorded.replaced
+        else _("Recorded draft minutes of [bold]%(code)s[/]")
     )
-    console.print(f"Next: `acara minutes approve {escape(target.code)}` once the event is held.")
+    console.print(
+        verb % {"code": escape(target.code)}
+        + ": "
+        + _("%(decisions)s decisions, %(actions)s action items, %(statements)s key statements.")
+        % {
+            "decisions": recorded.decisions,
+            "actions": recorded.action_items,
+            "statements": recorded.key_statements,
+        }
+    )
+    console.print(
+        _("Next: `acara minutes approve %(code)s` once the event is held.")
+        % {"code": escape(target.code)}
+    )
 
 
 @app.command("show")
@@ -46,11 +60,11 @@ def show(event: EventRef) -> None:
     console.print(escape(minutes.summary))
     for i, point in enumerate(minutes.discussion, start=1):
         console.print(f"  {i}. {escape(point)}")
-    table = Table("No.", "Decision", title="Decisions")
+    table = Table(_("No."), _("Decision"), title=_("Decisions"))
     for i, decision in enumerate(decisions, start=1):
         table.add_row(str(i), escape(decision.text))
     console.print(table)
-    table = Table("ID", "Action", "Owner", "Due", "Status", title="Action items")
+    table = Table(_("ID"), _("Action"), _("Owner"), _("Due"), _("Status"), title=_("Action items"))
     for item in items:
         table.add_row(
             str(item.id),
@@ -66,7 +80,10 @@ def show(event: EventRef) -> None:
 def render(event: EventRef) -> None:
     """Write the minutes (draft or approved) as HTML and PDF, without sending anything."""
     files = stage.render(event)
-    console.print(f"Minutes written to {files.html} and {files.pdf}", soft_wrap=True)
+    console.print(
+        _("Minutes written to %(html)s and %(pdf)s") % {"html": files.html, "pdf": files.pdf},
+        soft_wrap=True,
+    )
 
 
 @app.command("approve")
@@ -86,18 +103,24 @@ def approve(
     outcome = stage.approve(event, actor=officer_name(), now=at, send_now=send, force=force)
     code = escape(outcome.code)
     if outcome.newly_approved:
-        console.print(f"Minutes of [bold]{code}[/] approved.")
+        console.print(_("Minutes of [bold]%(code)s[/] approved.") % {"code": code})
     else:
-        console.print(f"Minutes of [bold]{code}[/] were already approved; nothing changes.")
+        console.print(
+            _("Minutes of [bold]%(code)s[/] were already approved; nothing changes.")
+            % {"code": code}
+        )
     console.print(f"  HTML: {outcome.html}\n  PDF:  {outcome.pdf}", soft_wrap=True)
     console.print(
-        f"  {outcome.recipients} recipients (present and action-item owners); "
-        f"{outcome.queued} newly owed."
+        "  "
+        + _("%(recipients)s recipients (present and action-item owners); %(queued)s newly owed.")
+        % {"recipients": outcome.recipients, "queued": outcome.queued}
     )
     if outcome.delivery is not None:
         delivery = outcome.delivery
         console.print(
-            f"  Sent {delivery.sent}, to retry {delivery.retry}, failed {delivery.failed}."
+            "  "
+            + _("Sent %(sent)s, to retry %(retry)s, failed %(failed)s.")
+            % {"sent": delivery.sent, "retry": delivery.retry, "failed": delivery.failed}
             + (f" {escape(delivery.problem)}" if delivery.problem else ""),
             soft_wrap=True,
         )

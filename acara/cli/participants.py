@@ -1,16 +1,22 @@
-"""`acara participants`: importing participant lists."""
+"""`acara participants`: importing participant lists, and who answered how."""
 
 from __future__ import annotations
 
+import csv
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
-from acara.stages import planning
+from acara.cli.sending import send_changes
+from acara.i18n import _, explain_problem
+from acara.settings import officer_name
+from acara.stages import planning, replies
 from models.errors import reported
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
@@ -23,23 +29,114 @@ def import_list(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Import the good rows, report the bad ones.")
     ] = False,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="The list is the whole roster: take everyone else off."),
+    ] = False,
     dry_run: DryRun = False,
     yes: Yes = False,
 ) -> None:
-    """Add participants from a list; by default nothing is imported while any row is bad."""
-    preview = planning.import_participants(event, path, skip_invalid=skip_invalid, dry_run=True)
+    """Add participants from a list; by default nothing is imported while any row is bad.
+
+    Once the event is announced, whoever moved to another group gets an update and whoever
+    was taken off (--prune) a cancellation of their calendar entry.
+    """
+    options = {"skip_invalid": skip_invalid, "prune": prune, "actor": officer_name()}
+    preview = planning.import_participants(event, path, **options, dry_run=True)
     for notice in preview.notices:
-        console.print(f"[yellow]Note:[/] {escape(notice)}", highlight=False)
+        note = _("[yellow]Note:[/] %(notice)s") % {"notice": escape(notice)}
+        console.print(note, highlight=False)
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return
-    imported = planning.import_participants(event, path, skip_invalid=skip_invalid)
+    imported = planning.import_participants(event, path, **options)
     report = imported.report
     console.print(
-        f"[green]{report.added} added[/], {report.updated} updated, "
-        f"{len(report.merged)} merged duplicates, [red]{len(report.rejected)} rejected[/] "
-        f"for event [bold]{imported.event_code}[/]."
+        _(
+            "[green]%(added)s added[/], %(updated)s updated, %(merged)s merged duplicates, "
+            "[red]%(rejected)s rejected[/] for event [bold]%(code)s[/]."
+        )
+        % {
+            "added": report.added,
+            "updated": report.updated,
+            "merged": len(report.merged),
+            "rejected": len(report.rejected),
+            "code": imported.event_code,
+        }
     )
     for line in report.merged:
-        console.print(f"  merged: {escape(line)}", highlight=False)
-    for line in reported(report.rejected):
-        console.print(f"  [red]rejected[/] {escape(line)}", highlight=False)
+        console.print("  " + _("merged: %(line)s") % {"line": escape(line)}, highlight=False)
+    for line in reported(report.rejected, explain_problem):  # the first 200, then a count
+        console.print(
+            "  " + _("[red]rejected[/] %(problem)s") % {"problem": escape(line)},
+            highlight=False,
+        )
+    send_changes(imported.event_id, imported.plan)
+
+
+@app.command("remove")
+def remove(
+    event: Annotated[str, typer.Argument(help="Event id or code.")],
+    emails: Annotated[list[str], typer.Argument(help="Their e-mail addresses.")],
+    dry_run: DryRun = False,
+    yes: Yes = False,
+) -> None:
+    """Take people off an event: whoever was sent its calendar entry gets a cancellation."""
+    preview = planning.remove(event, emails, actor=officer_name(), dry_run=True)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return
+    removed = planning.remove(event, emails, actor=officer_name())
+    console.print(
+        _("%(count)s participant(s) taken off [bold]%(code)s[/].")
+        % {"count": len(emails), "code": escape(removed.event.code)},
+        highlight=False,
+    )
+    assert removed.event.id is not None
+    send_changes(removed.event.id, removed.plan)
+
+
+_CSV_COLUMNS = (
+    "name",
+    "email",
+    "role",
+    "group",
+    "answer",
+    "status",
+    "via",
+    "bounced",
+    "represents",
+)
+
+
+@app.command("list")
+def list_participants(
+    event: Annotated[str, typer.Argument(help="Event id or code.")],
+    output: Annotated[
+        str, typer.Option("--format", help="table (default) or csv (to standard output).")
+    ] = "table",
+) -> None:
+    """Every participant with their answer, how it came (web, calendar, phone, letter), bounces."""
+    if output not in ("table", "csv"):
+        raise typer.BadParameter("--format must be table or csv")
+    target, lines = replies.answers(event)
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(_CSV_COLUMNS)
+        for line in lines:
+            writer.writerow([getattr(line, column) for column in _CSV_COLUMNS])
+        return
+    table = Table("Name", "Email", "Role", "Group", "Answer", "Via", "Bounced")
+    table.title = f"Participants of {escape(target.code)} ({len(lines)})"
+    for line in lines:
+        answer = line.status if line.status != line.answer else line.answer
+        if line.represents:
+            answer = f"{answer} (for {line.represents})"
+        table.add_row(
+            escape(line.name),
+            line.email,
+            line.role,
+            escape(line.group),
+            escape(answer),
+            line.via or "-",
+            f"[red]{line.bounced}[/]" if line.bounced else "",
+        )
+    console.print(table)

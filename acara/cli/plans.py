@@ -12,8 +12,9 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.dates import long_datetime
+from acara.i18n import _, filled, pgettext
 from acara.stages.plan import Plan
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Show the plan and change nothing, send nothing.")
@@ -36,28 +37,39 @@ class ConfirmationNeeded(AcaraError):
 def show(plan: Plan) -> None:
     """The plan as the officer reads it: the event, what changes, who gets what, warnings."""
     console.print(
-        f"[bold]Plan · {escape(plan.command)}[/] · {escape(plan.event_code)} · "
-        f"{escape(plan.event_title)}",
+        "[bold]"
+        + _("Plan")
+        + f" · {escape(plan.command)}[/] · {escape(plan.event_code)} · {escape(plan.event_title)}",
         highlight=False,
     )
     if plan.changes:
-        table = Table("What", "Now", "Becomes", title="Changes")
+        table = Table(pgettext("plan", "What"), _("Now"), _("Becomes"), title=_("Changes"))
         for change in plan.changes:
             table.add_row(
-                escape(change.what), _shown(change.before, plan), _shown(change.after, plan)
+                escape(filled(change.what, change.params)),
+                _shown(change.before, plan),
+                _shown(change.after, plan),
             )
         console.print(table)
     if plan.messages:
-        table = Table("Message", "Recipients", "Among them", title="Messages owed")
+        table = Table(_("Message"), _("Recipients"), _("Among them"), title=_("Messages owed"))
         for owing in plan.messages:
             more = owing.count - len(owing.names)
-            names = ", ".join(owing.names) + (f" and {more} more" if more > 0 else "")
+            names = ", ".join(owing.names) + (
+                _(" and %(count)s more") % {"count": more} if more > 0 else ""
+            )
             table.add_row(escape(owing.purpose), str(owing.count), escape(names))
         console.print(table)
     elif not plan.changes:
-        console.print("Nothing to do.")
+        console.print(_("Nothing to do."))
     for warning in plan.warnings:
-        console.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
+        console.print(
+            "[bold yellow]"
+            + _("Warning:")
+            + "[/] "
+            + escape(filled(warning.template, warning.params)),
+            highlight=False,
+        )
 
 
 def go_ahead(plans: list[Plan], *, dry_run: bool, yes: bool) -> bool:
@@ -65,18 +77,20 @@ def go_ahead(plans: list[Plan], *, dry_run: bool, yes: bool) -> bool:
     for plan in plans:
         show(plan)
     if dry_run:
-        console.print("Dry run: nothing was changed and nothing was sent.")
+        console.print(_("Dry run: nothing was changed and nothing was sent."))
         return False
     if yes or not any(plan.reaches_people for plan in plans):
         return True
     if not sys.stdin.isatty():
         raise ConfirmationNeeded(
-            "This reaches participants and nobody can confirm it here: "
-            "run it again with --yes (or look first with --dry-run)."
+            N_(
+                "This reaches participants and nobody can confirm it here: "
+                "run it again with --yes (or look first with --dry-run)."
+            )
         )
-    if typer.confirm("Go ahead?", default=False):
+    if typer.confirm(_("Go ahead?"), default=False):
         return True
-    console.print("Nothing was changed.")
+    console.print(_("Nothing was changed."))
     return False
 
 

@@ -7,6 +7,7 @@ from rich.markup import escape
 from acara.bus import Publishing
 from acara.cli.console import console
 from acara.cli.sending import print_summary
+from acara.i18n import _
 from acara.messages.delivery import DeliverySummary
 
 
@@ -17,13 +18,16 @@ def show(published: Publishing) -> None:
         return
     if report.emit.emitted:
         console.print(
-            f"Sent to the service (Prefect): {len(report.emit.emitted)} event(s); "
-            "its flows take it from here."
+            _("Sent to the service (Prefect): %(count)s event(s); its flows take it from here.")
+            % {"count": len(report.emit.emitted)}
         )
     if report.emit.pending:
         console.print(
-            f"[yellow]No Prefect service[/] ({escape(report.emit.reason or 'unknown')}): "
-            "handled here; the event is kept and sent once a server runs.",
+            _(
+                "[yellow]No Prefect service[/] (%(reason)s): "
+                "handled here; the event is kept and sent once a server runs."
+            )
+            % {"reason": escape(report.emit.reason or _("unknown"))},
             highlight=False,
         )
     for handled in report.inline:

@@ -10,9 +10,10 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
+from acara.i18n import _
 from acara.stages.reminders import plan_sweep, sweep
 from models.clock import moment, utcnow
-from models.errors import invalid
+from models.errors import N_, invalid
 
 
 def remind(
@@ -31,28 +32,36 @@ def remind(
 ) -> None:
     """Send the reminders and RSVP nudges that are due, once; print what went out."""
     if not now and at is None:
-        raise invalid("--now", "say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
+        raise invalid(
+            "--now", N_("say --now to run the sweep, or --at '2026-12-07 08:00' to rehearse")
+        )
     when = _moment(at) if at else None
     plans = plan_sweep(when)
     if not plans:
-        console.print("No reminder or nudge is due.")
+        console.print(_("No reminder or nudge is due."))
     if not go_ahead(plans, dry_run=dry_run, yes=yes):
         return
     report = sweep(when)
-    table = Table("Event", "Message", "Recipients", title="Owed by this sweep")
+    table = Table(_("Event"), _("Message"), _("Recipients"), title=_("Owed by this sweep"))
     for owed in report.rounds:
         table.add_row(owed.event_code, owed.purpose, str(owed.recipients))
     if report.rounds:
         console.print(table)
     else:
-        console.print("No reminder or nudge is due.")
-    console.print(f"Delivery: {report.delivery_note}", highlight=False)
+        console.print(_("No reminder or nudge is due."))
+    console.print(_("Delivery: %(note)s") % {"note": report.delivery_note}, highlight=False)
     if report.dropped:
-        console.print(f"Dropped {report.dropped} reminder(s) that would arrive too late.")
+        console.print(
+            _("Dropped %(count)s reminder(s) that would arrive too late.")
+            % {"count": report.dropped}
+        )
     if report.reemitted or report.still_pending:
         console.print(
-            f"Domain events re-sent to Prefect: {report.reemitted}; "
-            f"still waiting for a server: {report.still_pending}."
+            _(
+                "Domain events re-sent to Prefect: %(sent)s; "
+                "still waiting for a server: %(waiting)s."
+            )
+            % {"sent": report.reemitted, "waiting": report.still_pending}
         )
 
 
@@ -60,5 +69,5 @@ def _moment(text: str) -> datetime:
     when = moment(text, where="--at")
     if when < utcnow():
         # A sweep "in the past" could remind people of an event that has since begun.
-        raise invalid("--at", f"{text!r} is in the past; use --now, or a later time")
+        raise invalid("--at", N_("{text!r} is in the past; use --now, or a later time"), text=text)
     return when

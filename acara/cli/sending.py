@@ -8,10 +8,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from acara.bus import Publishing
 from acara.cli.console import console
+from acara.i18n import _
 from acara.messages.delivery import DeliveryStopped, DeliverySummary
 from acara.messages.delivery import Progress as Advance
 from acara.settings import get_settings
+from acara.stages import invitations
+from acara.stages.plan import Plan
 
 
 def send_and_report(send: Callable[[Advance], DeliverySummary]) -> DeliverySummary:
@@ -40,17 +44,17 @@ def send_and_report(send: Callable[[Advance], DeliverySummary]) -> DeliverySumma
 
 def print_summary(summary: DeliverySummary) -> None:
     """The counts, every recipient that failed with the reason, and where the mail went."""
-    table = Table("", "Messages", title="Delivery", show_header=False)
-    table.add_row("Sent now", f"[green]{summary.sent}[/]")
-    table.add_row("Already sent before (skipped)", str(summary.skipped))
-    table.add_row("Failed", f"[red]{summary.failed}[/]" if summary.failed else "0")
-    table.add_row("To retry later", f"[yellow]{summary.retry}[/]" if summary.retry else "0")
+    table = Table("", _("Messages"), title=_("Delivery"), show_header=False)
+    table.add_row(_("Sent now"), f"[green]{summary.sent}[/]")
+    table.add_row(_("Already sent before (skipped)"), str(summary.skipped))
+    table.add_row(_("Failed"), f"[red]{summary.failed}[/]" if summary.failed else "0")
+    table.add_row(_("To retry later"), f"[yellow]{summary.retry}[/]" if summary.retry else "0")
     if summary.recovered:
-        table.add_row("Left in flight by a stopped run, queued again", str(summary.recovered))
+        table.add_row(_("Left in flight by a stopped run, queued again"), str(summary.recovered))
     console.print(table)
-    for title, rows in (("Failed", summary.failures), ("To retry later", summary.retries)):
+    for title, rows in ((_("Failed"), summary.failures), (_("To retry later"), summary.retries)):
         if rows:
-            detail = Table("Recipient", "Message", "Reason", title=title)
+            detail = Table(_("Recipient"), _("Message"), _("Reason"), title=title)
             for row in rows:
                 detail.add_row(escape(row.recipient), row.purpose, escape(row.reason))
             console.print(detail)
@@ -58,8 +62,18 @@ def print_summary(summary: DeliverySummary) -> None:
     if not settings.smtp_url:
         where = settings.maildir.resolve() / "new"
         console.print(
-            f"No ACARA_SMTP_URL set: messages are files in the maildir [bold]{escape(str(where))}"
-            "[/] (open any .eml file with a mail program)."
+            _(
+                "No ACARA_SMTP_URL set: messages are files in the maildir [bold]%(folder)s[/] "
+                "(open any .eml file with a mail program)."
+            )
+            % {"folder": escape(str(where))}
         )
     else:
-        console.print(f"Sent through {escape(summary.destination)}.")
+        console.print(_("Sent through %(server)s.") % {"server": escape(summary.destination)})
+
+
+def send_changes(event_id: int, plan: Plan, published: Publishing | None = None) -> None:
+    """Send the updates and cancellations a command owed, unless its reaction already did."""
+    handled = published is not None and published.report is not None and published.report.inline
+    if plan.recipients and not handled:
+        send_and_report(lambda progress: invitations.send_owed(event_id, progress))

@@ -13,6 +13,7 @@ import typer
 from acara import bus
 from acara.cli.console import console, err_console
 from acara.db import upgrade
+from acara.i18n import N_, _
 from acara.service import PrefectServer, ServiceError, build_deployments
 from acara.settings import masked
 
@@ -42,16 +43,19 @@ def serve(
         if url:
             if not bus.server_healthy(url.rstrip("/")):
                 raise ServiceError(
-                    f"PREFECT_API_URL is {masked(url)}, but no Prefect server answers there."
+                    N_("PREFECT_API_URL is {url}, but no Prefect server answers there."),
+                    url=masked(url),
                 )
-            console.print(f"Using the Prefect server at [bold]{masked(url)}[/]")
+            console.print(_("Using the Prefect server at [bold]%(url)s[/]") % {"url": masked(url)})
         else:
             server = PrefectServer(bus.prefect_home(), host=host, port=prefect_port)
-            console.print(f"Starting a Prefect server (state in {server.home}) …")
+            console.print(
+                _("Starting a Prefect server (state in %(folder)s) …") % {"folder": server.home}
+            )
             server.start()
             url = server.api_url
             os.environ["PREFECT_API_URL"] = url  # for this process's Prefect and its flow runs
-            console.print(f"Prefect UI: [bold]{server.ui_url}[/]")
+            console.print(_("Prefect UI: [bold]%(url)s[/]") % {"url": server.ui_url})
         bus.advertise(url)
         if web:
             web_process = _start_web(host, web_port)
@@ -59,14 +63,14 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
-        console.print("Stopping …")
+        console.print(_("Stopping …"))
         bus.withdraw()
         if web_process is not None:
             web_process.terminate()
             web_process.wait(timeout=15)
         if server is not None:
             server.stop()
-        console.print("acara serve stopped.")
+        console.print(_("acara serve stopped."))
 
 
 def _serve(url: str, *, poll: float, limit: int) -> None:
@@ -78,11 +82,15 @@ def _serve(url: str, *, poll: float, limit: int) -> None:
         deployments, missing = build_deployments()
         for declared in missing:
             err_console.print(
-                f"[yellow]Not served:[/] {declared.name} ({declared.entrypoint} is not written yet)"
+                _("[yellow]Not served:[/] %(name)s (%(entrypoint)s is not written yet)")
+                % {"name": declared.name, "entrypoint": declared.entrypoint}
             )
         pending = bus.reemit_pending()
         if pending.emitted:
-            console.print(f"Sent Prefect {len(pending.emitted)} event(s) stored while it was down.")
+            console.print(
+                _("Sent Prefect %(count)s event(s) stored while it was down.")
+                % {"count": len(pending.emitted)}
+            )
         prefect_serve(*deployments, limit=limit, query_seconds=poll)
 
 
@@ -93,7 +101,10 @@ def _start_web(host: str, port: int) -> subprocess.Popen[bytes] | None:
         return None
     code = "import sys; from acara.web import serve_web; serve_web(sys.argv[1], int(sys.argv[2]))"
     process = subprocess.Popen([sys.executable, "-c", code, host, str(port)])
-    console.print(f"Web app (RSVP, check-in, dashboard): [bold]http://{host}:{port}[/]")
+    console.print(
+        _("Web app (RSVP, check-in, dashboard): [bold]%(url)s[/]")
+        % {"url": f"http://{host}:{port}"}
+    )
     return process
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from acara.cli.console import console
+from acara.i18n import _
 from acara.settings import get_settings
 from acara.web import DEFAULT_HOST, DEFAULT_PORT, serve_web
 
@@ -18,8 +19,11 @@ def web(
     """Serve the web app (RSVP pages, check-in desk, officer dashboard) until Ctrl-C."""
     settings = get_settings()
     console.print(
-        f"acara web on [bold]http://{host}:{port}[/]  (links in e-mails use {settings.base_url}; "
-        "officers log in with ACARA_OFFICER_TOKEN)",
+        _(
+            "acara web on [bold]%(url)s[/]  (links in e-mails use %(base)s; "
+            "officers log in with ACARA_OFFICER_TOKEN)"
+        )
+        % {"url": f"http://{host}:{port}", "base": settings.base_url},
         highlight=False,
     )
     serve_web(host, port)

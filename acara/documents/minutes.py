@@ -16,7 +16,7 @@ from acara.documents import documents_dir, write_atomically
 from acara.documents.attendance import attendance_groups, document_context
 from acara.documents.render import pdf_from_html, render
 from models.attendance_list import ListedStatus, attendance_list, status_counts
-from models.errors import NotFound
+from models.errors import N_, NotFound
 from models.event import Event
 from models.minutes import Minutes, MinutesStatus
 from models.minutes_rules import action_items_of, decisions_of, minutes_of
@@ -110,7 +110,7 @@ def write_minutes(session: Session, event: Event, *, now: datetime) -> MinutesFi
     """Render the event's minutes (draft or approved) to HTML and PDF files."""
     minutes = minutes_of(session, event)
     if minutes is None:
-        raise NotFound(f"No minutes recorded for {event.code!r}.")
+        raise NotFound(N_("No minutes recorded for {event!r}."), event=event.code)
     document = minutes_html(session, event, minutes, now=now)
     paths = minutes_paths(event)
     write_atomically(paths.html, document)

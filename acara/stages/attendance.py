@@ -11,7 +11,7 @@ from acara.stages.unit import change
 from models.attendance_list import AttendanceLine, ListedStatus, attendance_list
 from models.checkin import CheckedIn, Marked, check_in, ensure_same_event, mark
 from models.clock import Moment, moment, utcnow
-from models.errors import InvalidInput, Problem, invalid
+from models.errors import N_, InvalidInput, Problem, invalid
 from models.event import Event
 from models.people import AttendanceStatus
 from models.queries import get_event
@@ -79,10 +79,12 @@ def record_from_list(
         chosen = AttendanceStatus(status.strip().lower())
     except ValueError:
         raise invalid(
-            "--status", f"{status!r}: use present, absent, excused or represented"
+            "--status",
+            N_("{status!r}: use present, absent, excused or represented"),
+            status=status,
         ) from None
     if not emails and not rest:
-        raise invalid("emails", "name at least one e-mail address, or use --rest")
+        raise invalid("emails", N_("name at least one e-mail address, or use --rest"))
     with change() as (session, _):
         target = get_event(session, event)
         assert target.id is not None
@@ -96,8 +98,8 @@ def record_from_list(
         unknown = [e for e in wanted if e not in lines]
         if unknown:
             raise InvalidInput(
-                [Problem(e, "not a participant of this event") for e in unknown],
-                heading="Nothing recorded",
+                [Problem(e, N_("not a participant of this event")) for e in unknown],
+                heading=N_("Nothing recorded"),
             )
         ids = [lines[e].participant_id for e in wanted]
         if rest:

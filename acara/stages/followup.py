@@ -22,7 +22,7 @@ from acara.settings import get_settings
 from acara.stages.plan import Plan, outbox_mark
 from acara.stages.unit import change
 from models.clock import Moment, moment, utcnow
-from models.errors import AcaraError, NotFound
+from models.errors import N_, AcaraError, NotFound
 from models.event import Event
 from models.followup import (
     FOLLOW_UP_PURPOSES,
@@ -222,6 +222,7 @@ def close_item(item_id: int, *, actor: str) -> tuple[ActionItem, bool]:
 class SurveyClosed(AcaraError):
     """The survey is not open: the event is not over yet, or answers are no longer taken."""
 
+    code = "survey-closed"
     http_status = 410
 
 
@@ -237,17 +238,14 @@ class SurveyView:
     def ensure_open(self) -> None:
         """SurveyClosed unless answers are taken now."""
         if not self.is_open:
-            raise SurveyClosed(
-                "Survei untuk kegiatan ini sedang tidak dibuka. / "
-                "The survey for this event is not open."
-            )
+            raise SurveyClosed(N_("The survey for this event is not open."))
 
 
 def _survey_of(session: Session, event_id: int, participant_id: int) -> tuple[Event, Participant]:
     event = session.get(Event, event_id)
     participant = session.get(Participant, participant_id)
     if event is None or participant is None or participant.event_id != event.id:
-        raise NotFound("Survei ini tidak ditemukan. / This survey does not exist (any more).")
+        raise NotFound(N_("This survey does not exist (any more)."))
     return event, participant
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session
-
 from acara.db import unit_of_work
 from acara.messages.delivery import DeliverySummary, Progress, deliver
 from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
 from models import invitations
-from models.event import Event, EventStatus
+from models.errors import N_
+from models.event import EventStatus
 from models.queries import get_event
 
 CALENDAR_PURPOSES = invitations.CALENDAR_PURPOSES
@@ -41,7 +40,7 @@ def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> O
         target = get_event(session, event)
         plan = Plan.of("invite", target)
         if target.status is EventStatus.DRAFT:
-            plan.changes.append(Change("status", target.status.value, "announced"))
+            plan.changes.append(Change(N_("status"), target.status.value, "announced"))
         mark = outbox_mark(session)
         added = invitations.invite(session, target, actor=actor)
         added += invitations.owe_changes(session, target)
@@ -50,15 +49,8 @@ def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> O
         return Owed(target.id, target.code, added, plan)
 
 
-def preview_changes(session: Session, event: Event, plan: Plan) -> None:
-    """Add to a dry run's plan the updates or cancellations the change will owe."""
-    mark = outbox_mark(session)
-    invitations.owe_changes(session, event)
-    plan.owe(session, mark, event)
-
-
 def owe_changes(event: str | int) -> Owed:
-    """Owe an update (or a cancellation) to everyone whose calendar holds an older version."""
+    """Owe an update (or a cancellation) to everyone whose own programme changed."""
     with unit_of_work() as session:
         target = get_event(session, event)
         plan = Plan.of("send changes", target)

@@ -16,7 +16,7 @@ from acara.stages.followup import Delivery, send
 from acara.stages.plan import Change, Plan, outbox_mark
 from acara.stages.unit import change
 from models.clock import Moment, moment, utcnow
-from models.errors import NotFound
+from models.errors import N_, NotFound
 from models.event import Event
 from models.minutes import ActionItem, Decision, Minutes
 from models.minutes_rules import (
@@ -89,7 +89,7 @@ def show(event: str | int) -> MinutesView:
         target = get_event(session, event)
         minutes = minutes_of(session, target)
         if minutes is None:
-            raise NotFound(f"No minutes recorded for {target.code!r}.")
+            raise NotFound(N_("No minutes recorded for {event!r}."), event=target.code)
         return MinutesView(
             target, minutes, decisions_of(session, minutes), action_items_of(session, minutes)
         )
@@ -110,7 +110,7 @@ def plan_approval(event_ref: str | int, at: Moment = None, *, force: str | None 
         now = moment(at, event.timezone, "--at")
         approval = approve_minutes(session, event, actor="", now=now, force=force)
         if approval.newly_approved:
-            plan.changes.append(Change("minutes", "draft", "approved"))
+            plan.changes.append(Change(N_("minutes"), "draft", "approved"))
         plan.owe(session, mark, event)
     return plan
 

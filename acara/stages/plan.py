@@ -7,15 +7,17 @@ rows the dry run wrote, so the plan lists exactly what the real run will owe.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
 from acara.settings import get_settings
+from models.errors import N_
 from models.event import Event, EventStatus
 from models.outbox import Message
-from models.people import Participant, Person
+from models.people import Person
 from models.planning import speaks_for
 from models.queries import organisation_name
 
@@ -26,9 +28,18 @@ NAMES_SHOWN = 5  # recipients named per kind of message; the rest are counted
 class Change:
     """One thing a command changes: what, from, to (times are shown in the event's zone)."""
 
-    what: str  # start, end, place, group, status, participants, ...
+    what: str  # English template (N_): "start", "group of {name}", ...
     before: datetime | str
     after: datetime | str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A warning of a plan: an English template (N_) and what fills it."""
+
+    template: str
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +62,7 @@ class Plan:
     draft: bool  # nobody has been told anything of the event yet
     changes: list[Change] = field(default_factory=list)
     messages: list[Owing] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
     @classmethod
     def of(cls, command: str, event: Event) -> Plan:
@@ -82,8 +93,18 @@ class Plan:
         host = organisation_name(session, event.host_id)
         if self.messages and not speaks_for(settings.sender_region, host):
             self.warnings.append(
-                f"The letters go out as {settings.sender_name} <{settings.sender_email}> "
-                f"({settings.sender_region}), but the host is {host}."
+                Note(
+                    N_(
+                        "The letters go out as {sender} <{mailbox}> ({region}), "
+                        "but the host is {host}."
+                    ),
+                    {
+                        "sender": settings.sender_name,
+                        "mailbox": settings.sender_email,
+                        "region": settings.sender_region,
+                        "host": host,
+                    },
+                )
             )
 
 
@@ -96,8 +117,7 @@ def owed_since(session: Session, mark: int, event_id: int | None = None) -> list
     """An event's outbox rows above `mark`, per purpose, with the first recipients' names."""
     rows = session.exec(
         select(Message.purpose, Message.recipient, Person)
-        .outerjoin(Participant, col(Participant.id) == Message.participant_id)
-        .outerjoin(Person, col(Person.id) == Participant.person_id)
+        .outerjoin(Person, col(Person.email) == Message.recipient)
         .where(col(Message.id) > mark, col(Message.event_id) == event_id)
         .order_by(col(Message.id))
     ).all()

@@ -15,14 +15,14 @@ from sqlmodel import Session, col, select
 from acara.bus import Publishing
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file, read_participant_list
-from acara.stages.invitations import preview_changes
-from acara.stages.plan import Change, Plan
+from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
 from models import lifecycle
 from models.audit import AuditEntry
 from models.clock import Moment, moment
-from models.errors import InvalidInput, invalid
+from models.errors import N_, InvalidInput, invalid
 from models.event import Event, EventStatus
+from models.invitations import owe_changes
 from models.planning import ImportResult, import_event
 from models.queries import (
     AgendaLine,
@@ -33,7 +33,7 @@ from models.queries import (
     organisation_name,
     participants,
 )
-from models.roster import RosterReport, add_participants
+from models.roster import Removed, RosterReport, add_participants, remove_participants
 
 
 @dataclass(slots=True)
@@ -60,6 +60,7 @@ class Imported:
 class ListImported:
     """A participant list taken in (rejected rows listed, none written unless skipped)."""
 
+    event_id: int
     event_code: str
     report: RosterReport  # its `rejected` lists the unreadable rows too
     plan: Plan
@@ -70,6 +71,7 @@ def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Impor
     """Create an event from its file, or update the event with the same code."""
     spec, rows = read_event_file(path)
     with change(dry_run=dry_run) as (session, published):
+        mark = outbox_mark(session)
         before = _times(session, spec.code)
         rescheduled_by_hand = _rescheduled_since_import(session, spec.code)
         result = import_event(session, spec, rows, actor=actor)
@@ -78,30 +80,69 @@ def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Impor
         _times_changed(plan, before, target)
         if before and plan.changes and rescheduled_by_hand:
             plan.warnings.append(
-                f"The file moves the event back: it was rescheduled by {rescheduled_by_hand} "
-                "since the file was last imported. Fix the file if that move still stands."
+                Note(
+                    N_(
+                        "The file moves the event back: it was rescheduled by {officer} since "
+                        "the file was last imported. Fix the file if that move still stands."
+                    ),
+                    {"officer": rescheduled_by_hand},
+                )
             )
         _roster_changes(plan, result.roster)
-        if dry_run and result.rescheduled:
-            preview_changes(session, target, plan)
+        _tell(session, target, plan, mark)
     return Imported(spec.code, result, published, plan)
 
 
 def import_participants(
-    event: str | int, path: Path, *, skip_invalid: bool, dry_run: bool = False
+    event: str | int,
+    path: Path,
+    *,
+    skip_invalid: bool,
+    prune: bool = False,
+    actor: str,
+    dry_run: bool = False,
 ) -> ListImported:
-    """Add participants from a CSV or XLSX list: all or nothing unless skip_invalid."""
-    listed = read_participant_list(path)
-    rows, problems = listed.rows, listed.problems
+    """Add participants from a CSV or XLSX list: all or nothing unless skip_invalid.
+
+    With `prune` the list is the whole roster: whoever is not on it is taken off the event.
+    Once the event is announced, everyone whose programme changed (a new group) is owed an
+    update and whoever was taken off a cancellation; `send_changes` sends them.
+    """
+    read = read_participant_list(path)
+    rows, problems = read.rows, read.problems
     if problems and not skip_invalid:
-        raise InvalidInput(problems, heading=f"Nothing imported from {path.name}; fix these rows")
+        raise InvalidInput(
+            problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
+        )
     with change(dry_run=dry_run) as (session, _):
         target = get_event(session, event)
-        report = add_participants(session, target, rows, skip_invalid=skip_invalid)
         plan = Plan.of("participants import", target)
+        mark = outbox_mark(session)
+        report = add_participants(session, target, rows, skip_invalid=skip_invalid)
+        if prune:
+            listed = {row.spec.email for row in rows}
+            gone = [
+                line.person.email
+                for line in participants(session, target)
+                if line.person.email not in listed and line.participant.represents_id is None
+            ]
+            _removed_changes(plan, remove_participants(session, target, gone, actor=actor))
         _roster_changes(plan, report)
+        _tell(session, target, plan, mark)
     report.rejected[:0] = problems
-    return ListImported(target.code, report, plan, listed.notices)
+    assert target.id is not None
+    return ListImported(target.id, target.code, report, plan, read.notices)
+
+
+def remove(event: str | int, emails: list[str], *, actor: str, dry_run: bool = False) -> Changed:
+    """Take people off an event; those who were sent its calendar entry are owed a CANCEL."""
+    with change(dry_run=dry_run) as (session, published):
+        target = get_event(session, event)
+        plan = Plan.of("participants remove", target)
+        mark = outbox_mark(session)
+        _removed_changes(plan, remove_participants(session, target, emails, actor=actor))
+        _tell(session, target, plan, mark)
+    return Changed(target, published, plan)
 
 
 def transition(
@@ -110,7 +151,11 @@ def transition(
     """Move an event along its lifecycle (announce, start, hold, report, close)."""
     chosen = lifecycle.parse_action(action)
     if chosen in (lifecycle.Action.CANCEL, lifecycle.Action.RESCHEDULE):
-        raise invalid("action", f"use `acara event {chosen.value}`, which asks for what it needs")
+        raise invalid(
+            "action",
+            N_("use `acara event {action}`, which asks for what it needs"),
+            action=chosen.value,
+        )
     with change() as (session, published):
         target = get_event(session, event)
         plan = Plan.of(chosen.value, target)
@@ -123,7 +168,7 @@ def transition(
             now=moment(at, target.timezone, "--at"),
             force=force,
         )
-        plan.changes.append(Change("status", before, target.status.value))
+        plan.changes.append(Change(N_("status"), before, target.status.value))
     return Changed(target, published, plan)
 
 
@@ -134,11 +179,11 @@ def reschedule(
     with change(dry_run=dry_run) as (session, published):
         target = get_event(session, event)
         plan = Plan.of("reschedule", target)
+        mark = outbox_mark(session)
         before = (target.starts_at, target.ends_at)
         lifecycle.reschedule(session, target, moment(start, target.timezone, "start"), actor=actor)
         _times_changed(plan, before, target)
-        if dry_run:
-            preview_changes(session, target, plan)
+        _tell(session, target, plan, mark)
     return Changed(target, published, plan)
 
 
@@ -149,13 +194,25 @@ def cancel(
     with change(react=react, dry_run=dry_run) as (session, published):
         target = get_event(session, event)
         plan = Plan.of("cancel", target)
+        mark = outbox_mark(session)
         already = target.status is EventStatus.CANCELLED
         if not already:
-            plan.changes.append(Change("status", target.status.value, "cancelled"))
+            plan.changes.append(Change(N_("status"), target.status.value, "cancelled"))
             lifecycle.cancel(session, target, actor=actor, reason=reason)
-        if dry_run:
-            preview_changes(session, target, plan)
+        _tell(session, target, plan, mark)
     return Changed(target, published, plan, changed=not already)
+
+
+def _tell(session: Session, event: Event, plan: Plan, mark: int) -> None:
+    """Owe everyone told of the event what changed for them, and add it all to the plan."""
+    if event.status is not EventStatus.DRAFT:
+        owe_changes(session, event)
+    plan.owe(session, mark, event)
+
+
+def _removed_changes(plan: Plan, removed: Removed) -> None:
+    if removed.names:
+        plan.changes.append(Change(N_("participants taken off"), "", ", ".join(removed.names)))
 
 
 def _times(session: Session, code: str) -> tuple[datetime, datetime] | None:
@@ -189,10 +246,13 @@ def _rescheduled_since_import(session: Session, code: str) -> str | None:
 
 def _roster_changes(plan: Plan, report: RosterReport) -> None:
     if report.added:
-        plan.changes.append(Change("participants", "", f"+{report.added}"))
+        plan.changes.append(Change(N_("participants added"), "", str(report.added)))
     if report.updated:
-        plan.changes.append(Change("participants updated", "", str(report.updated)))
-    plan.changes.extend(Change(f"group of {name}", old, new) for name, old, new in report.regrouped)
+        plan.changes.append(Change(N_("participants updated"), "", str(report.updated)))
+    plan.changes.extend(
+        Change(N_("group of {name}"), old, new, {"name": name})
+        for name, old, new in report.regrouped
+    )
 
 
 # --- what officers read ---------------------------------------------------------------------

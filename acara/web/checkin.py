@@ -10,10 +10,11 @@ from markupsafe import Markup
 from sqlmodel import Session, col, select
 
 from acara.dates import clock, long_datetime
+from acara.i18n import translate
+from acara.labels import label
 from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.stages import attendance as stage
 from acara.web.deps import MaybeOfficerDep, OfficerDep, SessionDep
-from acara.web.i18n import text
 from acara.web.pages import event_when, officer_language, render
 from models.checkin import CheckedIn, attendance_by_participant, recent_check_ins
 from models.clock import zone_label
@@ -54,13 +55,13 @@ def result_view(
     if participant.represents_id is not None:
         principal = session.get(Participant, participant.represents_id)
         if principal is not None:
-            note = text(
+            note = translate(
                 language,
-                "desk.note.stand_in",
+                "Attending as representative of %(name)s.",
                 name=_person(session, principal).full_name.with_titles,
             )
     elif participant.rsvp in (RsvpStatus.DECLINED, RsvpStatus.WAITLISTED):
-        note = text(language, f"desk.note.{participant.rsvp.value}")
+        note = label("desk note", participant.rsvp.value, language)
     return {
         "first_time": result.first_time,
         "name": person.full_name.with_titles,
@@ -147,7 +148,7 @@ def _desk(
                 "time": _time(event, attendance, language),
                 "name": _person(session, participant).full_name.with_titles,
                 "group": _group_name(session, participant.group_id) or PLENARY,
-                "method": text(language, f"method.{attendance.method}"),
+                "method": label("method", attendance.method, language),
             }
         )
     marks = attendance_by_participant(session, event.id)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import col, select
 
+from acara.labels import label
 from acara.web.deps import OfficerDep, SessionDep
-from acara.web.i18n import text
 from acara.web.pages import event_when, officer_language, render
 from acara.web.timetable import build_timetable
 from models.checkin import UNKNOWN, GroupTally, tally
@@ -25,6 +25,7 @@ RSVP_ORDER = [
     RsvpStatus.ACCEPTED.value,
     RsvpStatus.REPRESENTED.value,
     RsvpStatus.WAITLISTED.value,
+    RsvpStatus.TENTATIVE.value,
     RsvpStatus.DECLINED.value,
     RsvpStatus.PENDING.value,
 ]
@@ -66,7 +67,7 @@ def bar_row(
     segments = [
         Segment(s, counts[s], round(100 * counts[s] / total, 2) if total else 0.0) for s in order
     ]
-    summary = ", ".join(f"{text(language, f'{kind}.{s}')}: {counts[s]}" for s in order)
+    summary = ", ".join(f"{label(kind, s, language)}: {counts[s]}" for s in order)
     return BarRow(name, total, segments, {s: counts[s] for s in order}, summary, is_total)
 
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from acara.db import engine
 from acara.settings import get_settings
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 
 OFFICER_COOKIE = "acara_officer"
 OFFICER_SALT = "acara.officer.v1"
@@ -24,17 +24,17 @@ SESSION_HOURS = 12  # one working day at the desk
 class LoginRequired(AcaraError):
     """An officer page was asked for without a valid officer session."""
 
+    code = "login-required"
+    public = N_("This page is for protocol officers. Please log in.")
     http_status = 401
-    key: ClassVar[str] = "error.login_required"
-    params: ClassVar[dict[str, object]] = {}
 
 
 class LoginFailed(AcaraError):
     """The officer token typed on the login form is wrong."""
 
+    code = "login-failed"
+    public = N_("Wrong officer token.")
     http_status = 401
-    key: ClassVar[str] = "error.login_failed"
-    params: ClassVar[dict[str, object]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,7 @@ def log_in(response: Response, token: str, name: str, *, secure: bool) -> Office
     """Check the officer token and set the signed session cookie, or raise LoginFailed."""
     expected = get_settings().officer_token.get_secret_value()
     if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise LoginFailed("Wrong officer token.")
+        raise LoginFailed(N_("Wrong officer token."))
     officer = Officer(" ".join(name.split())[:60] or "petugas")
     value = _serializer().dumps({"n": officer.name, "k": _token_fingerprint()})
     response.set_cookie(
@@ -102,7 +102,7 @@ def current_officer(request: Request) -> Officer:
     """The logged-in officer, or LoginRequired (GET pages redirect to the login form)."""
     officer = officer_from_cookie(request)
     if officer is None:
-        raise LoginRequired("Officer login required.")
+        raise LoginRequired(N_("Officer login required."))
     return officer
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -10,17 +11,32 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from acara.i18n import N_, explain, explain_problem, translate
+from acara.labels import label
 from acara.web.deps import LoginRequired
-from acara.web.i18n import text
 from acara.web.pages import page_language, render
 from models.errors import AcaraError, InvalidInput
 
 log = logging.getLogger(__name__)
 
+# The heading of the error page, by HTTP status (any other status reads as 400's).
+_HEADINGS = {
+    400: N_("This cannot be processed"),
+    401: N_("Officer login required"),
+    403: N_("Invalid link"),
+    404: N_("Not found"),
+    409: N_("Not possible right now"),
+    410: N_("Link expired"),
+    422: N_("Please check what you entered"),
+    500: N_("Something went wrong"),
+}
+NOT_FOUND = N_("The page you asked for does not exist.")
+INVALID = N_("Some fields are missing or not valid.")
+SERVER = N_("Something went wrong on our side. Please try again or call the office.")
+
 
 def _heading(language: str, status: int) -> str:
-    known = {400, 401, 403, 404, 409, 410, 422, 500}
-    return text(language, f"error.h{status if status in known else 400}")
+    return translate(language, _HEADINGS.get(status, _HEADINGS[400]))
 
 
 def error_page(
@@ -47,13 +63,6 @@ def error_page(
     )
 
 
-def _message(request: Request, exc: AcaraError) -> str:
-    key = getattr(exc, "key", None)
-    if key is None:
-        return exc.message
-    return text(page_language(request), key, **getattr(exc, "params", {}))
-
-
 async def acara_error(request: Request, exc: Exception) -> Response:
     """A user mistake (AcaraError): its status and a message in the page's language."""
     assert isinstance(exc, AcaraError)
@@ -64,16 +73,19 @@ async def acara_error(request: Request, exc: Exception) -> Response:
         request.state.back_url = "/login"
     if isinstance(exc, InvalidInput):
         language = page_language(request)
-        problems = [(text(language, f"field.{p.where}"), p.reason) for p in exc.problems]
-        return error_page(request, exc.http_status, text(language, "error.invalid"), problems)
-    return error_page(request, exc.http_status, _message(request, exc))
+        problems = [
+            (label("field", p.where, language), explain_problem(replace(p, where=""), language))
+            for p in exc.problems
+        ]
+        return error_page(request, exc.http_status, translate(language, INVALID), problems)
+    return error_page(request, exc.http_status, explain(exc, page_language(request), public=True))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     """Unknown paths and methods: the same page, not a JSON body."""
     assert isinstance(exc, StarletteHTTPException)
     language = page_language(request)
-    message = text(language, "error.not_found") if exc.status_code == 404 else str(exc.detail)
+    message = translate(language, NOT_FOUND) if exc.status_code == 404 else str(exc.detail)
     return error_page(request, exc.status_code, message)
 
 
@@ -82,17 +94,18 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     language = page_language(request)
     problems = [
-        (text(language, f"field.{err['loc'][-1]}"), str(err.get("msg", ""))) for err in exc.errors()
+        (label("field", str(err["loc"][-1]), language), str(err.get("msg", "")))
+        for err in exc.errors()
     ]
     status = 404 if any(err["loc"][0] == "path" for err in exc.errors()) else 422
-    message = text(language, "error.not_found" if status == 404 else "error.invalid")
+    message = translate(language, NOT_FOUND if status == 404 else INVALID)
     return error_page(request, status, message, problems if status == 422 else None)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """A bug: logged with its traceback, shown as a short apology."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_page(request, 500, text(page_language(request), "error.server"))
+    return error_page(request, 500, translate(page_language(request), SERVER))
 
 
 def install(app: FastAPI) -> None:

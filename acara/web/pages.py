@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
 from acara.dates import clock, long_date, long_datetime, time_range
+from acara.i18n import LANGUAGES, language_name, supported
+from acara.i18n import language as in_language
+from acara.labels import label
 from acara.render import jinja_environment
-from acara.web.i18n import LANGUAGES, translator
 from models.event import Event
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
@@ -25,14 +27,13 @@ def environment() -> Environment:
     """The web templates' environment, built once."""
     env = jinja_environment(TEMPLATES, escape_strings=True)
     env.globals.update(long_date=long_date, long_datetime=long_datetime, time_range=time_range)
-    env.globals["clock"] = clock
+    env.globals.update(clock=clock, label=label, language_name=language_name, languages=LANGUAGES)
     return env
 
 
 def officer_language(request: Request) -> str:
     """Officer pages: ?lang= wins, then the cookie, then Indonesian."""
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE) or "id"
-    return asked if asked in LANGUAGES else "id"
+    return supported(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
 
 
 def page_language(request: Request) -> str:
@@ -52,20 +53,20 @@ def render(
     lang = language or page_language(request)
     request.state.language = lang
     officer = getattr(request.state, "officer", None)
-    html = (
-        environment()
-        .get_template(template)
-        .render(
-            {
-                "request": request,
-                "lang": lang,
-                "t": translator(lang),
-                "officer": officer,
-                "participant_page": False,
-                **(context or {}),
-            }
+    with in_language(lang):
+        html = (
+            environment()
+            .get_template(template)
+            .render(
+                {
+                    "request": request,
+                    "lang": lang,
+                    "officer": officer,
+                    "participant_page": False,
+                    **(context or {}),
+                }
+            )
         )
-    )
     response = HTMLResponse(html, status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES and language is None:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True)

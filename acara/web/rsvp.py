@@ -10,16 +10,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
+from acara.i18n import N_, translate
 from acara.links import RsvpClaim, checkin_code, read_rsvp_token
 from acara.stages import rsvp
 from acara.web.deps import SessionDep
-from acara.web.i18n import text
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN
 from models.event import BreakoutGroup, Event
 from models.people import Participant, Person, RsvpStatus
 from models.queries import agenda, organisation_name
-from models.rsvp import OPEN_FOR_ANSWERS, Answer, NotInvited, load_invitation
+from models.rsvp import OPEN_FOR_ANSWERS, Answer, AnswersClosed, NotInvited, load_invitation
 
 router = APIRouter()
 DONE = {"accepted", "waitlisted", "declined", "represented", "unchanged"}
@@ -34,7 +34,7 @@ def _person_name(session: Session, participant_id: int | None) -> str | None:
 def _load(session: Session, claim: RsvpClaim) -> tuple[Event, Participant, Person]:
     event = session.get(Event, claim.event_id)
     if event is None:
-        raise NotInvited("The event of this link no longer exists.")
+        raise NotInvited(N_("The event of this link no longer exists."))
     participant = load_invitation(session, claim.event_id, claim.participant_id)
     person = session.get(Person, participant.person_id)
     assert person is not None
@@ -92,7 +92,7 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         "stand_in": stand_in,
         "can_answer": is_open and participant.rsvp != RsvpStatus.REPRESENTED,
         "can_delegate": participant.represents_id is None,
-        "closed_reason": "" if is_open else text(language, "error.answers_closed"),
+        "closed_reason": "" if is_open else translate(language, str(AnswersClosed.public)),
         "checkin_link": f"/checkin/{checkin_code(participant.id, event.id)}"
         if show_card and participant.id is not None
         else "",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from acara.i18n import translate
 from acara.links import read_survey_token
 from acara.stages import followup
 from acara.web.pages import event_when, render
@@ -42,7 +43,7 @@ def _page(
             "when": event_when(seen.event, language),
             "name": seen.person.full_name.with_titles,
             "questions": [
-                {"key": q.key, "text": q.en if language == "en" else q.id} for q in QUESTIONS
+                {"key": q.key, "text": translate(language, q.text)} for q in QUESTIONS
             ],
             "values": values,
             "problems": problems or {},

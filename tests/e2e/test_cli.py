@@ -32,6 +32,7 @@ class Officer:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("ACARA_")}
         self.env.update(
             ACARA_DATA_DIR=str(folder / "data"),
+            ACARA_LANGUAGE="en",  # these tests read the English output
             PREFECT_HOME=str(folder / "prefect"),
             PREFECT_SERVER_ANALYTICS_ENABLED="false",
             COLUMNS="400",  # wide tables: one line per row

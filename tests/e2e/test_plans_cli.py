@@ -47,7 +47,7 @@ def mails(folder: Path) -> list[Path]:
 @pytest.fixture
 def officer(db_url: str, tmp_path: Path) -> Officer:
     acara = Officer(tmp_path, database_url=db_url)
-    acara.env["ACARA_OFFICER"] = "Rina Marlina"
+    acara.env["ACARA_OFFICER"] = "Rina Marlina"  # Officer speaks English (ACARA_LANGUAGE=en)
     acara("db", "upgrade")
     moved(tmp_path, "penandatanganan-mou-ombudsman.yaml")
     acara("event", "import", str(tmp_path / "penandatanganan-mou-ombudsman.yaml"))
@@ -105,7 +105,7 @@ def test_nobody_is_invited_to_an_event_that_is_over(db_url: str, tmp_path: Path)
     moved(tmp_path, "penandatanganan-mou-ombudsman.yaml", years=("2020", "2021"))
     officer("event", "import", str(tmp_path / "penandatanganan-mou-ombudsman.yaml"))
     refused = officer("invite", MOU, "--yes", expect=2)
-    assert "ended 2021-01-07 11:30 WIB: cannot send invitations any more" in refused.err
+    assert "ended 2021-01-07 11:30 WIB: invitations can no longer be sent" in refused.err
     assert mails(tmp_path) == []
 
 
@@ -114,10 +114,10 @@ def test_holding_and_checking_in_wait_for_the_day_unless_forced_with_a_reason(
 ) -> None:
     officer("invite", MOU, "--yes")
     early = officer("event", "transition", MOU, "hold", expect=2)
-    assert "cannot hold it before 2100-01-07 10:00 WIB" in early.err
+    assert "it cannot be held before 2100-01-07 10:00 WIB" in early.err
     assert "--force" in early.err
     desk = officer("checkin", MOU, "--rest", expect=2)
-    assert "cannot check anyone in before 2100-01-07 08:00 WIB" in desk.err
+    assert "nobody can be checked in before 2100-01-07 08:00 WIB" in desk.err
     # Afterwards, the paper list is recorded as of the morning it was signed.
     recorded = officer("checkin", MOU, "--rest", "--at", "2100-01-07 09:45")
     assert "8 participant(s) of mou-ombudsman-banten-2027 marked present." in recorded.out

@@ -52,6 +52,7 @@ class Service:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("ACARA_", "PREFECT_"))}
         self.env.update(
             ACARA_DATA_DIR=str(folder / "data"),
+            ACARA_LANGUAGE="en",  # these tests read the English output
             ACARA_SMTP_URL=smtp_url,
             PREFECT_HOME=str(folder / "data" / "prefect"),
             PREFECT_SERVER_ANALYTICS_ENABLED="false",

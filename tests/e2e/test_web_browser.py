@@ -19,7 +19,7 @@ from acara.links import checkin_code, make_rsvp_token
 from acara.web import create_app
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
-from tests.web_helpers import participant, participants_in_order, seed_event
+from tests.web_helpers import on_the_day, participant, participants_in_order, seed_event
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -193,30 +193,33 @@ def test_the_desk_checks_a_participant_in_once_and_marks_others_in_bulk(
     session: Session, server: str, page: Page
 ) -> None:
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
-    camat = participant(session, event, KUMPEH)
-    log_in(page, server, f"/events/{event.id}/desk")
-    scan = page.get_by_placeholder("Pindai QR atau ketik kode")
-    scan.fill(f"{server}/checkin/{checkin_code(camat.id, event.id)}")
-    scan.press("Enter")
-    expect(page.locator("#result")).to_contain_text("Selamat datang, Ahmad Hidayat")
-    attendance = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
-    assert attendance.status == AttendanceStatus.PRESENT and attendance.method == "qr"
-    first_time = attendance.checked_in_at
-    page.get_by_placeholder("Pindai QR atau ketik kode").fill(checkin_code(camat.id, event.id))
-    page.get_by_role("button", name="Catat").click()
-    expect(page.locator("#result")).to_contain_text("sudah registrasi")
-    expect(page.locator("#result")).to_contain_text("WIB")
-    session.refresh(attendance)
-    assert attendance.checked_in_at == first_time
+    with on_the_day(event):  # the desk opens on the event's day
+        camat = participant(session, event, KUMPEH)
+        log_in(page, server, f"/events/{event.id}/desk")
+        scan = page.get_by_placeholder("Pindai QR atau ketik kode")
+        scan.fill(f"{server}/checkin/{checkin_code(camat.id, event.id)}")
+        scan.press("Enter")
+        expect(page.locator("#result")).to_contain_text("Selamat datang, Ahmad Hidayat")
+        attendance = session.exec(
+            select(Attendance).where(Attendance.participant_id == camat.id)
+        ).one()
+        assert attendance.status == AttendanceStatus.PRESENT and attendance.method == "qr"
+        first_time = attendance.checked_in_at
+        page.get_by_placeholder("Pindai QR atau ketik kode").fill(checkin_code(camat.id, event.id))
+        page.get_by_role("button", name="Catat").click()
+        expect(page.locator("#result")).to_contain_text("sudah registrasi")
+        expect(page.locator("#result")).to_contain_text("WIB")
+        session.refresh(attendance)
+        assert attendance.checked_in_at == first_time
 
-    page.get_by_role("link", name="Daftar hadir").click()
-    absent = [p for p in participants_in_order(session, event) if p.id != camat.id][:2]
-    for person in absent:
-        page.locator(f"#p{person.id}").check()
-    page.locator("#bulk-status").select_option("excused")
-    page.get_by_role("button", name="Simpan").click()
-    expect(page.locator("#marked")).to_have_text("2 peserta ditandai: Izin.")
-    marked = session.exec(
-        select(Attendance).where(Attendance.status == AttendanceStatus.EXCUSED)
-    ).all()
-    assert sorted(a.participant_id for a in marked) == sorted(p.id for p in absent)
+        page.get_by_role("link", name="Daftar hadir").click()
+        absent = [p for p in participants_in_order(session, event) if p.id != camat.id][:2]
+        for person in absent:
+            page.locator(f"#p{person.id}").check()
+        page.locator("#bulk-status").select_option("excused")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.locator("#marked")).to_have_text("2 peserta ditandai: Izin.")
+        marked = session.exec(
+            select(Attendance).where(Attendance.status == AttendanceStatus.EXCUSED)
+        ).all()
+        assert sorted(a.participant_id for a in marked) == sorted(p.id for p in absent)

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 import acara.messages.composers
 import acara.render as rendering
+from acara.i18n import LANGUAGES
 from acara.messages.channels.maildir import MaildirTransport
 from acara.messages.composers import NotOwed, compose
 from acara.messages.delivery import deliver
@@ -45,11 +46,13 @@ class Captured:
 
 
 def template_names() -> set[tuple[str, str]]:
-    """(name, language) of every e-mail template pair on disk (partials start with "_")."""
+    """(name, language) of every e-mail template pair on disk (partials start with "_") in
+    every language acara speaks."""
     return {
-        tuple(path.name.split(".")[:2])  # type: ignore[misc]
+        (path.name.split(".")[0], language)
         for path in EMAIL_TEMPLATES.glob("*.txt")
-        if not path.name.startswith("_") and path.name.count(".") == 2
+        if not path.name.startswith("_")
+        for language in LANGUAGES
     }
 
 
@@ -74,7 +77,6 @@ def _owe_everything(session: Session, db_url: str, data: Path) -> None:
     ceremony = invite_example(session, db_url, "penandatanganan-mou-ombudsman.yaml")
     deliver(event_id=ceremony.event_id, transport=MaildirTransport(data / "outbox"))
     planning.cancel(ceremony.event_id, reason="Wali Kota berhalangan", actor="test", react=False)
-    invitations.owe_changes(ceremony.event_id)
     visit = held_visit(session)  # minutes, then the follow-up
     minutes_stage.approve(visit.code, actor="test", now=ENDS + timedelta(hours=2), send_now=False)
     for days in (3, 10, 40):

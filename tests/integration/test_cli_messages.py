@@ -14,6 +14,7 @@ import pytest
 
 from acara.cli import main
 from acara.cli.console import console, err_console
+from acara.settings import get_settings
 from tests.conftest import EXAMPLES
 
 
@@ -27,6 +28,13 @@ class Said:
 
 @pytest.fixture
 def acara(acara_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    return officer(capsys, monkeypatch, language="en")  # these tests read the English output
+
+
+def officer(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, language: str):
+    """`acara ...` in-process, speaking `language` (ACARA_LANGUAGE)."""
+    monkeypatch.setenv("ACARA_LANGUAGE", language)
+    get_settings.cache_clear()
     for shared in (console, err_console):
         monkeypatch.setattr(shared, "width", 400)  # tables one line per row, as in a wide terminal
 
@@ -113,3 +121,14 @@ def test_text_that_looks_like_markup_is_shown_as_written(acara) -> None:
 def test_an_id_too_large_for_the_database_is_just_not_found(acara) -> None:
     said = acara("event", "show", "99999999999999999999", expect=3)
     assert "No event with id or code '99999999999999999999'" in said.err
+
+
+def test_the_officer_reads_indonesian_by_default(
+    acara_env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    indonesian = officer(capsys, monkeypatch, language="id")
+    said = indonesian("event", "show", "tidak-ada", expect=3)
+    assert said.err.startswith("Kesalahan: Tidak ada acara dengan id atau kode 'tidak-ada'.")
+    english = officer(capsys, monkeypatch, language="en")
+    said = english("event", "show", "tidak-ada", expect=3)
+    assert said.err.startswith("Error: No event with id or code 'tidak-ada'.")

@@ -169,7 +169,7 @@ def test_reminders_and_escalations_say_how_late_and_whose_item_it_is(session: Se
         "Tindak lanjut terlambat 7 hari: Kunjungan Kerja Camat se-Provinsi Jambi"
     ) or reminder.subject.startswith("Tindak lanjut terlambat")
     assert "Mengirimkan SOP layanan perizinan" in reminder.text
-    assert "Batas waktu    : Selasa, 15 Desember 2026" in reminder.text
+    assert "Batas waktu     : Selasa, 15 Desember 2026" in reminder.text
     escalation = compose(session, owed(session, event, ESCALATION, sop.id)[0])
     assert escalation.subject.startswith("Eskalasi: tindak lanjut terlambat")
     assert f"Rina Marlina, S.I.Kom. <{HUMAS}>" in escalation.text

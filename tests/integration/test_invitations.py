@@ -77,8 +77,7 @@ def invite(event_id: int) -> int:
 
 def cancel(event_id: int, reason: str) -> int:
     """Cancel as the cancel-event flow does (no reaction here); how many are owed the news."""
-    planning.cancel(event_id, reason=reason, actor="test", react=False)
-    return invitations.owe_changes(event_id).messages
+    return planning.cancel(event_id, reason=reason, actor="test", react=False).plan.recipients
 
 
 def send(event_id: int, transport: Transport) -> DeliverySummary:

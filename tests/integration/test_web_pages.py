@@ -176,7 +176,7 @@ def test_a_tampered_link_gets_a_403_page(session: Session, client: TestClient) -
     for bad in (forged, token[:-2] + ("xy" if not token.endswith("xy") else "yz"), "garbage"):
         page = client.get(f"/rsvp/{bad}")
         assert page.status_code == 403
-        assert "This link is not valid" in alert_text(page.text)
+        assert "Tautan ini tidak sah" in alert_text(page.text)
         assert "Traceback" not in page.text
     assert client.post(f"/rsvp/{forged}", data={"answer": "decline"}).status_code == 403
     assert refreshed(session, other).rsvp == RsvpStatus.PENDING
@@ -187,7 +187,7 @@ def test_an_expired_link_gets_a_410_page(session: Session, client: TestClient) -
     guest = participant(session, event, GILBERT)
     old = make_rsvp_token(guest.id, event.id, issued_at=datetime.now(UTC) - timedelta(days=400))
     page = client.post(f"/rsvp/{old}", data={"answer": "accept"})
-    assert page.status_code == 410 and "expired" in alert_text(page.text)
+    assert page.status_code == 410 and "kedaluwarsa" in alert_text(page.text)
     assert refreshed(session, guest).rsvp == RsvpStatus.PENDING
 
 
@@ -385,7 +385,7 @@ def test_unknown_pages_and_bugs_are_html_pages_without_a_traceback(
 ) -> None:
     seed_event(session, "fgd-halifax.yaml")
     missing = officer.get("/events/no-such-event")
-    assert missing.status_code == 404 and "No event with id or code" in missing.text
+    assert missing.status_code == 404 and "Tidak ada acara dengan id atau kode" in missing.text
     assert officer.get("/nowhere").status_code == 404
 
     def broken(*_: object) -> None:

@@ -181,11 +181,11 @@ def test_a_closed_event_cannot_be_rescheduled_and_is_not_moved() -> None:
 
 def test_the_event_is_not_started_or_held_before_its_day() -> None:
     event = an_event(EventStatus.ANNOUNCED)
-    with pytest.raises(TooEarly, match="cannot hold it before 2026-12-10 09:00 WIB"):
+    with pytest.raises(TooEarly, match="it cannot be held before 2026-12-10 09:00 WIB"):
         apply(
             RecordingSession(), event, Action.HOLD, actor="officer", now=START - timedelta(days=20)
         )  # type: ignore[arg-type]
-    with pytest.raises(TooEarly, match="cannot start it before 2026-12-10 07:00 WIB"):
+    with pytest.raises(TooEarly, match="it cannot be started before 2026-12-10 07:00 WIB"):
         apply(
             RecordingSession(), event, Action.START, actor="officer", now=START - timedelta(hours=3)
         )  # type: ignore[arg-type]

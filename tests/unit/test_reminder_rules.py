@@ -75,7 +75,7 @@ def test_in_the_first_window_the_undecided_get_the_nudge_instead_of_the_reminder
     rounds = rounds_due(_event(), START - 3 * D + M)
     assert [(r.label, r.audience, r.last) for r in rounds] == [
         ("reminder:3d", (RsvpStatus.ACCEPTED,), False),
-        ("nudge", (RsvpStatus.PENDING,), False),
+        ("nudge", (RsvpStatus.PENDING, RsvpStatus.TENTATIVE), False),
     ]
     assert all(r.due_at == START - 3 * D for r in rounds)
 
@@ -84,7 +84,7 @@ def test_later_windows_remind_the_undecided_too_and_the_last_one_is_marked() -> 
     (one_day,) = rounds_due(_event(), START - D + M)
     (two_hours,) = rounds_due(_event(), START - 2 * H + M)
     assert (one_day.purpose, one_day.reminder_offset) == (REMINDER, 24 * 60) and not one_day.last
-    assert one_day.audience == (RsvpStatus.ACCEPTED, RsvpStatus.PENDING)
+    assert one_day.audience == (RsvpStatus.ACCEPTED, RsvpStatus.PENDING, RsvpStatus.TENTATIVE)
     assert (two_hours.purpose, two_hours.reminder_offset) == (REMINDER, 120) and two_hours.last
 
 

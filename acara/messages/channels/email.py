@@ -38,16 +38,14 @@ def transport_from_settings() -> Transport:
         raise invalid("ACARA_SMTP_URL", str(exc)) from None
 
 
-def _secret_block(name: str) -> str:
-    """The SMTP password kept in a Prefect Secret block (needs the Prefect API)."""
+def _secret_block(name: str, setting: str = "ACARA_SMTP_PASSWORD_BLOCK") -> str:
+    """A password kept in a Prefect Secret block (needs the Prefect API)."""
     try:
         from prefect.blocks.system import Secret
 
         value = Secret.load(name).get()
     except Exception as exc:  # any failure here is a configuration problem for the officer
-        raise invalid(
-            "ACARA_SMTP_PASSWORD_BLOCK", f"cannot read the Prefect Secret block {name!r}: {exc}"
-        ) from None
+        raise invalid(setting, f"cannot read the Prefect Secret block {name!r}: {exc}") from None
     return str(value)
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from sqlmodel import Session, col, select
 
+from acara import i18n
+from acara.i18n import Np_
 from acara.messages.message import Contact, sanitize_display
 from acara.settings import get_settings
 from models.clock import utcnow
@@ -22,9 +24,21 @@ _CACHE = "acara.messages.composers"  # per session: one chunk of a delivery run
 _RUN_CACHE = "acara.run"  # given by the delivery run to every chunk's session
 _RECIPIENTS = "recipients"
 
-# How a letter addresses someone, by the salutation stored with the person.
-_HONORIFIC_EN = {"Bapak": "Mr.", "Ibu": "Ms.", "Saudara": "Mr.", "Saudari": "Ms."}
-_YOU_ID = {"Bapak": "Bapak", "Ibu": "Ibu", "Saudara": "Saudara", "Saudari": "Saudari"}
+# How a letter addresses someone, by the salutation stored with the person: the courtesy title
+# before the name, and the word its sentences use for the reader (English: "you").
+_COURTESY = {
+    "Bapak": Np_("courtesy title of a man addressed as Bapak", "Mr."),
+    "Ibu": Np_("courtesy title of a woman addressed as Ibu", "Ms."),
+    "Saudara": Np_("courtesy title of a man addressed as Saudara", "Mr."),
+    "Saudari": Np_("courtesy title of a woman addressed as Saudari", "Ms."),
+}
+_READER = {
+    "Bapak": Np_("the reader, a man addressed as Bapak", "you"),
+    "Ibu": Np_("the reader, a woman addressed as Ibu", "you"),
+    "Saudara": Np_("the reader, a man addressed as Saudara", "you"),
+    "Saudari": Np_("the reader, a woman addressed as Saudari", "you"),
+}
+_READER_UNKNOWN = Np_("the reader, whose form of address is not recorded", "you")
 
 
 AS_OF = "as-of"  # the run cache's key for the moment letters are written as of (--at)
@@ -106,11 +120,19 @@ def recipient_of(session: Session, message: Message) -> tuple[Participant | None
 def honorific(person: Person, language: str) -> str:
     """'Bapak'/'Ibu' in Indonesian; 'Mr.'/'Ms.' in English unless an academic title leads."""
     salutation = person.salutation or ""
-    if language == "en":
+    known = _COURTESY.get(salutation)
+    with i18n.language(language):
+        title = i18n.pgettext(*known) if known else salutation
+        if not title:
+            # TRANSLATORS: the courtesy title when none is recorded; %(title)s is empty.
+            title = i18n.pgettext("courtesy title, none recorded", "%(title)s") % {"title": ""}
         if person.title_prefix:
-            return ""
-        return _HONORIFIC_EN.get(salutation, salutation)
-    return salutation or "Bapak/Ibu"
+            # TRANSLATORS: English drops the courtesy title before Prof. or Dr. (%(title).0s
+            # prints nothing); write %(title)s where your language keeps it.
+            return i18n.pgettext("courtesy title before an academic title", "%(title).0s") % {
+                "title": title
+            }
+        return title
 
 
 def addressed(person: Person, language: str) -> str:
@@ -122,12 +144,11 @@ def addressed(person: Person, language: str) -> str:
 
 def you(person: Person, language: str) -> str:
     """How the letter's sentences address the reader ('Bapak', 'Ibu', 'Bapak/Ibu'; 'you')."""
-    if language == "en":
-        return "you"
-    return _YOU_ID.get(person.salutation, "Bapak/Ibu")
+    with i18n.language(language):
+        return i18n.pgettext(*_READER.get(person.salutation, _READER_UNKNOWN))
 
 
 def letter_date(language: str, zone: str, now: datetime | None = None) -> str:
     """Today's date as a letter is dated: '1 Desember 2026'."""
     today = (now or utcnow()).astimezone(ZoneInfo(zone)).date()
-    return format_date(today, "d MMMM y", locale="en" if language == "en" else "id")
+    return format_date(today, "d MMMM y", locale=i18n.supported(language))

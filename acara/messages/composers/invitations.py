@@ -32,17 +32,19 @@ from acara.messages.composers.common import (
 from acara.messages.composers.registry import NotOwed, composer
 from acara.messages.message import CalendarPart, ComposedMessage, Contact
 from acara.render import Stencil
-from models.event import BreakoutGroup, Event, Venue
+from models.event import BreakoutGroup, Event, EventStatus, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
 from models.outbox import Message
 from models.people import Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
+from models.replies import REFRESH
 
 _PARTSTAT = {
     RsvpStatus.ACCEPTED: "ACCEPTED",
     RsvpStatus.DECLINED: "DECLINED",
     RsvpStatus.REPRESENTED: "DELEGATED",
     RsvpStatus.WAITLISTED: "TENTATIVE",
+    RsvpStatus.TENTATIVE: "TENTATIVE",
 }
 _OPTIONAL_ROLES = frozenset({Role.MEDIA, Role.MINUTE_TAKER})
 _METHOD = {
@@ -68,6 +70,15 @@ def representative(session: Session, message: Message) -> ComposedMessage:
     return _compose(session, message, letter=INVITATION)
 
 
+@composer(REFRESH)
+def refresh(session: Session, message: Message) -> ComposedMessage:
+    """A calendar REFRESH is answered with the participant's current letter: the invitation
+    with its REQUEST at today's SEQUENCE, or the CANCEL once the event is cancelled."""
+    cancelled = session.get(Event, message.event_id)
+    letter = CANCELLATION if cancelled and cancelled.status is EventStatus.CANCELLED else INVITATION
+    return _compose(session, message, letter=letter)
+
+
 @composer(UPDATE)
 def update(session: Session, message: Message) -> ComposedMessage:
     """The change-of-schedule letter with a REQUEST at a higher SEQUENCE (same UID)."""
@@ -90,10 +101,11 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         session, ("event-view", *version), lambda: EventView.load(session, message), per_run=True
     )
     participant, person = recipient_of(session, message)
-    if participant is None or person is None:
+    # Someone taken off the event is still owed the CANCEL of the entry they were sent.
+    if person is None or (participant is None and letter != CANCELLATION):
         raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
     language = person.language.value
-    group_id = participant.group_id
+    group_id = participant.group_id if participant else None
     name = person.full_name.with_titles
     personal = {
         "recipient.name": name,
@@ -101,7 +113,7 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         "recipient.position": person.position,
         "recipient.organisation": person.organisation,
     }
-    if participant.id is not None:
+    if participant is not None and participant.id is not None:
         personal.update(
             {f"rsvp.{k}": v for k, v in rsvp_links(participant.id, view.event_id).items()}
         )
@@ -119,10 +131,12 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
     attendee = CalendarAttendee(
         email=message.recipient,
         name=name,
-        role="OPT-PARTICIPANT" if participant.role in _OPTIONAL_ROLES else "REQ-PARTICIPANT",
+        role="OPT-PARTICIPANT"
+        if participant is not None and participant.role in _OPTIONAL_ROLES
+        else "REQ-PARTICIPANT",
         # A changed time asks everyone again; a first invitation shows any answer already given.
         partstat=_PARTSTAT.get(participant.rsvp, "NEEDS-ACTION")
-        if letter == INVITATION
+        if letter == INVITATION and participant is not None
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from acara import i18n
 from acara.dates import long_datetime
 from acara.links import checkin_code, checkin_qr_png, checkin_url, rsvp_links
 from acara.messages.composers.common import (
@@ -111,10 +112,14 @@ def _context(
 def when(event: Event, now: datetime, language: str) -> str:
     """How soon, in the event's own calendar: 'besok, Selasa, 8 Desember 2026 pukul 08.30 WIB'."""
     days = (event.local(event.starts_at).date() - event.local(now).date()).days
-    if language == "en":
-        soon = "today" if days <= 0 else "tomorrow" if days == 1 else f"in {days} days"
-    else:
-        soon = "hari ini" if days <= 0 else "besok" if days == 1 else f"{days} hari lagi"
+    with i18n.language(language):
+        soon = (
+            i18n.gettext("today")
+            if days <= 0
+            else i18n.gettext("tomorrow")
+            if days == 1
+            else i18n.ngettext("in %(num)d day", "in %(num)d days", days) % {"num": days}
+        )
     return f"{soon}, {long_datetime(event.starts_at, event.timezone, language)}"
 
 

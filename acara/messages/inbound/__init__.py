@@ -1,7 +1,9 @@
-"""Incoming messages: where replies to acara's letters will be read and parsed.
+"""Incoming messages: replies read back from the organiser's mailbox.
 
-Replies arrive by e-mail (read from an IMAP mailbox, or a maildir in the demo and the tests):
-calendar REPLY parts answering an invitation, and plain answers to a letter. This package will
-read them, match each to the outbox row it answers (by In-Reply-To / References, which carry the
-Message-ID that row was sent with) and hand the answer to the RSVP stage. Nothing lives here yet.
+- mailboxes.py: where they are read (IMAP over IMAPS or STARTTLS, or a maildir), read-only;
+- parse.py: one e-mail in, plain data out (models.replies.MailRead): a calendar REPLY,
+  COUNTER or REFRESH in any client's shape, a bounce (RFC 3464), a typed or automatic reply.
+
+What a message does to an event is decided in models/replies.py; acara/stages/replies.py
+claims each message once (models.inbound) and applies it in one transaction.
 """

@@ -1,0 +1,89 @@
+"""How a stored value (an RSVP answer, an attendance mark, an event's kind or state) is named
+for people: one English msgid per value, translated when shown (`label("rsvp", "accepted")`).
+
+The context (the first part of each pair) tells translators which sense a word has: "Present"
+as an attendance mark, "Represented" as an answer.
+"""
+
+from __future__ import annotations
+
+from acara import i18n
+from acara.i18n import Np_
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "rsvp": {
+        "pending": Np_("rsvp", "No answer yet"),
+        "accepted": Np_("rsvp", "Attending"),
+        "declined": Np_("rsvp", "Not attending"),
+        "represented": Np_("rsvp", "Represented"),
+        "waitlisted": Np_("rsvp", "Waiting list"),
+        "tentative": Np_("rsvp", "Not sure yet"),
+    },
+    # What the RSVP page says once an answer is recorded.
+    "answered": {
+        "accepted": Np_("answered", "We have noted that you will attend."),
+        "waitlisted": Np_(
+            "answered",
+            "All seats are taken; you are on the waiting list and we will tell you when one frees.",
+        ),
+        "declined": Np_("answered", "We have noted that you cannot attend."),
+        "represented": Np_(
+            "answered",
+            "We have noted your representative, who will receive an invitation of their own.",
+        ),
+        "unchanged": Np_("answered", "Your answer has not changed."),
+    },
+    "attendance": {
+        "present": Np_("attendance", "Present"),
+        "absent": Np_("attendance", "Absent"),
+        "excused": Np_("attendance", "Excused"),
+        "represented": Np_("attendance", "Represented"),
+        "unknown": Np_("attendance", "Not recorded"),
+    },
+    "kind": {
+        "visit": Np_("event kind", "Working visit"),
+        "fgd": Np_("event kind", "FGD"),
+        "forum": Np_("event kind", "Forum"),
+        "ceremony": Np_("event kind", "Signing ceremony"),
+    },
+    "status": {
+        "draft": Np_("event status", "Draft"),
+        "announced": Np_("event status", "Announced"),
+        "ongoing": Np_("event status", "Ongoing"),
+        "held": Np_("event status", "Held"),
+        "reported": Np_("event status", "Reported"),
+        "closed": Np_("event status", "Closed"),
+        "cancelled": Np_("event status", "Cancelled"),
+    },
+    # The fields of the forms, named in an error page's list of problems.
+    "field": {
+        "name": Np_("field", "Name"),
+        "email": Np_("field", "E-mail"),
+        "position": Np_("field", "Position"),
+        "participants": Np_("field", "Participants"),
+        "status": Np_("field", "Status"),
+    },
+    # What the registration desk notes about a participant's earlier answer.
+    "desk note": {
+        "declined": Np_("desk note", "Note: this participant had declined."),
+        "waitlisted": Np_("desk note", "Note: this participant is still on the waiting list."),
+    },
+    "method": {
+        "qr": Np_("check-in method", "QR"),
+        "manual": Np_("check-in method", "typed"),
+        "bulk": Np_("check-in method", "bulk"),
+        "stand-in": Np_("check-in method", "stand-in"),
+    },
+}
+
+
+def label(kind: str, value: str, language: str | None = None) -> str:
+    """The name of `value` (of `kind`, a key of the table above) in `language` (default: the
+    one being rendered); an unknown value is shown as it is."""
+    known = _LABELS[kind].get(value)
+    if known is None:
+        return value
+    if language is None:
+        return i18n.pgettext(*known)
+    with i18n.language(language):
+        return i18n.pgettext(*known)
