@@ -20,9 +20,11 @@ def upgrade() -> None:
     lost = db.missing_message(path.resolve()) if path and not path.exists() else ""
     if db.upgrade(replace_lost=True) and "earlier one existed" in lost:
         err_console.print(
-            _("[yellow]Note:[/] %(path)s was missing although one existed before; a new, empty ")
-            % {"path": path}
-            + _("database was created in its place."),
+            _(
+                "[yellow]Note:[/] %(path)s was missing although one existed before; "
+                "a new, empty database was created in its place."
+            )
+            % {"path": path},
             highlight=False,
         )
     console.print(_("Database is up to date: [bold]%(url)s[/]") % {"url": _safe_url(url)})
