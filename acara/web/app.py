@@ -72,7 +72,8 @@ def create_app() -> FastAPI:
         except DatabaseLost as exc:
             return JSONResponse({"status": "error", "detail": exc.message}, status_code=503)
         except SQLAlchemyError as exc:
-            detail = f"the database does not answer: {masked(str(exc.orig or exc))[:300]}"
+            reason = masked(str(getattr(exc, "orig", None) or exc))[:300]
+            detail = f"the database does not answer: {reason}"
             return JSONResponse({"status": "error", "detail": detail}, status_code=503)
         return JSONResponse({"status": "ok"})
 
