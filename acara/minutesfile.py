@@ -87,8 +87,7 @@ def parse_markdown(text: str, name: str) -> MinutesSource:
                 Problem(
                     f"{name} line {section_lines[field]}",
                     N_(
-                        "{field} is given twice: in the front matter (line {line}) "
-                        "and as a section"
+                        "{field} is given twice: in the front matter (line {line}) and as a section"
                     ),
                     {"field": field, "line": lines.get(field, 1)},
                 )
