@@ -28,7 +28,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from acara.db import unit_of_work
-from acara.settings import get_settings
+from acara.settings import get_settings, masked
 from models.audit import DomainEvent
 from models.clock import utcnow
 from models.event import Event
@@ -178,7 +178,7 @@ def emit(ids: Sequence[int] | None = None, *, limit: int = 500) -> EmitReport:
         report.reason = "PREFECT_API_URL is not set and no `acara serve` is running"
         return report
     if not server_healthy(url):
-        report.reason = f"the Prefect server at {url} does not answer"
+        report.reason = f"the Prefect server at {masked(url)} does not answer"
         return report
     sent: list[int] = []
     prefect_environment()
@@ -186,7 +186,7 @@ def emit(ids: Sequence[int] | None = None, *, limit: int = 500) -> EmitReport:
         _run(_send(url, rows, sent))
     except Exception as exc:  # the server went away mid-way: keep the rest for the sweep
         log.warning("emitting to %s stopped after %d event(s): %s", url, len(sent), exc)
-        report.reason = f"the Prefect server at {url} stopped answering"
+        report.reason = f"the Prefect server at {masked(url)} stopped answering"
     if sent:
         with unit_of_work() as session:
             session.exec(  # type: ignore[call-overload]

@@ -1,48 +1,32 @@
-"""Reading event files (YAML) and participant lists (CSV, XLSX) into validated specs."""
+"""Reading event files (YAML) and participant lists (CSV, XLSX) into validated specs.
+
+How the bytes are read safely (limits, encodings, dialects) is acara.userfiles; this module
+knows what the columns and keys mean."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from acara.exports import unquote_cell
+from acara.userfiles import (
+    HEADER_SEARCH_ROWS,
+    Loader,
+    iter_nonempty,
+    load_yaml,
+    read_user_text,
+    table,
+)
 from models.errors import N_, InvalidInput, Problem
 from models.plan import EventSpec, ParticipantSpec, parse_event_spec, problems_from
 from models.roster import Row
 
+__all__ = ["Loader", "load_yaml", "read_event_file", "read_participant_list", "read_user_text"]
 
-class _Loader(yaml.SafeLoader):
-    """YAML without its surprises: 09:30 and 09.30 stay text (YAML 1.1 reads them as 570 and
-    9.3), so do dates, and only true/false are booleans (not yes/no/on/off)."""
-
-
-_DROPPED = {
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-}
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# Integers as YAML 1.2 writes them: no base-60 forms.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
-    list("-+0123456789"),
-)
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
 
 # Column headers people actually write, in Indonesian or English, mapped to spec fields.
 HEADERS = {
@@ -78,30 +62,6 @@ HEADERS = {
 }
 
 
-def read_user_text(path: Path) -> str:
-    """A file an officer named, as UTF-8 text; a missing or binary file is a user error."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInput([Problem(str(path), N_("file not found"))]) from None
-    except UnicodeDecodeError:
-        raise InvalidInput([Problem(str(path), N_("not UTF-8 text"))]) from None
-
-
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file, reporting syntax errors with their line."""
-    text = read_user_text(path)
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name} line {mark.line + 1}" if mark else path.name
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput(
-            [Problem(where, N_("YAML syntax error: {reason}"), {"reason": reason})]
-        ) from None
-
-
 def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
     """The event spec and all its participants (inline and from participants_file)."""
     spec = parse_event_spec(load_yaml(path), source=path.name)
@@ -116,98 +76,96 @@ def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
     return spec, rows
 
 
-def _csv_rows(path: Path) -> list[list[Any]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            [Problem(path.name, N_("not UTF-8 text; save the list as 'CSV UTF-8' or as .xlsx"))]
-        ) from None
-    try:
-        # Excel in Indonesian locales saves CSV with semicolons.
-        dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel  # a single column has no delimiter to find
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        return list(reader)
-    except csv.Error as exc:  # e.g. a stray line break inside a cell the sniffer misread
-        raise InvalidInput(
-            [Problem(f"{path.name} row {reader.line_num}", f"not readable as CSV ({exc})")]
-        ) from None
+# Columns officers' lists carry that are not about the person: the numbering column of every
+# Indonesian list ("No"), and what acara's own attendance export adds. Read and ignored.
+IGNORED = {
+    "no",
+    "no.",
+    "nomor",
+    "no urut",
+    "#",
+    "status",
+    "checked_in_at",
+    "represents",
+}
 
 
-def _xlsx_rows(path: Path) -> list[list[Any]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook  # slow to import; only lists need it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError):
-        raise InvalidInput([Problem(path.name, N_("not a readable .xlsx workbook"))]) from None
-    try:
-        return [[_cell(v) for v in r] for r in workbook.active.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+def _header_key(value: Any) -> str:
+    return " ".join(str(value or "").split()).lower()
 
 
-def _cell(value: Any) -> Any:
-    # Spreadsheets store phone numbers and codes as numbers; the specs want text.
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value) if isinstance(value, int | float) else value
+def _is_header(cells: list[Any]) -> bool:
+    return any(HEADERS.get(_header_key(c)) == "email" for c in cells)
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
-    else:
-        raise InvalidInput([Problem(path.name, N_("participant lists must be .csv or .xlsx"))])
-    if not rows:
+def _find_header(rows: list[list[Any]], name: str) -> int:
+    """The index of the header row: the first with an e-mail column among the first rows
+    (a title such as "DAFTAR PESERTA" may sit above it)."""
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if _is_header(cells):
+            return index
+    first = next((i for i, r in enumerate(rows) if any(v not in (None, "") for v in r)), 0)
+    header = [_header_key(h) for h in rows[first]] if rows else []
+    unknown = [h for h in header if h and h not in HEADERS and h not in IGNORED]
+    if unknown and len(unknown) < len([h for h in header if h]):
+        raise InvalidInput([_unknown_columns(name, first + 1, unknown)])
+    raise InvalidInput([Problem(f"{name} row {first + 1}", N_("no email column"))])
+
+
+def _unknown_columns(name: str, number: int, unknown: list[str]) -> Problem:
+    known = ", ".join(sorted(set(HEADERS.values())))
+    return Problem(
+        f"{name} row {number}",
+        N_("unknown columns {unknown}; use: {known}"),
+        {"unknown": unknown, "known": known},
+    )
+
+
+def _records(path: Path, rows: list[list[Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not rows or not any(v not in (None, "") for r in rows[:HEADER_SEARCH_ROWS] for v in r):
         raise InvalidInput([Problem(path.name, N_("the file is empty"))])
-    header = [str(h or "").strip().lower() for h in rows[0]]
-    unknown = [h for h in header if h and h not in HEADERS]
-    if unknown or "email" not in {HEADERS.get(h) for h in header}:
-        known = ", ".join(sorted(set(HEADERS.values())))
-        raise InvalidInput(
-            [
-                Problem(
-                    f"{path.name} row 1",
-                    N_("unknown columns {unknown}; use: {known}"),
-                    {"unknown": unknown, "known": known},
-                )
-            ]
-            if unknown
-            else [Problem(f"{path.name} row 1", N_("no email column"))]
-        )
+    at = _find_header(rows, path.name)
+    header = [_header_key(h) for h in rows[at]]
+    unknown = [h for h in header if h and h not in HEADERS and h not in IGNORED]
+    if unknown:
+        raise InvalidInput([_unknown_columns(path.name, at + 1, unknown)])
     fields = [HEADERS.get(h) for h in header]
-    for number, values in enumerate(rows[1:], start=2):
-        if not any(v not in (None, "") for v in values):
-            continue
+    for number, values in iter_nonempty(rows, at + 1):
         yield (
             number,
-            {f: v for f, v in zip(fields, values, strict=False) if f and v not in (None, "")},
+            {
+                f: unquote_cell(v)
+                for f, v in zip(fields, values, strict=False)
+                if f and v not in (None, "")
+            },
         )
 
 
-def read_participant_list(path: Path) -> tuple[list[Row], list[Problem]]:
+@dataclass(slots=True)
+class ParticipantList:
+    """A list as read: valid rows, a problem per bad row, notices (encoding) for the officer.
+
+    Unpacks as `rows, problems` like the pair it used to be.
+    """
+
+    rows: list[Row]
+    problems: list[Problem]
+    notices: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.rows, self.problems))
+
+
+def read_participant_list(path: Path) -> ParticipantList:
     """Every valid row, and a problem for every bad one (row number, column, reason)."""
-    if not path.exists():
-        raise InvalidInput([Problem(str(path), N_("file not found"))])
+    sheet = table(path)
     rows: list[Row] = []
     problems: list[Problem] = []
-    for number, record in _records(path):
+    for number, record in _records(path, sheet.rows):
         try:
             rows.append(Row(f"row {number}", ParticipantSpec.model_validate(record)))
         except ValidationError as exc:
             problems.extend(
                 problems_from(exc, prefix=f"row {number}, column ", model=ParticipantSpec)
             )
-    return rows, problems
+    return ParticipantList(rows, problems, sheet.notices)

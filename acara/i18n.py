@@ -23,7 +23,7 @@ from babel.support import Translations
 
 from acara.settings import get_settings
 from models.errors import N_ as N_  # the catalog marker lives with the domain errors
-from models.errors import AcaraError, InvalidInput, Problem
+from models.errors import AcaraError, InvalidInput, Problem, reported
 from models.people import Language
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
@@ -112,7 +112,8 @@ def explain(error: AcaraError, code: str | None = None, *, public: bool = False)
     template = (error.public if public else None) or error.template
     text = filled(template, error.params, code)
     if isinstance(error, InvalidInput) and error.problems:
-        lines = "\n".join(f"  - {explain_problem(p, code)}" for p in error.problems)
+        shown = reported(error.problems, lambda p: explain_problem(p, code))  # the first 200
+        lines = "\n".join(f"  - {line}" for line in shown)
         return f"{text}:\n{lines}"
     return text
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from acara.eventfile import _Loader, read_user_text
+from acara.userfiles import compose_yaml, read_user_text
 from models.errors import N_, InvalidInput, Problem
 from models.minutes_rules import MinutesSource, canonical_key
 
@@ -87,8 +87,7 @@ def parse_markdown(text: str, name: str) -> MinutesSource:
                 Problem(
                     f"{name} line {section_lines[field]}",
                     N_(
-                        "{field} is given twice: in the front matter (line {line}) "
-                        "and as a section"
+                        "{field} is given twice: in the front matter (line {line}) and as a section"
                     ),
                     {"field": field, "line": lines.get(field, 1)},
                 )
@@ -103,20 +102,9 @@ def parse_markdown(text: str, name: str) -> MinutesSource:
 
 def _yaml(text: str, name: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """Load YAML and map each field path to its line in the file."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name} line {mark.line + first_line}" if mark else name
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise InvalidInput(
-            [Problem(where, N_("YAML syntax error: {reason}"), {"reason": reason})]
-        ) from None
-    finally:
-        loader.dispose()
-    if data is None:
+    # The same safe loading as event files: a size limit, and no alias bombs.
+    node, data = compose_yaml(text, name, first_line)
+    if node is None or data is None:
         return {}, {}
     if not isinstance(data, dict):
         raise InvalidInput([Problem(name, N_("expected fields (key: value) at the top level"))])

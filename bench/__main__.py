@@ -19,7 +19,7 @@ from bench.fanout import ROOT, FanoutResult, prefect_overhead, run_size
 from bench.sink import sink_process
 
 log = logging.getLogger("bench")
-SECTIONS = ("fanout", "sweep", "micro", "overhead", "service")
+SECTIONS = ("fanout", "sweep", "micro", "overhead", "service", "imports")
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -80,12 +80,22 @@ def main(argv: list[str] | None = None) -> int:
 
             log.info("the service: trigger latency, dead runs, a killed Prefect server")
             service = measure(work, trials=3 if args.quick else 5)
+        import_rows = []
+        if "imports" in sections:
+            from bench import imports
+
+            log.info("participant list import")
+            import_rows = imports.run(work, (5_000,) if args.quick else (50_000,))
     lines += report.header(load_before, os.getloadavg())
     lines += report.fanout(fanouts) if fanouts else []
     lines += report.sweep(sweep_rows)
     lines += report.micro(micro_rows)
     lines += report.overhead(overhead)
     lines += report.service(service)
+    from bench import faults, imports
+
+    lines += ["", *imports.section(import_rows)] if import_rows else []
+    lines += ["", *faults.section(faults.load())]
     text = "\n".join(lines).rstrip() + "\n"
     sys.stdout.write(text)
     if args.out != "-":

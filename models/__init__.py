@@ -26,6 +26,7 @@ from models.people import (
     RsvpStatus,
 )
 from models.reminders import ReminderRound
+from models.sendbudget import SendWindow
 from models.survey import SurveyResponse
 
 metadata = SQLModel.metadata
@@ -57,6 +58,7 @@ __all__ = [
     "Role",
     "Room",
     "RsvpStatus",
+    "SendWindow",
     "SurveyResponse",
     "Venue",
     "metadata",

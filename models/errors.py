@@ -10,7 +10,7 @@ detailed text. Mark the English text with N_ so `make catalogs` puts it in the c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -74,8 +74,24 @@ class Problem:
         return f"{self.where}: {self.reason}" if self.where else self.reason
 
 
+# A report names the first problems in full and then only counts the rest: a list of 100,000
+# bad rows is refused in a second with a message a person can read.
+MAX_REPORTED = 200
+
+
+def reported(
+    problems: list[Problem], show: Callable[[Problem], str] = str, limit: int = MAX_REPORTED
+) -> list[str]:
+    """The lines of a report: the first `limit` problems (each as `show` writes it), then how
+    many more there are."""
+    lines = [show(p) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(f"... and {len(problems) - limit:,} more problems not shown")
+    return lines
+
+
 class InvalidInput(AcaraError):
-    """Input rejected as a whole; lists every problem found, not just the first."""
+    """Input rejected as a whole; lists every problem found (the first 200 in its message)."""
 
     code = "invalid-input"
     http_status = 422
@@ -90,7 +106,7 @@ class InvalidInput(AcaraError):
     def message(self) -> str:
         """The heading, then one line per problem."""
         heading = super().message
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        lines = "\n".join(f"  - {line}" for line in reported(self.problems))
         return f"{heading}:\n{lines}" if lines else heading
 
 

@@ -68,6 +68,23 @@ def _parse_clock(value: Any) -> Any:
 Clock = Annotated[time, BeforeValidator(_parse_clock)]
 
 
+# Names Windows keeps for devices: a folder called CON or nul.txt cannot be copied there.
+_DEVICE_NAMES = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\..*)?$", re.IGNORECASE)
+
+
+def safe_file_name(code: str) -> str:
+    """An event code that is safe as a folder name, or ValueError saying why not."""
+    if code.strip(".") == "":
+        raise ValueError(f"{code!r} is reserved (it names a folder, not an event)")
+    if code.startswith((".", "-")):
+        raise ValueError("must not begin with '.' or '-'; begin with a letter or digit")
+    if _DEVICE_NAMES.match(code):
+        raise ValueError(f"{code!r} is a name Windows reserves for a device")
+    if not re.fullmatch(r"[\w.\-]+", code) or "/" in code or "\\" in code:
+        raise ValueError("use only letters, digits, '.', '-' and '_'")
+    return code
+
+
 class Spec(BaseModel):
     """Common settings: unknown keys are mistakes, not silently ignored."""
 
@@ -193,6 +210,12 @@ class EventSpec(Spec):
     agenda: list[DaySpec] = []
     participants: list[ParticipantSpec] = []
     participants_file: OptionalText = None
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_a_safe_file_name(cls, value: str) -> str:
+        # The code names the event's folder of documents: it must be one plain file name.
+        return safe_file_name(value)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

@@ -52,6 +52,7 @@ class Received:
     rcpt_tos: tuple[str, ...]
     data: bytes  # the message as received; b"" when the sink discards bodies
     session: int  # which SMTP session (connection) delivered it, from 1
+    at: float = 0.0  # when it was accepted (time.time())
 
     def message(self) -> EmailMessage:
         """Parse the raw bytes with the stdlib's modern parser."""
@@ -89,6 +90,7 @@ class SmtpSink:
         delay: float = 0.0,
         require_auth: tuple[str, str] | None = None,
         discard: bool = False,
+        rate_limit: tuple[int, float] | None = None,
     ) -> None:
         """Configure the sink; ``port=0`` picks a free port when it starts.
 
@@ -102,6 +104,8 @@ class SmtpSink:
         delay: seconds to wait before answering DATA (a slow server).
         require_auth: (user, password) that must AUTH before MAIL (no TLS needed).
         discard: keep envelopes but not bodies (benchmarks with many messages).
+        rate_limit: (n, seconds): a relay's cap; beyond n messages in a window of that many
+            seconds (from multiples of it since the epoch) DATA is answered 452 "too many".
         """
         self.host = host
         self._requested_port = port
@@ -113,6 +117,9 @@ class SmtpSink:
         self.delay = delay
         self.require_auth = require_auth
         self.discard = discard
+        self.rate_limit = rate_limit
+        self.rate_refusals = 0
+        self._window_counts: dict[int, int] = {}
         self._seed = seed
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -313,6 +320,18 @@ class SmtpSink:
     def _count_injected(self, kind: str) -> None:
         self._injected[kind] = self._injected.get(kind, 0) + 1
 
+    def _within_rate(self) -> bool:
+        if self.rate_limit is None:
+            return True
+        limit, seconds = self.rate_limit
+        window = int(time.time() // seconds)
+        with self._lock:
+            if self._window_counts.get(window, 0) >= limit:
+                self.rate_refusals += 1
+                return False
+            self._window_counts[window] = self._window_counts.get(window, 0) + 1
+            return True
+
     def _keep(self, server: SMTP, envelope: Envelope) -> int:
         data = b"" if self.discard else bytes(envelope.original_content or b"")
         with self._lock:
@@ -321,6 +340,7 @@ class SmtpSink:
                 rcpt_tos=tuple(envelope.rcpt_tos),
                 data=data,
                 session=getattr(server, _SESSION_ATTR, 0) or 0,
+                at=time.time(),
             )
             self._received.append(received)
             return len(self._received)
@@ -398,6 +418,8 @@ class _Handler:
             return "421 4.3.2 Service shutting down, try again later"
         if fault is not None:
             return f"{fault} 4.3.0 Temporary failure, try again later"
+        if not self.sink._within_rate():
+            return "452 4.5.3 Too many messages this period, try again later"
         number = self.sink._keep(server, envelope)
         return f"250 2.0.0 OK queued as sink-{number}"
 

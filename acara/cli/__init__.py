@@ -23,6 +23,7 @@ from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
 from acara.cli.console import err_console
 from acara.i18n import _, explain
+from acara.settings import masked
 from models.errors import AcaraError
 
 app = typer.Typer(
@@ -69,13 +70,13 @@ def main() -> None:
                 "cannot use the database: %(reason)s. "
                 "Check ACARA_DATABASE_URL and that the server is running."
             )
-            % {"reason": escape(str(exc.orig))}
+            % {"reason": escape(masked(str(exc.orig)))}
         )
         sys.exit(4)
     except ArgumentError as exc:
         _error(
             _("ACARA_DATABASE_URL is not a database URL acara can use: %(reason)s")
-            % {"reason": escape(str(exc))}
+            % {"reason": escape(masked(str(exc)))}
         )
         sys.exit(4)
 

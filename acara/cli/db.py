@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from acara import db
-from acara.cli.console import console
+from acara.cli.console import console, err_console
 from acara.i18n import _
 from acara.settings import get_settings
 
@@ -14,11 +14,20 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
 @app.command("upgrade")
 def upgrade() -> None:
-    """Apply all migrations to the configured database."""
-    db.upgrade()
-    console.print(
-        _("Database is up to date: [bold]%(url)s[/]") % {"url": _safe_url(get_settings().database)}
-    )
+    """Apply all migrations to the configured database (creating a SQLite file if needed)."""
+    url = get_settings().database
+    path = db.sqlite_path(url)
+    lost = db.missing_message(path.resolve()) if path and not path.exists() else ""
+    if db.upgrade(replace_lost=True) and "earlier one existed" in lost:
+        err_console.print(
+            _(
+                "[yellow]Note:[/] %(path)s was missing although one existed before; "
+                "a new, empty database was created in its place."
+            )
+            % {"path": path},
+            highlight=False,
+        )
+    console.print(_("Database is up to date: [bold]%(url)s[/]") % {"url": _safe_url(url)})
 
 
 def _safe_url(url: str) -> str:

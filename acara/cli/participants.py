@@ -17,6 +17,7 @@ from acara.cli.sending import send_changes
 from acara.i18n import _, explain_problem
 from acara.settings import officer_name
 from acara.stages import planning, replies
+from models.errors import reported
 
 app = typer.Typer(help="Participant lists.", no_args_is_help=True)
 
@@ -42,6 +43,9 @@ def import_list(
     """
     options = {"skip_invalid": skip_invalid, "prune": prune, "actor": officer_name()}
     preview = planning.import_participants(event, path, **options, dry_run=True)
+    for notice in preview.notices:
+        note = _("[yellow]Note:[/] %(notice)s") % {"notice": escape(notice)}
+        console.print(note, highlight=False)
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return
     imported = planning.import_participants(event, path, **options)
@@ -61,10 +65,9 @@ def import_list(
     )
     for line in report.merged:
         console.print("  " + _("merged: %(line)s") % {"line": escape(line)}, highlight=False)
-    for problem in report.rejected:
+    for line in reported(report.rejected, explain_problem):  # the first 200, then a count
         console.print(
-            "  "
-            + _("[red]rejected[/] %(problem)s") % {"problem": escape(explain_problem(problem))},
+            "  " + _("[red]rejected[/] %(problem)s") % {"problem": escape(line)},
             highlight=False,
         )
     send_changes(imported.event_id, imported.plan)

@@ -32,6 +32,7 @@ from acara.service import (
 )
 
 app = typer.Typer(help="Set up acara on a shared Prefect server (work pool and workers).")
+from acara.settings import masked
 
 
 def serve(
@@ -64,9 +65,10 @@ def serve(
             url = url.rstrip("/")
             if not bus.server_healthy(url):
                 raise ServiceError(
-                    N_("PREFECT_API_URL is {url}, but no Prefect server answers there."), url=url
+                    N_("PREFECT_API_URL is {url}, but no Prefect server answers there."),
+                    url=masked(url),
                 )
-            console.print(_("Using the Prefect server at [bold]%(url)s[/]") % {"url": url})
+            console.print(_("Using the Prefect server at [bold]%(url)s[/]") % {"url": masked(url)})
         else:
             server = PrefectServer.at(bus.prefect_home(), host=host, port=prefect_port)
             console.print(f"Starting a Prefect server (state in {server.home}) …")

@@ -10,11 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from acara.settings import get_settings
+from models.errors import invalid
 
 
 def documents_dir(code: str) -> Path:
-    """The folder of an event's documents (created on first use)."""
-    folder = get_settings().data_dir / "documents" / code
+    """The folder of an event's documents (created on first use); never outside documents/."""
+    root = (get_settings().data_dir / "documents").resolve()
+    folder = (root / code).resolve()
+    if folder.parent != root:
+        # Codes are checked at import (models.plan.safe_file_name); an older row may not be.
+        raise invalid("code", f"{code!r} cannot name a folder of documents")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +13,7 @@ from acara.dates import clock, long_datetime
 from acara.documents import documents_dir, write_atomically
 from acara.documents.context import EventFacts, event_facts, place_of_group
 from acara.documents.render import pdf_from_html, render
+from acara.exports import csv_text
 from acara.settings import get_settings
 from models.attendance_list import (
     STATUS_LABELS,
@@ -48,17 +47,19 @@ def check_in_time(line: AttendanceLine, event: Event, *, with_date: bool) -> str
     return prefix + clock(line.checked_in_at, event.timezone)
 
 
-def attendance_csv(session: Session, event: Event) -> str:
-    """The list as CSV: one row per participant, status codes, times in the event's zone."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def attendance_rows(session: Session, event: Event) -> list[tuple[Any, ...]]:
+    """The list's header and rows: one per participant, status codes, times in the event's zone.
+
+    The headers are those `acara participants import` reads (it ignores no, status,
+    checked_in_at and represents), so an exported list can be imported into another event.
+    """
+    rows: list[tuple[Any, ...]] = [CSV_COLUMNS]
     for group, lines in attendance_list(session, event).items():
         for line in lines:
             at = ""
             if line.checked_in_at is not None:
                 at = event.local(line.checked_in_at).strftime("%Y-%m-%d %H:%M ") + event.zone_label
-            writer.writerow(
+            rows.append(
                 (
                     group,
                     line.number,
@@ -72,7 +73,14 @@ def attendance_csv(session: Session, event: Event) -> str:
                     line.email,
                 )
             )
-    return buffer.getvalue()
+    return rows
+
+
+def attendance_csv(session: Session, event: Event, *, excel: bool = False) -> str:
+    """The list as CSV, every cell safe from formula injection; excel=True for Excel in an
+    Indonesian locale (semicolons, byte-order mark), else plain comma-separated UTF-8."""
+    text = csv_text(attendance_rows(session, event), excel=excel)
+    return text.replace("\r\n", "\n") if not excel else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +159,19 @@ def default_path(event: Event, fmt: Format) -> Path:
 
 
 def write_attendance(
-    session: Session, event: Event, fmt: Format, *, now: datetime, output: Path | None = None
+    session: Session,
+    event: Event,
+    fmt: Format,
+    *,
+    now: datetime,
+    output: Path | None = None,
+    excel: bool = True,
 ) -> Path:
-    """Write the list in a format to `output` (default under the event's documents)."""
+    """Write the list in a format to `output` (default under the event's documents).
+
+    The CSV is for Excel by default (semicolons and a byte-order mark: Indonesian-locale Excel
+    opens it in columns); excel=False writes plain comma-separated UTF-8."""
     path = output or default_path(event, fmt)
     if fmt == "csv":
-        # Excel opens UTF-8 CSV correctly only with a byte-order mark.
-        return write_atomically(path, "\ufeff" + attendance_csv(session, event))
+        return write_atomically(path, attendance_csv(session, event, excel=excel))
     return write_atomically(path, attendance_pdf(session, event, now=now))

@@ -15,6 +15,12 @@ channel (e-mail unless told otherwise) through that channel's transport. It
 
 A login refused by the server or a server that cannot be reached stops the run with a
 clear message; rows not yet sent go back to the queue untouched, and a later run sends them.
+
+With the relay's caps set (ACARA_SMTP_LIMIT_PER_MINUTE, _PER_HOUR, _PER_DAY), every chunk is
+first reserved from the caps' windows in the database (models.sendbudget), shared by every
+sender, and only that many rows are claimed. A spent window that renews within a minute is
+waited for; a longer one (the hour, the day) ends the run with the rest still queued, and the
+summary says until when ("650 sent, 350 wait for tomorrow 00.00 WIB").
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -62,11 +68,13 @@ from models.outbox import (
     release,
     sending_workers,
 )
+from models.sendbudget import OFFICE_ZONE, Cap, caps_from, give_back, reserve
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHUNK = 500  # rows claimed and composed at a time
+PACE_WAIT = timedelta(seconds=65)  # a spent window renewing sooner is waited for in the run
 _STATUS = {
     DeliveryStatus.SENT: MessageStatus.SENT,
     DeliveryStatus.RETRY: MessageStatus.RETRY,
@@ -116,6 +124,22 @@ class DeliverySummary:
     failures: list[Failure] = field(default_factory=list)
     retries: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    waiting: int = 0  # still queued because the relay's cap for this window is spent
+    resume_at: datetime | None = None  # when the spent window renews
+
+    @property
+    def resume_label(self) -> str:
+        """'tomorrow 00.00 WIB', '11.00 WIB' or '8/12 00.00 WIB': when the rest can go."""
+        if self.resume_at is None:
+            return ""
+        local = self.resume_at.astimezone(OFFICE_ZONE)
+        today = utcnow().astimezone(OFFICE_ZONE).date()
+        clock = f"{local:%H.%M} WIB"
+        if local.date() == today:
+            return clock
+        if local.date() == today + timedelta(days=1):
+            return f"tomorrow {clock}"
+        return f"{local.day}/{local.month} {clock}"
 
     @property
     def attempted(self) -> int:
@@ -129,6 +153,11 @@ class DeliverySummary:
         )
         if self.recovered:
             text += f"; {self.recovered} left in flight by a stopped run were queued again"
+        if self.waiting:
+            text += (
+                f"; {self.waiting} wait for {self.resume_label} (the mail server's sending "
+                "limit for now is reached)"
+            )
         return text
 
 
@@ -146,13 +175,17 @@ def deliver(
     lease: timedelta = DEFAULT_LEASE,
     db: Engine | None = None,
     as_of: datetime | None = None,
+    caps: Sequence[Cap] | None = None,
 ) -> DeliverySummary:
     """Send every queued message of a channel (of one event and/or purposes), mark each row.
 
     The transport is the channel's from the settings unless one is given. `as_of` is the
     moment the letters are written as of (a simulated --at): their date, "in 3 days", "8 days
-    late" count from it.
+    late" count from it. `caps` are the relay's sending limits (default: the settings' for
+    e-mail), shared with every other sender through the database.
     """
+    if caps is None:
+        caps = _settings_caps() if channel is Channel.EMAIL else ()
     run = _Run(
         engine=db or engine(),
         event_id=event_id,
@@ -160,12 +193,22 @@ def deliver(
         channel=channel,
         transport=transport or transport_for(channel),
         progress=progress,
-        chunk=chunk,
+        chunk=min([chunk, *(cap.limit for cap in caps)]),
+        caps=tuple(caps),
     )
     if as_of is not None:
         run.cache[AS_OF] = as_of
     run.prepare(lease)
     return _run_sync(run.send())
+
+
+def _settings_caps() -> tuple[Cap, ...]:
+    from acara.settings import get_settings
+
+    settings = get_settings()
+    return caps_from(
+        settings.smtp_limit_per_minute, settings.smtp_limit_per_hour, settings.smtp_limit_per_day
+    )
 
 
 def worker_name() -> str:
@@ -211,6 +254,7 @@ class _Run:
     transport: Transport
     progress: Progress | None
     chunk: int
+    caps: tuple[Cap, ...] = ()
     worker: str = field(default_factory=worker_name)
     started: datetime = field(default_factory=utcnow)
     summary: DeliverySummary = field(default_factory=DeliverySummary)
@@ -250,13 +294,16 @@ class _Run:
         try:
             while upcoming is not None:
                 current = await upcoming
+                upcoming = None
                 if not current.ids:
-                    upcoming = None
                     break
-                upcoming = asyncio.create_task(self._next_chunk())
+                if not self.caps:  # compose the next chunk while this one is on the wire
+                    upcoming = asyncio.create_task(self._next_chunk())
                 if current.messages:
                     await self.transport.send_batch(current.messages, self._on_result)
                 self._flush()
+                if self.caps:  # paced: reserve the next chunk only once this one is sent
+                    upcoming = asyncio.create_task(self._next_chunk())
         except TransportAuthError as exc:
             await self._stop(upcoming, f"login refused: {exc}")
             raise SmtpLoginRefused(
@@ -281,12 +328,34 @@ class _Run:
                 self.marker.close()
         return self._finish_summary(began)
 
+    async def _allowance(self) -> tuple[int, tuple[str, ...]]:
+        """How many rows this chunk may claim under the relay's caps (waiting for a window
+        that renews within PACE_WAIT); 0 when the rest must wait for a later run."""
+        if not self.caps:
+            return self.chunk, ()
+        while True:
+            with self.engine.connect() as connection:
+                grant = reserve(connection, self.caps, self.chunk, utcnow())
+            if grant.granted:
+                return grant.granted, grant.keys
+            assert grant.retry_at is not None
+            pause = grant.retry_at - utcnow()
+            if pause > PACE_WAIT:
+                self.summary.resume_at = grant.retry_at
+                return 0, ()
+            log.info("the %s's sending limit is reached; waiting %s", grant.spent, pause)
+            await asyncio.sleep(max(pause.total_seconds(), 0) + 0.05)
+
     async def _next_chunk(self) -> _Chunk:
+        allowed, keys = await self._allowance()
+        if not allowed:
+            self._count_waiting()
+            return _Chunk([])
         with self.session() as session:
             ids = claim(
                 session,
                 worker=self.worker,
-                limit=self.chunk,
+                limit=allowed,
                 event_id=self.event_id,
                 purposes=self.purposes,
                 channel=self.channel,
@@ -294,6 +363,9 @@ class _Run:
             )
             session.commit()
             self.held.update(ids)
+            if keys and len(ids) < allowed:
+                with self.engine.connect() as connection:
+                    give_back(connection, keys, allowed - len(ids))
             current = _Chunk(ids)
             if not ids:
                 return current
@@ -355,6 +427,15 @@ class _Run:
                 if not waiter.done():
                     waiter.set_result(None)
             await asyncio.sleep(0)
+
+    def _count_waiting(self) -> None:
+        with self.session() as session:
+            counts = count_by_status(
+                session, event_id=self.event_id, purposes=self.purposes, channel=self.channel
+            )
+        self.summary.waiting = counts.get(MessageStatus.QUEUED, 0) + counts.get(
+            MessageStatus.RETRY, 0
+        )
 
     def _count(self, recipient: str, purpose: str, status: MessageStatus, detail: str) -> None:
         if status is MessageStatus.SENT:

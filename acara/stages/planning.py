@@ -6,7 +6,7 @@ records its fact; the invitation stage reacts by telling everyone invited.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -65,6 +65,7 @@ class ListImported:
     event_code: str
     report: RosterReport  # its `rejected` lists the unreadable rows too
     plan: Plan
+    notices: list[str] = field(default_factory=list)  # read, but look: "not UTF-8; read as ..."
 
 
 def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Imported:
@@ -108,7 +109,8 @@ def import_participants(
     Once the event is announced, everyone whose programme changed (a new group) is owed an
     update and whoever was taken off a cancellation; `send_changes` sends them.
     """
-    rows, problems = read_participant_list(path)
+    read = read_participant_list(path)
+    rows, problems = read.rows, read.problems
     if problems and not skip_invalid:
         raise InvalidInput(
             problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
@@ -130,7 +132,7 @@ def import_participants(
         _tell(session, target, plan, mark)
     report.rejected[:0] = problems
     assert target.id is not None
-    return ListImported(target.id, target.code, report, plan)
+    return ListImported(target.id, target.code, report, plan, read.notices)
 
 
 def remove(event: str | int, emails: list[str], *, actor: str, dry_run: bool = False) -> Changed:

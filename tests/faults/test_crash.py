@@ -32,6 +32,7 @@ from tests.faults.conftest import (
     received_per_recipient,
     statuses,
 )
+from tests.faults.figures import record
 from tests.smtp_server import SmtpSink
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,14 @@ def crash_and_resume(
     assert sorted(got) == list(invited.emails), "someone got no invitation"
     # Only messages in flight at a kill can arrive twice.
     assert duplicates <= IN_FLIGHT * len(killed_at)
+    record(
+        f"kill -9 of the sender, {len(killed_at)} times",
+        db_url,
+        emails=invited.emails,
+        got=got,
+        detail=f"killed after {', '.join(map(str, killed_at))} messages; at most "
+        f"{IN_FLIGHT} in flight per kill",
+    )
     return duplicates
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from acara.messages.delivery import SmtpLoginRefused, SmtpUnreachable, deliver
 from tests.faults.conftest import ONLY_POSTGRES, Invited, received_per_recipient, smtp, statuses
+from tests.faults.figures import record
 from tests.smtp_server import Refusal, SmtpSink
 
 SENT, FAILED = "sent", "failed_permanent"
@@ -45,6 +46,14 @@ def test_random_421_and_451_on_a_fifth_of_commands_still_deliver_everyone_exactl
     assert statuses(forum.db_url, forum.event_id) == {SENT: len(forum.emails)}
     assert sorted(got) == list(forum.emails)
     assert [e for e, n in got.items() if n > 1] == []
+    detail = ", ".join(f"{n} × {k}" for k, n in sorted(injected.items()))
+    record(
+        "421/451 on a fifth of SMTP commands",
+        forum.db_url,
+        emails=forum.emails,
+        got=got,
+        detail=f"injected {detail}",
+    )
 
 
 def test_550_for_named_recipients_fails_exactly_those_and_sends_the_rest(
@@ -61,6 +70,14 @@ def test_550_for_named_recipients_fails_exactly_those_and_sends_the_rest(
     failed = _recipients_with(forum, FAILED)
     assert failed == gone
     assert set(got) == set(forum.emails) - gone and max(got.values()) == 1
+    record(
+        "550 for named recipients",
+        forum.db_url,
+        emails=forum.emails,
+        got=got,
+        expected_missing=len(gone),
+        detail=f"exactly those {len(gone)} failed for good, reported",
+    )
 
 
 def _recipients_with(invited: Invited, status: str) -> set[str]:
@@ -113,6 +130,13 @@ def run_with_server_down_for(forum: Invited, tmp_path: Path, outage: float) -> N
     assert told >= 1, "a run while the server was down should say so"
     assert statuses(forum.db_url, forum.event_id) == {SENT: len(forum.emails)}
     assert sorted(got) == list(forum.emails) and max(got.values()) == 1
+    record(
+        f"server down for the first {outage:.0f} s",
+        forum.db_url,
+        emails=forum.emails,
+        got=got,
+        detail=f"{told} run(s) told the officer it was unreachable",
+    )
 
 
 def test_a_server_down_for_the_first_fifteen_seconds_loses_nothing(

@@ -51,7 +51,13 @@ def sink() -> Iterator[SmtpSink]:
 
 def smtp(url: str, tmp_path: Path, **options: Any) -> Transport:
     """acara's SMTP transport with a short back-off, so retries fit in a test."""
-    settings = {"backoff": (0.02, 0.05), "max_attempts": 3, "workers": 4, **options}
+    settings = {
+        "backoff": (0.02, 0.05),
+        "max_attempts": 3,
+        "workers": 4,
+        "allow_plaintext_auth": True,  # the test sink offers no TLS
+        **options,
+    }
     return transport_from_url(
         url, maildir=tmp_path / "unused", domain="tangerangkota.go.id", **settings
     )

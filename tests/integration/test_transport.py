@@ -61,6 +61,7 @@ def smtp_to(sink: SmtpSink, **options: object) -> SmtpTransport:
         "backoff": (0.01,),
         "timeout": 5,
         "domain": DOMAIN,
+        "allow_plaintext_auth": True,  # the sink offers no TLS
     }
     settings.update(options)
     return SmtpTransport(sink.host, sink.port, **settings)  # type: ignore[arg-type]

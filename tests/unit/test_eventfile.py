@@ -220,13 +220,13 @@ def test_a_list_without_an_email_column_is_refused(tmp_path: Path) -> None:
         read_participant_list(write(tmp_path, "l.csv", "nama,jabatan\nA,Camat\n"))
 
 
-def test_a_list_that_is_not_utf8_is_refused_with_advice(tmp_path: Path) -> None:
+def test_a_list_in_windows_1252_is_read_with_a_notice(tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_bytes("nama,email\nJosé,j@b.id\n".encode("cp1252"))
-    with pytest.raises(
-        InvalidInput, match=re.escape("not UTF-8 text; save the list as 'CSV UTF-8'")
-    ):
-        read_participant_list(path)
+    listed = read_participant_list(path)
+    assert [r.spec.name for r in listed.rows] == ["José"]
+    [notice] = listed.notices
+    assert "l.csv is not UTF-8; read it as Windows-1252" in notice
 
 
 def test_a_broken_workbook_is_refused(tmp_path: Path) -> None:

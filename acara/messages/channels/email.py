@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from acara.messages.channels.maildir import MaildirTransport
 from acara.messages.channels.smtp import SmtpTransport
 from acara.messages.channels.transport import Transport
-from acara.settings import get_settings
+from acara.settings import get_settings, masked
 from models.errors import invalid
 
 
@@ -32,6 +32,7 @@ def transport_from_settings() -> Transport:
             password=password,
             workers=settings.smtp_workers,
             domain=mail_domain(),
+            allow_plaintext_auth=settings.smtp_allow_plaintext_auth,
         )
     except ValueError as exc:
         raise invalid("ACARA_SMTP_URL", str(exc)) from None
@@ -59,6 +60,7 @@ def transport_from_url(
     timeout: float = 30,
     max_attempts: int = 4,
     backoff: Sequence[float] = (0.5, 2, 5),
+    allow_plaintext_auth: bool = False,
 ) -> Transport:
     """Pick the transport from a URL: none means the local maildir.
 
@@ -74,15 +76,17 @@ def transport_from_url(
     if scheme == "maildir":
         return MaildirTransport(Path(unquote(parts.path)) if parts.path else maildir, domain=domain)
     if scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError(f"mail URL must be smtp://host:port or smtps://host:port, not {url!r}")
+        raise ValueError(
+            f"mail URL must be smtp://host:port or smtps://host:port, not {masked(url)!r}"
+        )
     security: str = "tls" if scheme == "smtps" else "starttls"
     query = parse_qs(parts.query)
     if "security" in query:
         security = query["security"][-1].lower()
     try:
         port = parts.port or (465 if security == "tls" else 25)
-    except ValueError as exc:
-        raise ValueError(f"bad port in mail URL {url!r}") from exc
+    except ValueError:
+        raise ValueError(f"bad port in mail URL {masked(url)!r}") from None
     return SmtpTransport(
         parts.hostname,
         port,
@@ -94,6 +98,7 @@ def transport_from_url(
         backoff=backoff,
         timeout=timeout,
         domain=domain,
+        allow_plaintext_auth=allow_plaintext_auth,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import aiosmtplib
+from pydantic import SecretStr
 
 from acara.messages.channels.mime import message_id, render, to_email
 from acara.messages.channels.transport import (
@@ -68,13 +69,16 @@ class SmtpTransport:
         domain: str = "acara.local",
         tls_context: ssl.SSLContext | None = None,
         max_per_connection: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> None:
         """Configure the server and the retry policy.
 
         security: "starttls" upgrades when the server offers it, "tls" is implicit TLS
         (port 465), "none" never encrypts. backoff[i] is the wait before attempt i + 2;
         the last value repeats. max_per_connection reconnects after that many messages
-        (for servers that cap a session).
+        (for servers that cap a session). allow_plaintext_auth lets the password go over a
+        connection without TLS (ACARA_SMTP_ALLOW_PLAINTEXT_AUTH); otherwise such a login is
+        refused before the password leaves this machine.
         """
         if security not in ("starttls", "tls", "none"):
             raise ValueError(f"security must be starttls, tls or none, not {security!r}")
@@ -84,7 +88,7 @@ class SmtpTransport:
         self.port = port
         self.security: Security = security
         self.username = username
-        self.password = password
+        self._password = SecretStr(password) if password is not None else None
         self.workers = workers
         self.max_attempts = max_attempts
         self.backoff = tuple(float(b) for b in backoff) or (0.0,)
@@ -92,7 +96,13 @@ class SmtpTransport:
         self.domain = domain
         self.tls_context = tls_context
         self.max_per_connection = max_per_connection
+        self.allow_plaintext_auth = allow_plaintext_auth
         self._warned_plain = False
+
+    @property
+    def password(self) -> str | None:
+        """The SMTP password (kept as a SecretStr, so no repr or traceback shows it)."""
+        return self._password.get_secret_value() if self._password is not None else None
 
     def describe(self) -> str:
         """E.g. "smtp://mailer@mail.tangerangkota.go.id:587"."""
@@ -144,9 +154,17 @@ class SmtpTransport:
             if conn.is_ehlo_or_helo_needed:
                 await conn.ehlo()
             if self.username is not None:
-                if conn.get_transport_info("sslcontext") is None and not self._warned_plain:
-                    log.warning("%s: sending credentials without TLS", self.describe())
-                    self._warned_plain = True
+                if conn.get_transport_info("sslcontext") is None:
+                    if not self.allow_plaintext_auth:
+                        raise TransportAuthError(
+                            f"{self.describe()}: the connection has no TLS (the server offers "
+                            "no STARTTLS), so acara will not send the SMTP password over it. "
+                            "Use smtps:// or a server that offers STARTTLS; for a relay on "
+                            "this machine set ACARA_SMTP_ALLOW_PLAINTEXT_AUTH=true."
+                        )
+                    if not self._warned_plain:
+                        log.warning("%s: sending credentials without TLS", self.describe())
+                        self._warned_plain = True
                 await self._login(conn)
         except BaseException:
             conn.close()
