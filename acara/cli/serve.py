@@ -30,9 +30,9 @@ from acara.service import (
     python_child,
     single_instance,
 )
+from acara.settings import masked
 
 app = typer.Typer(help="Set up acara on a shared Prefect server (work pool and workers).")
-from acara.settings import masked
 
 
 def serve(
