@@ -421,16 +421,24 @@ def test_participants_list_as_csv_says_answer_channel_and_bounce(
     assert by_email["bappeda@tangerangkota.go.id"]["answer"] == "pending"
 
 
-def test_fetch_and_list_print_what_each_message_did(
-    session: Session, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ACARA_LANGUAGE", "en")
+def fetched_in(
+    language: str, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[CliRunner, str]:
+    """`acara replies fetch` of a calendar answer and a stranger's typed reply, in a language:
+    the runner (for more commands) and what it printed, on one line."""
+    monkeypatch.setenv("ACARA_LANGUAGE", language)
     get_settings.cache_clear()
     root = inbox(tmp_path, gmail(reply(event)), typed("stranger@x.example", "Halo?"))
     runner = CliRunner()
     fetched = runner.invoke(app, ["replies", "fetch", "--maildir", str(root)])
     assert fetched.exit_code == 0, fetched.output
-    said = " ".join(fetched.output.split())
+    return runner, " ".join(fetched.output.split())
+
+
+def test_fetch_and_list_print_what_each_message_did(
+    session: Session, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, said = fetched_in("en", event, tmp_path, monkeypatch)
     assert f"mark.gilbert@dal.ca [{event.code}]: calendar reply, applied" in said
     assert "accepted: pending -> accepted" in said
     assert "1 answer(s) applied" in said
@@ -445,13 +453,7 @@ def test_fetch_and_list_print_what_each_message_did(
 def test_the_officer_reads_the_replies_and_their_reasons_in_indonesian(
     session: Session, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ACARA_LANGUAGE", "id")
-    get_settings.cache_clear()
-    root = inbox(tmp_path, gmail(reply(event)), typed("stranger@x.example", "Halo?"))
-    runner = CliRunner()
-    fetched = runner.invoke(app, ["replies", "fetch", "--maildir", str(root)])
-    assert fetched.exit_code == 0, fetched.output
-    said = " ".join(fetched.output.split())
+    runner, said = fetched_in("id", event, tmp_path, monkeypatch)
     assert f"mark.gilbert@dal.ca [{event.code}]: balasan kalender, diterapkan" in said
     assert "hadir: pending -> accepted" in said
     assert "1 jawaban diterapkan" in said
