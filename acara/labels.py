@@ -68,6 +68,17 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "declined": Np_("desk note", "Note: this participant had declined."),
         "waitlisted": Np_("desk note", "Note: this participant is still on the waiting list."),
     },
+    # How an answer came (`acara participants list`) and whether an address bounced.
+    "via": {
+        "web": Np_("answer came by", "web page"),
+        "calendar": Np_("answer came by", "calendar"),
+        "phone": Np_("answer came by", "phone"),
+        "letter": Np_("answer came by", "letter"),
+    },
+    "bounced": {
+        "permanent": Np_("bounced", "permanently"),
+        "transient": Np_("bounced", "for now"),
+    },
     "method": {
         "qr": Np_("check-in method", "QR"),
         "manual": Np_("check-in method", "typed"),

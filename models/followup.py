@@ -119,6 +119,12 @@ def survey_open(ends_at: datetime, now: datetime, policy: FollowUpPolicy) -> boo
     return ends_at <= now < ends_at + timedelta(days=policy.survey_open_days)
 
 
+def survey_opens_later(status: EventStatus, ends_at: datetime, now: datetime) -> bool:
+    """Whether a survey not open now still will: the event has yet to end or to be held."""
+    before_held = status in (EventStatus.DRAFT, EventStatus.ANNOUNCED, EventStatus.ONGOING)
+    return before_held or (status in FOLLOWED_UP and now < ends_at)
+
+
 def ready_to_report(
     status: EventStatus,
     minutes_approved: bool,

@@ -12,11 +12,14 @@ of a bounce. `apply` decides, inside the caller's transaction, under the RSVP pa
 - a COUNTER is held for the officer; a REFRESH owes the participant the current REQUEST;
 - a bounce marks the address; typed and automatic replies are held, attached to their sender.
 
-Nothing here raises for a bad message: every case ends in an outcome with one line of reason.
+Nothing here raises for a bad message: every case ends in an outcome with one line of reason:
+an English template (the catalog's msgid) with its params, kept on the row beside the English
+line, so whoever reads it later reads it in their own language (`reason_of`, acara.i18n.filled).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +27,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from models.audit import DomainEvent, record
-from models.errors import AcaraError
+from models.errors import N_, AcaraError
 from models.event import Event, EventStatus
 from models.events import InvitationAnswered
 from models.inbound import InboundMessage, MailBounce, ReplyKind, ReplyOutcome
@@ -104,8 +107,14 @@ class MailRead:
     calendar: CalendarReply | None = None
     failures: tuple[DeliveryFailure, ...] = ()
     excerpt: str = ""  # the first lines of a typed or automatic reply
-    problem: str = ""  # why it could not be read (MALFORMED)
+    problem: str = ""  # why it could not be read (MALFORMED): an English template, N_()
     size: int = 0
+    problem_params: Mapping[str, Any] = field(default_factory=dict)  # what fills `problem`
+
+    @property
+    def why(self) -> str:
+        """Why it could not be read, in English, filled in."""
+        return worded(self.problem, self.problem_params)
 
 
 @dataclass(slots=True)
@@ -113,10 +122,38 @@ class Decided:
     """What applying one message did; `owed` lists outbox purposes to deliver after the commit."""
 
     outcome: ReplyOutcome
-    reason: str
+    template: str  # why, in English with {name} placeholders (the catalog's msgid)
     responded: Responded | None = None
     owed: tuple[str, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)  # what fills the template
+
+    @property
+    def reason(self) -> str:
+        """Why, in English, filled in (for logs and the audit)."""
+        return worded(self.template, self.params)
+
+
+def worded(template: str, params: Mapping[str, Any], lookup: Callable[[str], str] = str) -> str:
+    """A reason filled in: `lookup` (gettext, at an edge) turns each English template into the
+    reader's language; a param that is itself a reason ({"template", "params"}) is worded first."""
+    filled = {
+        name: worded(value["template"], value.get("params") or {}, lookup)
+        if isinstance(value, dict) and isinstance(value.get("template"), str)
+        else value
+        for name, value in params.items()
+    }
+    text = lookup(template)
+    return text.format(**filled) if filled else text
+
+
+def reason_of(row: InboundMessage) -> tuple[str, dict[str, Any]]:
+    """The template and params of a stored message's reason, to show in a reader's language
+    (rows read before reasons kept their template give their English line)."""
+    kept = row.detail.get("reason") if isinstance(row.detail, dict) else None
+    if isinstance(kept, dict) and isinstance(kept.get("template"), str):
+        return kept["template"], dict(kept.get("params") or {})
+    return row.reason, {}
 
 
 def apply(session: Session, row: InboundMessage, mail: MailRead, *, now: datetime) -> Decided:
@@ -131,7 +168,11 @@ def apply(session: Session, row: InboundMessage, mail: MailRead, *, now: datetim
     if mail.excerpt:
         row.detail["excerpt"] = mail.excerpt
     if mail.kind is ReplyKind.MALFORMED:
-        decided = Decided(ReplyOutcome.SET_ASIDE, mail.problem or "the message cannot be read")
+        decided = Decided(
+            ReplyOutcome.SET_ASIDE,
+            mail.problem or N_("the message cannot be read"),
+            params=dict(mail.problem_params) if mail.problem else {},
+        )
     elif mail.calendar is not None:
         decided = _calendar(session, row, mail, mail.calendar, now)
     elif mail.kind is ReplyKind.BOUNCE:
@@ -140,7 +181,11 @@ def apply(session: Session, row: InboundMessage, mail: MailRead, *, now: datetim
         decided = _for_the_officer(session, row, mail)
     row.outcome = decided.outcome
     row.reason = decided.reason[:500]
-    row.detail = {**row.detail, **decided.detail}
+    row.detail = {
+        **row.detail,
+        **decided.detail,
+        "reason": {"template": decided.template, "params": decided.params},
+    }
     session.add(row)
     session.flush()
     record(
@@ -168,36 +213,53 @@ def _calendar(
     if reply.method not in ("REPLY", "COUNTER", "REFRESH"):
         return Decided(
             ReplyOutcome.SET_ASIDE,
-            f"a calendar {reply.method or 'message without METHOD'} is not an answer",
+            N_("a calendar {method} is not an answer")
+            if reply.method
+            else N_("a calendar message without METHOD is not an answer"),
             detail=detail,
+            params={"method": reply.method} if reply.method else {},
         )
     if not reply.uid:
-        return Decided(ReplyOutcome.SET_ASIDE, "the calendar reply has no UID", detail=detail)
+        return Decided(ReplyOutcome.SET_ASIDE, N_("the calendar reply has no UID"), detail=detail)
     event = session.exec(select(Event).where(Event.calendar_uid == reply.uid)).first()
     if event is None:
         return Decided(
-            ReplyOutcome.SET_ASIDE, f"no event has the calendar UID {reply.uid!r}", detail=detail
+            ReplyOutcome.SET_ASIDE,
+            N_("no event has the calendar UID {uid!r}"),
+            detail=detail,
+            params={"uid": reply.uid},
         )
     row.event_id = event.id
     if not reply.attendees:
         return Decided(
-            ReplyOutcome.SET_ASIDE, "the calendar reply names no ATTENDEE", detail=detail
+            ReplyOutcome.SET_ASIDE, N_("the calendar reply names no ATTENDEE"), detail=detail
         )
     attendee = _replier(reply, mail.sender)
     detail.update({"attendee": attendee.email, "partstat": attendee.partstat})
     if attendee.email != mail.sender and attendee.sent_by != mail.sender:
         return Decided(
             ReplyOutcome.HELD,
-            f"sent by {mail.sender or 'an unknown sender'} for {attendee.email}: "
-            "the sender is not the attendee, so nothing was changed",
+            N_(
+                "sent by {sender} for {attendee}: the sender is not the attendee, "
+                "so nothing was changed"
+            )
+            if mail.sender
+            else N_(
+                "sent by an unknown sender for {attendee}: the sender is not the attendee, "
+                "so nothing was changed"
+            ),
             detail=detail,
+            params={"sender": mail.sender, "attendee": attendee.email}
+            if mail.sender
+            else {"attendee": attendee.email},
         )
     participant = _participant(session, event.id, attendee.email)
     if participant is None:
         return Decided(
             ReplyOutcome.HELD,
-            f"{attendee.email} is not invited to {event.code}",
+            N_("{attendee} is not invited to {event}"),
             detail=detail,
+            params={"attendee": attendee.email, "event": event.code},
         )
     row.participant_id = participant.id
     if reply.method == "COUNTER":
@@ -209,18 +271,28 @@ def _calendar(
         detail["latest_sequence"] = latest
         return Decided(
             ReplyOutcome.STALE,
-            f"{attendee.partstat.lower()} for the letter of SEQUENCE {reply.sequence}; "
-            f"the latest is SEQUENCE {latest}: kept in the history, not applied",
+            N_(
+                "{partstat} for the letter of SEQUENCE {sequence}; the latest is SEQUENCE "
+                "{latest}: kept in the history, not applied"
+            ),
             detail=detail,
+            params={
+                "partstat": attendee.partstat,
+                "sequence": reply.sequence,
+                "latest": latest,
+            },
         )
     answered = participant.responded_at
     # A Date header counts whole seconds: within the same second, the reply is not older.
     if mail.sent_at and answered and mail.sent_at < answered.replace(microsecond=0):
         return Decided(
             ReplyOutcome.STALE,
-            f"{attendee.partstat.lower()}, written before the answer recorded at "
-            f"{_local(event, answered)}: kept in the history, not applied",
+            N_(
+                "{partstat}, written before the answer recorded at {recorded}: kept in the "
+                "history, not applied"
+            ),
             detail=detail,
+            params={"partstat": attendee.partstat, "recorded": _local(event, answered)},
         )
     return _answer(session, event, participant, attendee, reply, now, detail)
 
@@ -268,14 +340,17 @@ def _answer(
     choice = _ANSWERS.get(attendee.partstat)
     if choice is None:
         return Decided(
-            ReplyOutcome.HELD, f"PARTSTAT {attendee.partstat} is not an answer", detail=detail
+            ReplyOutcome.HELD,
+            N_("PARTSTAT {partstat} is not an answer"),
+            detail=detail,
+            params={"partstat": attendee.partstat},
         )
     stand_in = None
     try:
         if choice is Answer.REPRESENT:
             if not attendee.delegated_to:
                 return Decided(
-                    ReplyOutcome.HELD, "delegated without saying to whom (DELEGATED-TO)", detail
+                    ReplyOutcome.HELD, N_("delegated without saying to whom (DELEGATED-TO)"), detail
                 )
             stand_in = _stand_in(session, participant, attendee.delegated_to[0], reply)
             detail["delegated_to"] = attendee.delegated_to[0]
@@ -290,31 +365,48 @@ def _answer(
             channel="calendar",
         )
     except AcaraError as refused:  # answers closed, already represented, a bad stand-in
-        return Decided(ReplyOutcome.HELD, f"not applied: {refused.message}", detail=detail)
-    detail["rsvp"] = outcome.status.value
-    if not outcome.changed:
+        # The refusal keeps its own template and params: it too is read in the reader's language.
         return Decided(
-            ReplyOutcome.UNCHANGED,
-            f"{_word(choice)} again: already {outcome.status.value}",
-            outcome,
+            ReplyOutcome.HELD,
+            N_("not applied: {refusal}"),
             detail=detail,
+            params={"refusal": {"template": refused.template, "params": _plain(refused.params)}},
         )
+    detail["rsvp"] = outcome.status.value
+    moved = {"before": outcome.previous.value, "after": outcome.status.value}
+    if not outcome.changed:
+        return Decided(ReplyOutcome.UNCHANGED, _AGAIN[choice], outcome, detail=detail, params=moved)
     return Decided(
         ReplyOutcome.APPLIED,
-        f"{_word(choice)}: {outcome.previous.value} -> {outcome.status.value}",
+        _CHANGED[choice],
         outcome,
         owed=outcome.owed_purposes,
         detail=detail,
+        params=moved,
     )
 
 
-def _word(choice: Answer) -> str:
+# {before} and {after} are RSVP statuses (pending, accepted, ...), shown as they are stored.
+_CHANGED = {
+    Answer.ACCEPT: N_("accepted: {before} -> {after}"),
+    Answer.DECLINE: N_("declined: {before} -> {after}"),
+    Answer.TENTATIVE: N_("tentative: {before} -> {after}"),
+    Answer.REPRESENT: N_("delegated: {before} -> {after}"),
+}
+_AGAIN = {
+    Answer.ACCEPT: N_("accepted again: already {after}"),
+    Answer.DECLINE: N_("declined again: already {after}"),
+    Answer.TENTATIVE: N_("tentative again: already {after}"),
+    Answer.REPRESENT: N_("delegated again: already {after}"),
+}
+
+
+def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Params as JSON keeps them (the row's detail): numbers and text as they are, else text."""
     return {
-        Answer.ACCEPT: "accepted",
-        Answer.DECLINE: "declined",
-        Answer.TENTATIVE: "tentative",
-        Answer.REPRESENT: "delegated",
-    }[choice]
+        name: value if value is None or isinstance(value, str | int | float) else str(value)
+        for name, value in params.items()
+    }
 
 
 def _stand_in(session: Session, principal: Participant, email: str, reply: CalendarReply) -> Any:
@@ -342,9 +434,15 @@ def _counter(event: Event, reply: CalendarReply, detail: dict[str, Any]) -> Deci
             "comment": reply.comment[:500],
         }
     )
-    when = f"{_local(event, start)} – {_local(event, end)}" if start and end else "another time"
-    note = f" ({reply.comment[:120]})" if reply.comment else ""
-    return Decided(ReplyOutcome.HELD, f"proposes {when}{note}; nothing was moved", detail=detail)
+    when = {"start": _local(event, start), "end": _local(event, end)} if start and end else {}
+    note = {"comment": reply.comment[:120]} if reply.comment else {}
+    template = {
+        (True, True): N_("proposes {start} – {end} ({comment}); nothing was moved"),
+        (True, False): N_("proposes {start} – {end}; nothing was moved"),
+        (False, True): N_("proposes another time ({comment}); nothing was moved"),
+        (False, False): N_("proposes another time; nothing was moved"),
+    }[bool(when), bool(note)]
+    return Decided(ReplyOutcome.HELD, template, detail=detail, params={**when, **note})
 
 
 def _local(event: Event, instant: datetime) -> str:
@@ -373,13 +471,16 @@ def _refresh(
     added = enqueue_many(session, event.id or 0, [owed])
     if not added:
         return Decided(
-            ReplyOutcome.NOTED, "asked for the invitation again: already sent today", detail=detail
+            ReplyOutcome.NOTED,
+            N_("asked for the invitation again: already sent today"),
+            detail=detail,
         )
     return Decided(
         ReplyOutcome.NOTED,
-        f"asked for the invitation again: the current one (SEQUENCE {event.sequence}) is sent",
+        N_("asked for the invitation again: the current one (SEQUENCE {sequence}) is sent"),
         owed=(REFRESH,),
         detail=detail,
+        params={"sequence": event.sequence},
     )
 
 
@@ -389,7 +490,7 @@ def _refresh(
 def _bounce(session: Session, row: InboundMessage, mail: MailRead, now: datetime) -> Decided:
     failures = [f for f in mail.failures if f.failed and f.address]
     if not failures:
-        return Decided(ReplyOutcome.NOTED, "a delivery report with no failure in it")
+        return Decided(ReplyOutcome.NOTED, N_("a delivery report with no failure in it"))
     origin = _origin(session, mail.references)
     if origin is not None:
         row.event_id, row.participant_id = origin.event_id, origin.participant_id
@@ -407,8 +508,13 @@ def _bounce(session: Session, row: InboundMessage, mail: MailRead, now: datetime
                 inbound_id=row.id or 0,
             )
         )
-        kind = "permanent" if failure.permanent else "transient"
-        lines.append(f"{failure.address} bounced ({failure.status or failure.action}, {kind})")
+        lines.append(
+            {
+                "address": failure.address,
+                "status": failure.status or failure.action,
+                "permanent": failure.permanent,
+            }
+        )
         if row.participant_id is None and row.event_id is None:
             found = _latest_participation(session, failure.address)
             if found is not None:
@@ -424,7 +530,20 @@ def _bounce(session: Session, row: InboundMessage, mail: MailRead, now: datetime
             for f in failures
         ]
     }
-    return Decided(ReplyOutcome.NOTED, "; ".join(lines), detail=detail)
+    if len(lines) == 1:
+        (line,) = lines
+        template = (
+            N_("{address} bounced ({status}, permanent)")
+            if line.pop("permanent")
+            else N_("{address} bounced ({status}, transient)")
+        )
+        return Decided(ReplyOutcome.NOTED, template, detail=detail, params=line)
+    return Decided(
+        ReplyOutcome.NOTED,
+        N_("{addresses} bounced"),
+        detail=detail,
+        params={"addresses": ", ".join(f"{line['address']} ({line['status']})" for line in lines)},
+    )
 
 
 def _for_the_officer(session: Session, row: InboundMessage, mail: MailRead) -> Decided:
@@ -440,9 +559,14 @@ def _for_the_officer(session: Session, row: InboundMessage, mail: MailRead) -> D
         row.event_id, row.participant_id = participant.event_id, participant.id
     elif origin is not None:
         row.event_id = origin.event_id
-    what = "an automatic reply" if mail.kind is ReplyKind.AUTOMATIC else "a typed reply"
-    who = "from a participant" if participant is not None else "from an unknown sender"
-    return Decided(ReplyOutcome.HELD, f"{what} {who}: for the officer to read")
+    automatic, known = mail.kind is ReplyKind.AUTOMATIC, participant is not None
+    template = {
+        (True, True): N_("an automatic reply from a participant: for the officer to read"),
+        (True, False): N_("an automatic reply from an unknown sender: for the officer to read"),
+        (False, True): N_("a typed reply from a participant: for the officer to read"),
+        (False, False): N_("a typed reply from an unknown sender: for the officer to read"),
+    }[automatic, known]
+    return Decided(ReplyOutcome.HELD, template)
 
 
 def _origin(session: Session, references: tuple[str, ...]) -> Message | None:

@@ -15,6 +15,7 @@ from acara.cli.console import console
 from acara.cli.plans import DryRun, Yes, go_ahead
 from acara.cli.sending import send_changes
 from acara.i18n import _, explain_problem
+from acara.labels import label
 from acara.settings import officer_name
 from acara.stages import planning, replies
 from models.errors import reported
@@ -116,27 +117,30 @@ def list_participants(
 ) -> None:
     """Every participant with their answer, how it came (web, calendar, phone, letter), bounces."""
     if output not in ("table", "csv"):
-        raise typer.BadParameter("--format must be table or csv")
+        raise typer.BadParameter(_("--format must be table or csv"))
     target, lines = replies.answers(event)
-    if output == "csv":
+    if output == "csv":  # codes, not words: a spreadsheet or a program reads it
         writer = csv.writer(sys.stdout)
         writer.writerow(_CSV_COLUMNS)
         for line in lines:
             writer.writerow([getattr(line, column) for column in _CSV_COLUMNS])
         return
-    table = Table("Name", "Email", "Role", "Group", "Answer", "Via", "Bounced")
-    table.title = f"Participants of {escape(target.code)} ({len(lines)})"
+    table = Table(_("Name"), _("Email"), _("Role"), _("Group"), _("Answer"), _("Via"), _("Bounced"))
+    table.title = _("Participants of %(code)s (%(count)s)") % {
+        "code": escape(target.code),
+        "count": len(lines),
+    }
     for line in lines:
-        answer = line.status if line.status != line.answer else line.answer
+        answer = label("rsvp", line.status if line.status != line.answer else line.answer)
         if line.represents:
-            answer = f"{answer} (for {line.represents})"
+            answer = _("%(answer)s (for %(name)s)") % {"answer": answer, "name": line.represents}
         table.add_row(
             escape(line.name),
             line.email,
             line.role,
             escape(line.group),
             escape(answer),
-            line.via or "-",
-            f"[red]{line.bounced}[/]" if line.bounced else "",
+            escape(label("via", line.via)) if line.via else "-",
+            f"[red]{escape(label('bounced', line.bounced))}[/]" if line.bounced else "",
         )
     console.print(table)

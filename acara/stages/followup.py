@@ -35,6 +35,7 @@ from models.followup import (
     plan_follow_up,
     report_if_done,
     survey_open,
+    survey_opens_later,
 )
 from models.minutes import ActionItem, MinutesStatus
 from models.minutes_rules import MINUTES_PURPOSE, minutes_of
@@ -226,6 +227,13 @@ class SurveyClosed(AcaraError):
     http_status = 410
 
 
+class SurveyNotOpenYet(AcaraError):
+    """The survey opens later: the event has not ended or has not been recorded as held."""
+
+    code = "survey-not-open-yet"
+    http_status = 409
+
+
 @dataclass(frozen=True, slots=True)
 class SurveyView:
     """What the survey page shows one participant."""
@@ -234,9 +242,15 @@ class SurveyView:
     person: Person
     answered: SurveyResponse | None
     is_open: bool
+    opens_later: bool = False  # not open yet, but it will be
+    opens_at: datetime | None = None  # when it opens, if that moment is still to come
 
     def ensure_open(self) -> None:
-        """SurveyClosed unless answers are taken now."""
+        """SurveyNotOpenYet or SurveyClosed unless answers are taken now."""
+        if self.opens_later:
+            raise SurveyNotOpenYet(
+                N_("The survey is not open yet: it opens when the event is over.")
+            )
         if not self.is_open:
             raise SurveyClosed(N_("The survey for this event is not open."))
 
@@ -255,8 +269,17 @@ def survey(event_id: int, participant_id: int) -> SurveyView:
         event, participant = _survey_of(session, event_id, participant_id)
         person = session.get(Person, participant.person_id)
         assert person is not None and participant.id is not None
-        is_open = event.status in FOLLOWED_UP and survey_open(event.ends_at, utcnow(), policy())
-        return SurveyView(event, person, answer_of(session, participant.id), is_open)
+        now = utcnow()
+        is_open = event.status in FOLLOWED_UP and survey_open(event.ends_at, now, policy())
+        later = survey_opens_later(event.status, event.ends_at, now)
+        return SurveyView(
+            event,
+            person,
+            answer_of(session, participant.id),
+            is_open,
+            opens_later=later,
+            opens_at=event.ends_at if later and now < event.ends_at else None,
+        )
 
 
 def answer_survey(event_id: int, participant_id: int, form: dict[str, Any]) -> None:

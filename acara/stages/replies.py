@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,7 @@ from acara.messages.inbound.mailboxes import (
 from acara.settings import get_settings
 from acara.stages.unit import change
 from models.clock import utcnow
+from models.errors import N_
 from models.event import Event
 from models.inbound import (
     FOR_THE_OFFICER,
@@ -57,10 +59,12 @@ class Handled:
     sender: str
     kind: str
     outcome: str
-    reason: str
+    reason: str  # in English, for logs and flows
     event_code: str = ""
     taken: bool = False  # another reader handled it first: nothing done here
     after: tuple[str, ...] = ()  # what happened after the commit (published, sent)
+    template: str = ""  # the reason's English template and params, to word it for a reader
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -69,7 +73,7 @@ class ReadReport:
 
     mailbox: str
     handled: list[Handled] = field(default_factory=list)
-    problem: str = ""  # why the reading stopped early, if it did
+    problem: str = ""  # why the reading stopped early, if it did (English; a catalog msgid)
 
     def count(self, outcome: ReplyOutcome) -> int:
         """How many messages ended with this outcome."""
@@ -93,7 +97,7 @@ def read_configured(*, limit: int | None = None, on_message: Progress | None = N
     """Read the mailbox of the settings (ACARA_IMAP_URL); nothing when none is configured."""
     mailbox = mailbox_from_settings()
     if mailbox is None:
-        return ReadReport("", problem="no mailbox configured (ACARA_IMAP_URL is not set)")
+        return ReadReport("", problem=N_("no mailbox configured (ACARA_IMAP_URL is not set)"))
     return read_mailbox(mailbox, limit=limit, on_message=on_message)
 
 
@@ -141,7 +145,8 @@ def _read_one(mailbox: Mailbox, envelope: Envelope, max_bytes: int) -> Handled |
             sender_name=mail.sender_name,
             subject=mail.subject,
             sent_at=mail.sent_at,
-            problem=f"could not be handled: {type(exc).__name__}: {exc}"[:300],
+            problem=N_("could not be handled: {error}"),
+            problem_params={"error": f"{type(exc).__name__}: {exc}"[:300]},
             size=envelope.size,
         )
         return handle(mailbox.name, envelope.key, broken)
@@ -183,6 +188,8 @@ def handle(mailbox: str, key: str, mail: MailRead) -> Handled:
         decided.reason,
         event_code,
         after=tuple(after),
+        template=decided.template,
+        params=decided.params,
     )
 
 

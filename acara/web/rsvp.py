@@ -16,7 +16,7 @@ from acara.stages import rsvp
 from acara.web.deps import SessionDep
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN
-from models.event import BreakoutGroup, Event
+from models.event import BreakoutGroup, Event, EventStatus
 from models.people import Participant, Person, RsvpStatus
 from models.queries import agenda, organisation_name
 from models.rsvp import OPEN_FOR_ANSWERS, Answer, AnswersClosed, NotInvited, load_invitation
@@ -72,6 +72,7 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         ).first()
         stand_in = _person_name(session, row.id if row else None)
     is_open = event.status in OPEN_FOR_ANSWERS
+    cancelled = event.status is EventStatus.CANCELLED
     show_card = participant.rsvp == RsvpStatus.ACCEPTED and event.status in OPEN_FOR_CHECKIN
     return {
         "participant_page": True,
@@ -93,6 +94,8 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         "can_answer": is_open and participant.rsvp != RsvpStatus.REPRESENTED,
         "can_delegate": participant.represents_id is None,
         "closed_reason": "" if is_open else translate(language, str(AnswersClosed.public)),
+        "cancelled": cancelled,  # the page says so, with the reason, instead of the agenda
+        "cancel_reason": event.cancel_reason or "" if cancelled else "",
         "checkin_link": f"/checkin/{checkin_code(participant.id, event.id)}"
         if show_card and participant.id is not None
         else "",

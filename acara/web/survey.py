@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from acara.dates import long_datetime
 from acara.i18n import translate
 from acara.links import read_survey_token
 from acara.stages import followup
@@ -42,13 +43,15 @@ def _page(
             "event": seen.event,
             "when": event_when(seen.event, language),
             "name": seen.person.full_name.with_titles,
-            "questions": [
-                {"key": q.key, "text": translate(language, q.text)} for q in QUESTIONS
-            ],
+            "questions": [{"key": q.key, "text": translate(language, q.text)} for q in QUESTIONS],
             "values": values,
             "problems": problems or {},
             "answered": stored is not None,
             "done": done,
+            "opens_later": seen.opens_later,
+            "opens_at": long_datetime(seen.opens_at, seen.event.timezone, language)
+            if seen.opens_at
+            else "",
         },
         status_code=status_code,
         language=language,
@@ -61,7 +64,8 @@ def survey_page(request: Request, token: str, done: str | None = None) -> HTMLRe
     claim = read_survey_token(token)
     seen = followup.survey(claim.event_id, claim.participant_id)
     request.state.language = seen.person.language.value
-    seen.ensure_open()
+    if not seen.opens_later:  # a link opened early is no error: the page says when to come back
+        seen.ensure_open()
     return _page(request, seen, done=done == "1")
 
 

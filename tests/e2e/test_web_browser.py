@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from acara.links import checkin_code, make_rsvp_token
 from acara.web import create_app
+from models.lifecycle import cancel
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
 from tests.web_helpers import on_the_day, participant, participants_in_order, seed_event
@@ -155,6 +156,21 @@ def test_a_camat_declines_then_sends_a_representative_who_is_invited(
     stand_in = session.get(Participant, message.participant_id)
     assert message.purpose == "representative" and stand_in is not None
     assert stand_in.represents_id == camat.id and stand_in.group_id == camat.group_id
+
+
+def test_a_cancelled_events_page_says_dibatalkan_and_why_on_a_phone(
+    session: Session, server: str, page: Page
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    cancel(session, event, actor="test", reason="Bertepatan dengan agenda Gubernur Jambi")
+    session.commit()
+    camat = participant(session, event, KUMPEH)
+    page.goto(f"{server}/rsvp/{make_rsvp_token(camat.id, event.id)}?answer=accept")
+    notice = page.locator("#cancelled")
+    expect(notice).to_contain_text("dibatalkan")
+    expect(notice).to_contain_text("Alasan: Bertepatan dengan agenda Gubernur Jambi")
+    expect(page.get_by_role("button", name="Ya, saya hadir")).to_have_count(0)
+    expect(page.get_by_text("Observasi layanan Kecamatan Pamulang")).to_have_count(0)
 
 
 def test_an_officer_logs_in_and_reads_the_dashboard(

@@ -91,6 +91,13 @@ def test_a_camat_moved_to_another_group_alone_gets_an_update_naming_the_new_site
     ics = calendar(update)
     assert "SEQUENCE:1" in ics and "METHOD:REQUEST" in ics
     assert "Aula Kecamatan Serpong Utara" in text(update)
+    # The letter says what the camat was told and what now holds, in Indonesian.
+    assert "Kelompok: semula Kelompok 2 - Setu, menjadi Kelompok 3 - Serpong Utara." in text(update)
+    assert (
+        "Tempat: semula Aula Kecamatan Setu, Kantor Kecamatan Setu, menjadi Aula Kecamatan "
+        "Serpong Utara, Kantor Kecamatan Serpong Utara." in text(update)
+    )
+    assert "Waktu:" not in text(update)  # the time did not change
     assert "Aula Kecamatan Serpong Utara" in Calendar.from_ical(ics).events[0]["DESCRIPTION"]
     vobject.readOne(ics, validate=True)
     assert IcsCalendarStream.calendar_from_ics(ics).events[0].sequence == 1
@@ -124,6 +131,40 @@ def test_a_new_room_for_group_3_updates_group_3_only(acara_env: Path, tmp_path: 
     for update in updates:
         assert "Ruang Rapat Camat Serpong Utara" in text(update)
         assert "SEQUENCE:1" in calendar(update)
+        assert (
+            "Tempat: semula Aula Kecamatan Serpong Utara, Kantor Kecamatan Serpong Utara, "
+            "menjadi Ruang Rapat Camat Serpong Utara, Kantor Kecamatan Serpong Utara."
+            in text(update)
+        )
+        assert "Kelompok: semula" not in text(update)
+
+
+def test_a_reschedule_tells_each_reader_the_old_and_new_time_in_their_language(
+    acara_env: Path, tmp_path: Path
+) -> None:
+    source = (EXAMPLES / "fgd-halifax.yaml").read_text(encoding="utf-8")
+    event_file = tmp_path / "fgd-halifax.yaml"
+    event_file.write_text(source.replace("2026-", "2099-"), encoding="utf-8")
+    event_id = planning.import_event_file(event_file, actor="Rina").result.event_id
+    invitations.owe_invitations("fgd-halifax-2026", actor="Rina")
+    invitations.send_owed(event_id)
+    sent_before = mailbox(acara_env)
+
+    planning.reschedule("fgd-halifax-2026", "2099-12-17 10:00", actor="Rina")
+    invitations.send_owed(event_id)
+    letters = {
+        m["To"].addresses[0].addr_spec: text(m) for m in read(mailbox(acara_env) - sent_before)
+    }
+    assert (
+        "Time: formerly Thursday, 10 December 2099 at 09:00 WIB, "
+        "now Thursday, 17 December 2099 at 10:00 WIB." in letters["mark.gilbert@dal.ca"]
+    )
+    assert "semula" not in letters["mark.gilbert@dal.ca"]
+    assert (
+        "Waktu: semula Kamis, 10 Desember 2099 pukul 09.00 WIB, "
+        "menjadi Kamis, 17 Desember 2099 pukul 10.00 WIB."
+        in letters["walikota@tangerangkota.go.id"]
+    )
 
 
 def test_someone_taken_off_the_event_gets_the_cancel_of_their_entry_only(

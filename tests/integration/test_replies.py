@@ -421,21 +421,50 @@ def test_participants_list_as_csv_says_answer_channel_and_bounce(
     assert by_email["bappeda@tangerangkota.go.id"]["answer"] == "pending"
 
 
-def test_fetch_and_list_print_what_each_message_did(
-    session: Session, event: Event, tmp_path: Path
-) -> None:
+def fetched_in(
+    language: str, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[CliRunner, str]:
+    """`acara replies fetch` of a calendar answer and a stranger's typed reply, in a language:
+    the runner (for more commands) and what it printed, on one line."""
+    monkeypatch.setenv("ACARA_LANGUAGE", language)
+    get_settings.cache_clear()
     root = inbox(tmp_path, gmail(reply(event)), typed("stranger@x.example", "Halo?"))
     runner = CliRunner()
     fetched = runner.invoke(app, ["replies", "fetch", "--maildir", str(root)])
     assert fetched.exit_code == 0, fetched.output
-    said = " ".join(fetched.output.split())
+    return runner, " ".join(fetched.output.split())
+
+
+def test_fetch_and_list_print_what_each_message_did(
+    session: Session, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, said = fetched_in("en", event, tmp_path, monkeypatch)
     assert f"mark.gilbert@dal.ca [{event.code}]: calendar reply, applied" in said
+    assert "accepted: pending -> accepted" in said
     assert "1 answer(s) applied" in said
     listed = runner.invoke(app, ["replies", "list"])  # mail of no event
     cells = "".join(c for c in listed.output if c.isalnum() or c in "@.")
     assert "stranger@x.example" in cells and "typedreply" in cells
+    assert "fortheofficertoread" in cells
     missing = runner.invoke(app, ["replies", "fetch", "--maildir", str(tmp_path / "none")])
     assert "is not a maildir" in str(missing.exception)  # main() prints it as one error line
+
+
+def test_the_officer_reads_the_replies_and_their_reasons_in_indonesian(
+    session: Session, event: Event, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, said = fetched_in("id", event, tmp_path, monkeypatch)
+    assert f"mark.gilbert@dal.ca [{event.code}]: balasan kalender, diterapkan" in said
+    assert "hadir: pending -> accepted" in said
+    assert "1 jawaban diterapkan" in said
+    # The reason was stored in English with its params: read later, it is still Indonesian.
+    listed = runner.invoke(app, ["replies", "list"])
+    cells = "".join(c for c in listed.output if c.isalnum())  # the table wraps its cells
+    assert "Balasan" in cells and "balasantertulis" in cells and "untukdibacapetugas" in cells
+    table = runner.invoke(app, ["participants", "list", event.code])
+    words = "".join(c for c in table.output if c.isalnum())
+    assert "Melalui" in words and "Hadir" in words and "kalender" in words
+    assert "Pleno" in words and "Belum" in words  # no answer yet (the cell wraps)
 
 
 def test_maildir_keys_ignore_the_flags_a_mail_program_adds(tmp_path: Path) -> None:

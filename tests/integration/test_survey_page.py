@@ -15,7 +15,7 @@ from models.clock import utcnow
 from models.event import Event
 from models.survey import SurveyResponse, summarise
 from tests.followup_helpers import KUMPEH, SEKDA, count, held_visit
-from tests.web_helpers import participant
+from tests.web_helpers import participant, seed_event
 
 GOOD = {"overall": "5", "content": "4", "organisation": "5", "comment": "Sangat bermanfaat."}
 
@@ -104,3 +104,34 @@ def test_the_survey_is_closed_before_the_event_ends_and_a_month_after(
     assert closed.status_code == 410 and "tidak dibuka" in closed.text
     assert client.post(url, data=GOOD).status_code == 410
     assert count(session, SurveyResponse) == 0
+
+
+def test_a_survey_link_opened_before_the_event_says_when_the_survey_opens(
+    session: Session, client: TestClient
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")  # announced, Tuesday 8 December
+    url = link(session, event, KUMPEH)
+    early = client.get(url)
+    assert early.status_code == 200 and "kedaluwarsa" not in early.text
+    assert (
+        "Survei ini dibuka setelah kegiatan selesai, pada Selasa, 8 Desember 2026 pukul "
+        "15.30 WIB." in early.text
+    )
+    assert 'id="send"' not in early.text  # no form to fill in yet
+    refused = client.post(url, data=GOOD)
+    assert refused.status_code == 409 and "Survei belum dibuka" in refused.text
+    assert count(session, SurveyResponse) == 0
+
+
+def test_a_survey_link_opened_after_the_event_but_before_it_is_held_says_it_opens_soon(
+    session: Session, client: TestClient
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    shift = (utcnow() - timedelta(hours=1)) - event.ends_at
+    event.starts_at += shift
+    event.ends_at += shift
+    session.add(event)
+    session.commit()
+    page = client.get(link(session, event, KUMPEH))
+    assert page.status_code == 200
+    assert "Survei ini dibuka segera setelah kegiatan tercatat telah terlaksana." in page.text

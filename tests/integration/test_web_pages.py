@@ -233,6 +233,25 @@ def test_answering_after_the_event_was_held_is_refused(
     assert "Answers to this invitation are closed." in client.get(url).text
 
 
+def test_a_cancelled_events_page_says_it_is_cancelled_and_why_instead_of_the_agenda(
+    session: Session, client: TestClient
+) -> None:
+    from models.lifecycle import cancel
+
+    event = seed_event(session, "fgd-halifax.yaml")
+    cancel(session, event, actor="test", reason="Prof. Gilbert's flight was cancelled")
+    session.commit()
+    url = link(session, event, GILBERT)
+    english = client.get(f"{url}?answer=accept").text
+    assert "This event has been cancelled." in english
+    assert "Reason: Prof. Gilbert&#39;s flight was cancelled" in english
+    assert "Your agenda" not in english and "Public service in Halifax" not in english
+    assert "Answers to this invitation are closed." not in english
+    assert "Will you attend?" not in english and "has not been recorded yet" not in english
+    nurdin = client.get(link(session, event, "walikota@tangerangkota.go.id")).text
+    assert "Kegiatan ini dibatalkan." in nurdin and "Alasan: Prof. Gilbert" in nurdin
+
+
 # --- officers --------------------------------------------------------------------------------
 
 
@@ -426,6 +445,10 @@ def test_the_links_in_the_letter_preselect_the_choice_without_answering(
     assert re.search(r'<details class="represent"\s+open', represent)
     accept = client.get(f"{link(session, event, KUMPEH)}?answer=accept").text
     assert re.search(r'id="accept" autofocus', accept) and 'id="decline" autofocus' not in accept
+    # It says plainly that the answer still waits for one more click.
+    assert "Jawaban Anda belum tercatat: tekan “Ya, saya hadir” di bawah ini" in accept
+    plain = client.get(link(session, event, KUMPEH)).text
+    assert "belum tercatat" not in plain
     # Following a link is not an answer: a mail scanner that opens it changes nothing.
     assert refreshed(session, camat).rsvp == RsvpStatus.PENDING
 

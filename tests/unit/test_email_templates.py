@@ -10,6 +10,7 @@ from jinja2 import UndefinedError
 
 from acara.dates import long_date, long_datetime
 from acara.messages.composers.common import addressed, honorific, letter_date, you
+from acara.messages.composers.invitations import what_changed
 from acara.render import Stencil, render
 from models.names import split_name
 from models.people import Language, Person
@@ -82,6 +83,7 @@ def context(who: Person, language: str = "id") -> dict[str, Any]:
             "decline": "https://acara.example/rsvp/T0K?answer=decline",
             "represent": "https://acara.example/rsvp/T0K?answer=represent",
         },
+        "changes": what_changed([], "Asia/Jakarta", language),
     }
 
 
@@ -142,6 +144,53 @@ def test_updates_and_cancellations_render_in_both_languages(name: str, language:
         assert "?answer=accept" not in letter.text
     else:
         assert "?answer=accept" in letter.text
+
+
+MOVED = [
+    {
+        "what": "time",
+        "before": ["2027-01-14T02:00:00+00:00", "2027-01-14T04:00:00+00:00"],
+        "after": ["2027-01-21T02:00:00+00:00", "2027-01-21T04:00:00+00:00"],
+    },
+    {"what": "place", "before": ["Ruang Akhlakul Karimah"], "after": ["Ruang Al-Amanah"]},
+]
+
+
+def test_an_update_says_what_it_was_and_what_it_becomes_in_indonesian() -> None:
+    shared = context(person("Deden Juardi", "Bapak"))
+    shared["changes"] = what_changed(MOVED, "Asia/Jakarta", "id")
+    letter = render("update", "id", shared)
+    said = (
+        "Waktu dan tempat: semula Kamis, 14 Januari 2027 pukul 09.00 WIB di Ruang Akhlakul "
+        "Karimah, menjadi Kamis, 21 Januari 2027 pukul 09.00 WIB di Ruang Al-Amanah."
+    )
+    assert said in letter.text and said in letter.html
+    assert "Perubahan bagi Bapak:" in letter.text
+
+
+def test_an_update_says_what_changed_in_english_for_an_english_reader() -> None:
+    shared = context(person("Prof. Mark Gilbert, Ph.D.", "Mr.", Language.EN), "en")
+    only_the_end = [
+        {
+            "what": "time",
+            "before": ["2027-01-14T02:00:00+00:00", "2027-01-14T04:00:00+00:00"],
+            "after": ["2027-01-14T02:00:00+00:00", "2027-01-14T05:00:00+00:00"],
+        },
+        {"what": "group", "before": "", "after": "Kelompok 3"},
+    ]
+    shared["changes"] = what_changed(only_the_end, "Asia/Jakarta", "en")
+    letter = render("update", "en", shared)
+    assert (
+        "Time: formerly Thursday, 14 January 2027, 09:00–11:00 WIB, "
+        "now Thursday, 14 January 2027, 09:00–12:00 WIB." in letter.text
+    )
+    assert "Group: formerly none (plenary sessions only), now Kelompok 3." in letter.text
+    assert "semula" not in letter.text
+
+
+def test_an_update_with_nothing_recorded_names_no_change() -> None:
+    letter = render("update", "id", context(person("Deden Juardi", "Bapak")))
+    assert "semula" not in letter.text and "Perubahan bagi" not in letter.text
 
 
 def test_markup_in_a_name_is_escaped_in_html_and_kept_as_text() -> None:

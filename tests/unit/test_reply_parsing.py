@@ -103,7 +103,7 @@ def test_broken_or_hostile_mail_never_raises(raw: bytes, problem: str) -> None:
     mail = parse.read(raw)
     assert mail.kind in (ReplyKind.MALFORMED, ReplyKind.TYPED, ReplyKind.CALENDAR)
     if problem:
-        assert mail.kind is ReplyKind.MALFORMED and problem in mail.problem
+        assert mail.kind is ReplyKind.MALFORMED and problem in mail.why
 
 
 def test_a_broken_inline_calendar_falls_back_to_the_attached_copy() -> None:
@@ -114,7 +114,7 @@ def test_a_broken_inline_calendar_falls_back_to_the_attached_copy() -> None:
 def test_a_message_too_large_to_read_is_set_aside_from_its_header() -> None:
     mail = parse.read(typed("big@x.id", "x"), size=31_000_000, too_large=True)
     assert mail.kind is ReplyKind.MALFORMED
-    assert mail.problem == "too large (31.0 MB)"
+    assert mail.why == "too large (31.0 MB)"
     assert mail.sender == "big@x.id"
 
 

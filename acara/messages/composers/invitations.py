@@ -9,12 +9,14 @@ one ATTENDEE line are made.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from acara import i18n
 from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
 from acara.dates import clock, long_date, long_datetime, time_range
 from acara.links import rsvp_links
@@ -125,6 +127,7 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         honorific(person, language),
         you(person, language),
         personal,
+        message.changes if letter == UPDATE else [],
     )
     rendered = stencil.fill(personal)
     method = _METHOD[letter]
@@ -294,12 +297,16 @@ class EventView:
         title: str,
         you: str,
         personal: dict[str, str],
+        changes: list[dict[str, Any]] | None = None,
     ) -> Stencil:
-        """The letter for everyone of a group, language and form of address, to fill per person."""
+        """The letter for everyone of a group, language and form of address, to fill per person;
+        an update's letter also for everyone told the same changes (most of a group share them)."""
         shape = frozenset(personal)
-        key = (purpose, language, group_id, title, you, shape)
+        told = json.dumps(changes or [], sort_keys=True)
+        key = (purpose, language, group_id, title, you, shape, told)
         if key not in self._stencils:
             context = self.blank_letter(group_id, language, title, you)
+            context["changes"] = what_changed(changes or [], self.event.timezone, language)
             self._stencils[key] = Stencil(purpose, language, context, shape)
         return self._stencils[key]
 
@@ -318,6 +325,7 @@ class EventView:
             "group": self.group_name(group_id),
         }
         context["rsvp"] = dict.fromkeys(("page", "accept", "decline", "represent"), "")
+        context["changes"] = what_changed([], self.event.timezone, language)
         return context
 
     def calendar(
@@ -342,6 +350,47 @@ class EventView:
             )
             self._calendars[key] = CalendarTemplate((entry,), method, self.sender)
         return self._calendars[key]
+
+
+def what_changed(changes: list[dict[str, Any]], zone: str, language: str) -> dict[str, Any]:
+    """An update's changes (models.programme.differences) as its letter names them: the old
+    and new start in the event's zone and the recipient's language, the places that differ, the
+    groups. The words around them ("semula ..., menjadi ...") are the template's."""
+    told: dict[str, Any] = {"time": None, "place": None, "group": None, "agenda": False}
+    for change in changes:
+        what, before, after = change["what"], change["before"], change["after"]
+        if what == "time":
+            told["time"] = _moments(before, after, zone, language)
+        elif what == "place":
+            gone = [p for p in before if p not in after]
+            new = [p for p in after if p not in before]
+            before, after = (gone, new) if gone and new else (before, after)
+            told["place"] = {"before": "; ".join(before) or "–", "after": "; ".join(after) or "–"}
+        elif what == "group":
+            with i18n.language(language):
+                none = i18n.pgettext(
+                    "an update letter: in no breakout group", "none (plenary sessions only)"
+                )
+            told["group"] = {"before": before or none, "after": after or none}
+        else:
+            told["agenda"] = True
+    told["any"] = any(told.values())
+    return told
+
+
+def _moments(before: list[str], after: list[str], zone: str, language: str) -> dict[str, str]:
+    """The old and new time: the starts, or the day and hours when only the end moved."""
+    (start, end), (new_start, new_end) = (map(datetime.fromisoformat, v) for v in (before, after))
+    if start != new_start:
+        return {
+            "before": long_datetime(start, zone, language),
+            "after": long_datetime(new_start, zone, language),
+        }
+    return {
+        "before": f"{long_date(start, language, zone)}, {time_range(start, end, zone, language)}",
+        "after": f"{long_date(new_start, language, zone)}, "
+        f"{time_range(new_start, new_end, zone, language)}",
+    }
 
 
 def _agenda_text(days: list[dict[str, Any]]) -> str:

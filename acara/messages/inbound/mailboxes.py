@@ -23,7 +23,7 @@ from typing import Protocol, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from acara.settings import get_settings
-from models.errors import invalid
+from models.errors import N_, invalid
 
 _CHUNK = 200  # UIDs per FETCH command
 
@@ -74,7 +74,9 @@ class MaildirMailbox:
 
     def __enter__(self) -> Self:
         if not (self.root / "new").is_dir() and not (self.root / "cur").is_dir():
-            raise invalid("--maildir", f"{self.root} is not a maildir (no new/ or cur/ in it)")
+            raise invalid(
+                "--maildir", N_("{root} is not a maildir (no new/ or cur/ in it)"), root=self.root
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:

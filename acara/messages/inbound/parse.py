@@ -27,6 +27,7 @@ from typing import Any
 
 from icalendar import Calendar
 
+from models.errors import N_
 from models.inbound import ReplyKind
 from models.replies import CalendarReply, DeliveryFailure, MailRead, ReplyAttendee
 
@@ -50,15 +51,30 @@ def read(raw: bytes, *, size: int | None = None, too_large: bool = False) -> Mai
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
     except Exception as exc:  # the stdlib parser is lenient; this is a last resort
-        return MailRead(ReplyKind.MALFORMED, problem=f"not an e-mail message: {exc}", size=size)
+        return MailRead(
+            ReplyKind.MALFORMED,
+            problem=N_("not an e-mail message: {error}"),
+            problem_params={"error": str(exc)[:300]},
+            size=size,
+        )
     base = _envelope(message, size)
     if too_large:
-        return _with(base, kind=ReplyKind.MALFORMED, problem=f"too large ({_megabytes(size)})")
+        return _with(
+            base,
+            kind=ReplyKind.MALFORMED,
+            problem=N_("too large ({size})"),
+            problem_params={"size": _megabytes(size)},
+        )
     try:
         return _classify(message, base)
     except Exception as exc:  # a hostile structure must never stop the reader
         log.warning("message %s cannot be read: %s", base.message_id or "?", exc)
-        return _with(base, kind=ReplyKind.MALFORMED, problem=f"cannot be read: {exc}"[:300])
+        return _with(
+            base,
+            kind=ReplyKind.MALFORMED,
+            problem=N_("cannot be read: {error}"),
+            problem_params={"error": str(exc)[:300]},
+        )
 
 
 def _classify(message: EmailMessage, base: MailRead) -> MailRead:
@@ -80,7 +96,10 @@ def _classify(message: EmailMessage, base: MailRead) -> MailRead:
             )
             return _with(base, kind=kind, calendar=reply)
         return _with(
-            base, kind=ReplyKind.MALFORMED, problem=f"broken calendar: {problems[0]}"[:300]
+            base,
+            kind=ReplyKind.MALFORMED,
+            problem=N_("broken calendar: {error}"),
+            problem_params={"error": problems[0][:300]},
         )
     kind = ReplyKind.AUTOMATIC if _is_automatic(message, base.subject) else ReplyKind.TYPED
     return _with(base, kind=kind, excerpt=_excerpt(message))
