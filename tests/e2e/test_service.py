@@ -196,11 +196,11 @@ def test_an_announcement_that_reaches_prefect_after_the_cancellation_ends_its_ru
     service.acara("event", "import", str(_copy_of_the_fgd(service, "fgd-batal", "2026-12-24")))
     sink.reset()
     _offline(service, "event", "transition", "fgd-batal", "announce")
-    _offline(service, "event", "cancel", "fgd-batal", "--reason", "Narasumber berhalangan")
+    _offline(service, "event", "cancel", "fgd-batal", "--reason", "Narasumber berhalangan", "--yes")
     assert sink.count == 18  # the CLI sent the invitations and the cancellations itself
 
     # Both facts reach Prefect late, in order; the announcement is stale by then.
-    assert "Domain events re-sent to Prefect: 2" in service.acara("remind", "--now")
+    assert "Domain events re-sent to Prefect: 2" in service.acara("remind", "--now", "--yes")
     ended = {"COMPLETED", "FAILED", "CRASHED"}
     run = service.wait_for_run("send-invitations", "fgd-batal", ended)
     assert run["state_type"] == "COMPLETED", run["state"]
