@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from acara import db
 from acara.cli.console import console, err_console
+from acara.db import missing_message, sqlite_path
+from acara.db import upgrade as upgrade_schema
 from acara.i18n import _
 from acara.settings import get_settings
 
@@ -16,9 +17,9 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def upgrade() -> None:
     """Apply all migrations to the configured database (creating a SQLite file if needed)."""
     url = get_settings().database
-    path = db.sqlite_path(url)
-    lost = db.missing_message(path.resolve()) if path and not path.exists() else ""
-    if db.upgrade(replace_lost=True) and "earlier one existed" in lost:
+    path = sqlite_path(url)
+    lost = missing_message(path.resolve()) if path and not path.exists() else ""
+    if upgrade_schema(replace_lost=True) and "earlier one existed" in lost:
         err_console.print(
             _(
                 "[yellow]Note:[/] %(path)s was missing although one existed before; "

@@ -19,6 +19,7 @@ from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
 from models import lifecycle
 from models.audit import AuditEntry
+from models.checkin import GroupTally, tally
 from models.clock import Moment, moment
 from models.errors import N_, InvalidInput, NotFound, invalid
 from models.event import Event, EventStatus
@@ -34,6 +35,7 @@ from models.queries import (
     participants,
 )
 from models.roster import Removed, RosterReport, add_participants, remove_participants
+from models.rsvp import seats_taken
 from models.staleness import missing, superseded
 
 
@@ -274,6 +276,57 @@ def all_events() -> list[Event]:
     """Every event, newest first."""
     with unit_of_work() as session:
         return list(session.exec(select(Event).order_by(col(Event.starts_at).desc())))
+
+
+def find_event(event: str | int) -> Event:
+    """One event by id or code (NotFound naming what was asked for)."""
+    with unit_of_work() as session:
+        return get_event(session, event)
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """An event with its participants counted by answer and attendance."""
+
+    event: Event
+    overall: GroupTally
+
+
+def counted_events() -> list[Counted]:
+    """Every event, newest first, with its counts (the officers' event list)."""
+    with unit_of_work() as session:
+        events = session.exec(select(Event).order_by(col(Event.starts_at).desc())).all()
+        return [Counted(event, tally(session, event)[1]) for event in events]
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """One event's dashboard: counts per group and overall, organisations, seats, agenda."""
+
+    event: Event
+    groups: list[GroupTally]
+    overall: GroupTally
+    host: str
+    guest: str
+    seats_taken: int
+    agenda: list[AgendaLine]
+
+
+def dashboard(event: str | int) -> Dashboard:
+    """What the officers' dashboard of one event shows."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        assert target.id is not None
+        groups, overall = tally(session, target)
+        return Dashboard(
+            target,
+            groups,
+            overall,
+            organisation_name(session, target.host_id),
+            organisation_name(session, target.guest_id),
+            seats_taken(session, target.id),
+            agenda(session, target),
+        )
 
 
 def overview(event: str | int) -> Overview:

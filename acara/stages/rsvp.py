@@ -10,11 +10,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlmodel import Session, select
+
 from acara.bus import Publishing
+from acara.db import unit_of_work
 from acara.messages.delivery import deliver
 from acara.stages.unit import change
-from models.people import Person
-from models.rsvp import Answer, Responded, load_invitation, representative_spec, respond
+from models.errors import N_
+from models.event import BreakoutGroup, Event
+from models.people import Participant, Person, RsvpStatus
+from models.queries import AgendaLine, agenda, organisation_name
+from models.rsvp import (
+    Answer,
+    NotInvited,
+    Responded,
+    load_invitation,
+    representative_spec,
+    respond,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +107,70 @@ def follow_through(answered: Answered) -> None:
         log.info("delivered after an answer: %s", summary)
     except Exception:
         log.exception("delivery of %s failed; the outbox keeps it", outcome.owed_purposes)
+
+
+# --- what a participant reads ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """One participant's invitation as their RSVP page shows it, and nothing about anyone else.
+
+    The rows are loaded in full and detached: the session is closed.
+    """
+
+    event: Event
+    participant: Participant
+    person: Person
+    host: str
+    group: str  # their breakout group's name, "" for plenary only
+    agenda: list[AgendaLine]  # plenary and their group's items, in time order
+    represents: str | None  # the principal's name with titles, when they stand in for someone
+    stand_in: str | None  # their representative's name with titles, when represented
+
+
+def _person_name(session: Session, participant_id: int | None) -> str | None:
+    participant = session.get(Participant, participant_id) if participant_id else None
+    person = session.get(Person, participant.person_id) if participant else None
+    return person.full_name.with_titles if person else None
+
+
+def _load(
+    session: Session, event_id: int, participant_id: int
+) -> tuple[Event, Participant, Person]:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotInvited(N_("The event of this link no longer exists."))
+    participant = load_invitation(session, event_id, participant_id)
+    person = session.get(Person, participant.person_id)
+    assert person is not None
+    return event, participant, person
+
+
+def language_of(event_id: int, participant_id: int) -> str:
+    """The language the participant reads (NotInvited when the link names no invitation)."""
+    with unit_of_work() as session:
+        return _load(session, event_id, participant_id)[2].language.value
+
+
+def invitation(event_id: int, participant_id: int) -> Invitation:
+    """What the participant's own RSVP page shows (NotInvited when the link names none)."""
+    with unit_of_work() as session:
+        event, participant, person = _load(session, event_id, participant_id)
+        group = session.get(BreakoutGroup, participant.group_id) if participant.group_id else None
+        stand_in = None
+        if participant.rsvp == RsvpStatus.REPRESENTED:
+            row = session.exec(
+                select(Participant).where(Participant.represents_id == participant.id)
+            ).first()
+            stand_in = _person_name(session, row.id if row else None)
+        return Invitation(
+            event=event,
+            participant=participant,
+            person=person,
+            host=organisation_name(session, event.host_id),
+            group=group.name if group else "",
+            agenda=agenda(session, event, participant.group_id),
+            represents=_person_name(session, participant.represents_id),
+            stand_in=stand_in,
+        )

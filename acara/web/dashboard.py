@@ -8,17 +8,14 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import col, select
 
 from acara.labels import label
-from acara.web.deps import OfficerDep, SessionDep
+from acara.stages import planning
+from acara.web.deps import OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from acara.web.timetable import build_timetable
-from models.checkin import UNKNOWN, GroupTally, tally
-from models.event import Event
+from models.checkin import UNKNOWN, GroupTally
 from models.people import AttendanceStatus, RsvpStatus
-from models.queries import agenda, get_event, organisation_name
-from models.rsvp import seats_taken
 
 router = APIRouter()
 RSVP_ORDER = [
@@ -80,12 +77,12 @@ def _chart(
 
 
 @router.get("/events", response_class=HTMLResponse)
-def event_list(request: Request, officer: OfficerDep, session: SessionDep) -> HTMLResponse:
+def event_list(request: Request, officer: OfficerDep) -> HTMLResponse:
     """All events, newest first, with invited / attending / present counts."""
     language = officer_language(request)
     rows = []
-    for event in session.exec(select(Event).order_by(col(Event.starts_at).desc())):
-        _, overall = tally(session, event)
+    for counted in planning.counted_events():
+        event, overall = counted.event, counted.overall
         rows.append(
             {
                 "event": event,
@@ -103,21 +100,20 @@ def event_dashboard(
     request: Request,
     ref: str,
     officer: OfficerDep,
-    session: SessionDep,
     by: Literal["room", "group"] = "room",
 ) -> HTMLResponse:
     """One event: answers and attendance per group as bars, and the timetable grid."""
-    event = get_event(session, ref)
+    seen = planning.dashboard(ref)
+    event = seen.event
     language = officer_language(request)
-    groups, overall = tally(session, event)
-    rsvp_rows, rsvp_overall = _chart(groups, overall, "rsvp", language)
-    attendance_rows, attendance_overall = _chart(groups, overall, "attendance", language)
+    rsvp_rows, rsvp_overall = _chart(seen.groups, seen.overall, "rsvp", language)
+    attendance_rows, attendance_overall = _chart(seen.groups, seen.overall, "attendance", language)
     context = {
         "event": event,
         "when": event_when(event, language),
-        "host": organisation_name(session, event.host_id),
-        "guest": organisation_name(session, event.guest_id),
-        "seats_taken": seats_taken(session, event.id),
+        "host": seen.host,
+        "guest": seen.guest,
+        "seats_taken": seen.seats_taken,
         "rsvp_rows": rsvp_rows,
         "rsvp_overall": rsvp_overall,
         "rsvp_order": RSVP_ORDER,
@@ -125,6 +121,6 @@ def event_dashboard(
         "attendance_overall": attendance_overall,
         "attendance_order": ATTENDANCE_ORDER,
         "by": by,
-        "days": build_timetable(agenda(session, event), event.timezone, language, by),
+        "days": build_timetable(seen.agenda, event.timezone, language, by),
     }
     return render(request, "dashboard.html", context)

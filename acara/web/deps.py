@@ -1,18 +1,15 @@
-"""Shared route dependencies: the database session and the logged-in officer."""
+"""Shared route dependencies: the logged-in officer (pages read through the stages)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlmodel import Session
 
-from acara.db import engine
 from acara.settings import get_settings
 from models.errors import N_, AcaraError
 
@@ -111,12 +108,5 @@ def optional_officer(request: Request) -> Officer | None:
     return officer_from_cookie(request)
 
 
-def db_session() -> Iterator[Session]:
-    """A read session for what a page shows; every change goes through a stage."""
-    with Session(engine(), expire_on_commit=False) as session:
-        yield session
-
-
 OfficerDep = Annotated[Officer, Depends(current_officer)]
 MaybeOfficerDep = Annotated[Officer | None, Depends(optional_officer)]
-SessionDep = Annotated[Session, Depends(db_session)]

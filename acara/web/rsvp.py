@@ -7,45 +7,27 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlmodel import Session, select
 
 from acara.dates import long_date, long_datetime, time_range
-from acara.i18n import N_, translate
+from acara.i18n import translate
 from acara.links import RsvpClaim, checkin_code, read_rsvp_token
 from acara.stages import rsvp
-from acara.web.deps import SessionDep
 from acara.web.pages import event_when, render
 from models.checkin import OPEN_FOR_CHECKIN
-from models.event import BreakoutGroup, Event, EventStatus
-from models.people import Participant, Person, RsvpStatus
-from models.queries import agenda, organisation_name
-from models.rsvp import OPEN_FOR_ANSWERS, Answer, AnswersClosed, NotInvited, load_invitation
+from models.event import EventStatus
+from models.people import RsvpStatus
+from models.rsvp import OPEN_FOR_ANSWERS, Answer, AnswersClosed
 
 router = APIRouter()
 DONE = {"accepted", "waitlisted", "declined", "represented", "unchanged"}
 
 
-def _person_name(session: Session, participant_id: int | None) -> str | None:
-    participant = session.get(Participant, participant_id) if participant_id else None
-    person = session.get(Person, participant.person_id) if participant else None
-    return person.full_name.with_titles if person else None
-
-
-def _load(session: Session, claim: RsvpClaim) -> tuple[Event, Participant, Person]:
-    event = session.get(Event, claim.event_id)
-    if event is None:
-        raise NotInvited(N_("The event of this link no longer exists."))
-    participant = load_invitation(session, claim.event_id, claim.participant_id)
-    person = session.get(Person, participant.person_id)
-    assert person is not None
-    return event, participant, person
-
-
-def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[str, Any]:
+def invitation_view(claim: RsvpClaim, language: str) -> dict[str, Any]:
     """Everything the RSVP page shows, and nothing about anyone else."""
-    event, participant, person = _load(session, claim)
+    seen = rsvp.invitation(claim.event_id, claim.participant_id)
+    event, participant, person = seen.event, seen.participant, seen.person
     zone = event.timezone
-    lines = agenda(session, event, participant.group_id)
+    lines = seen.agenda
     days = [
         (
             long_date(day, language),
@@ -64,13 +46,6 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         for day, items in groupby(lines, key=lambda line: line.day)
     ]
     venues = list(dict.fromkeys(line.venue for line in lines if line.venue))
-    group = session.get(BreakoutGroup, participant.group_id) if participant.group_id else None
-    stand_in = None
-    if participant.rsvp == RsvpStatus.REPRESENTED:
-        row = session.exec(
-            select(Participant).where(Participant.represents_id == participant.id)
-        ).first()
-        stand_in = _person_name(session, row.id if row else None)
     is_open = event.status in OPEN_FOR_ANSWERS
     cancelled = event.status is EventStatus.CANCELLED
     show_card = participant.rsvp == RsvpStatus.ACCEPTED and event.status in OPEN_FOR_CHECKIN
@@ -83,14 +58,14 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
         "greeting": f"{person.salutation} {person.full_name.with_titles}".strip(),
         "when": event_when(event, language),
         "place": " · ".join(venues),
-        "host": organisation_name(session, event.host_id),
-        "group": group.name if group else "",
+        "host": seen.host,
+        "group": seen.group,
         "agenda": days,
         "responded": long_datetime(participant.responded_at, zone, language)
         if participant.responded_at
         else "",
-        "represents": _person_name(session, participant.represents_id),
-        "stand_in": stand_in,
+        "represents": seen.represents,
+        "stand_in": seen.stand_in,
         "can_answer": is_open and participant.rsvp != RsvpStatus.REPRESENTED,
         "can_delegate": participant.represents_id is None,
         "closed_reason": "" if is_open else translate(language, str(AnswersClosed.public)),
@@ -102,24 +77,18 @@ def invitation_view(session: Session, claim: RsvpClaim, language: str) -> dict[s
     }
 
 
-def _language_of(session: Session, claim: RsvpClaim) -> str:
-    _, _, person = _load(session, claim)
-    return person.language.value
-
-
 @router.get("/rsvp/{token}", response_class=HTMLResponse)
 def rsvp_page(
     request: Request,
     token: str,
-    session: SessionDep,
     done: str | None = None,
     answer: str | None = None,
 ) -> HTMLResponse:
     """The participant's own invitation: event, their agenda, their answer, the answer form."""
     claim = read_rsvp_token(token)
-    language = _language_of(session, claim)
+    language = rsvp.language_of(claim.event_id, claim.participant_id)
     request.state.language = language
-    context = invitation_view(session, claim, language)
+    context = invitation_view(claim, language)
     context["done"] = done if done in DONE else None
     # The e-mail's accept/decline/represent link preselects that choice; a GET never answers,
     # so a mail scanner that follows links changes nothing.
@@ -133,7 +102,6 @@ def rsvp_answer(
     token: str,
     answer: Annotated[Answer, Form()],
     background: BackgroundTasks,
-    session: SessionDep,
     name: Annotated[str, Form()] = "",
     position: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
@@ -141,7 +109,7 @@ def rsvp_answer(
     """Record the answer, then show the page again with a thank-you note."""
     claim = read_rsvp_token(token)
     request.state.back_url = f"/rsvp/{token}"
-    request.state.language = _language_of(session, claim)
+    request.state.language = rsvp.language_of(claim.event_id, claim.participant_id)
     answered = rsvp.answer(
         claim.event_id,
         claim.participant_id,

@@ -410,7 +410,7 @@ def test_unknown_pages_and_bugs_are_html_pages_without_a_traceback(
     def broken(*_: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("acara.web.dashboard.tally", broken)
+    monkeypatch.setattr("acara.stages.planning.tally", broken)
     page = officer.get("/events")
     assert page.status_code == 500 and "text/html" in page.headers["content-type"]
     assert "secret internals" not in page.text and "Traceback" not in page.text

@@ -4,6 +4,8 @@ and edges change nothing themselves (no unit of work outside a stage)."""
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EDGES = ("acara.cli", "acara.web", "flows")
 FRAMEWORKS = ("prefect", "jinja2", "aiosmtplib", "fastapi", "starlette", "acara", "flows")
 UNIT_OF_WORK = {("acara.db", "unit_of_work"), ("acara.bus", "publishing")}
+# The CLI and the web app read through the stages too: no session of their own. What they may
+# take from acara.db is the schema and its health, which no session reads.
+SCHEMA = {"upgrade", "sqlite_path", "missing_message", "check_health", "DatabaseLost"}
 
 
 def modules(*folders: str) -> Iterator[tuple[str, Path]]:
@@ -61,5 +66,24 @@ def test_edges_open_no_unit_of_work_of_their_own() -> None:
         for name, path in [*modules("acara/cli", "acara/web"), *modules("flows")]
         for module, imported in imports(path)
         if (module, imported) in UNIT_OF_WORK
+    ]
+    assert wrong == []
+
+
+def _takes_a_session(module: str, name: str) -> bool:
+    thing = getattr(importlib.import_module(module), name, None)
+    if not callable(thing) or inspect.isclass(thing):
+        return False  # types, enums and constants are fine
+    return "session" in inspect.signature(thing).parameters
+
+
+def test_the_cli_and_the_web_app_read_through_the_stages() -> None:
+    wrong = [
+        f"{name} imports {module}{'.' + imported if imported else ''}"
+        for name, path in modules("acara/cli", "acara/web")
+        for module, imported in imports(path)
+        if under(module, ("sqlmodel",))
+        or (under(module, ("acara.db",)) and (imported or module.rpartition(".")[2]) not in SCHEMA)
+        or (under(module, ("models",)) and imported and _takes_a_session(module, imported))
     ]
     assert wrong == []
