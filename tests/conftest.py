@@ -188,6 +188,9 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     with prefect_test_harness(server_startup_timeout=120):
         database = make_url(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).database
         yield
-    # Prefect removes the folder of its test database at exit, which xdist workers skip.
+    # Prefect removes the folder of its test database at exit, which xdist workers skip: empty
+    # it here, and leave the folder itself for Prefect's own clean-up where that does run.
     if database:
-        shutil.rmtree(Path(database).parent, ignore_errors=True)
+        folder = Path(database).parent
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(exist_ok=True)
