@@ -11,7 +11,7 @@ from rich.table import Table
 
 from acara.cli import published as after_commit
 from acara.cli.console import console
-from acara.cli.plans import DryRun, Force, Yes, go_ahead
+from acara.cli.plans import DryRun, Force, Yes, planned
 from acara.cli.sending import send_changes
 from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
@@ -31,10 +31,11 @@ def import_file(
     yes: Yes = False,
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
-    preview = planning.import_event_file(path, actor=officer_name(), dry_run=True)
-    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+    imported = planned(
+        planning.import_event_file, path, actor=officer_name(), dry_run=dry_run, yes=yes
+    )
+    if imported is None:
         return
-    imported = planning.import_event_file(path, actor=officer_name())
     result = imported.result
     verb = (
         _("Created event [bold]%(code)s[/] (id %(id)s)")
@@ -166,10 +167,11 @@ def reschedule(
     yes: Yes = False,
 ) -> None:
     """Move the event and its whole agenda to a new start time (never into the past)."""
-    preview = planning.reschedule(event, start, actor=officer_name(), dry_run=True)
-    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+    moved = planned(
+        planning.reschedule, event, start, actor=officer_name(), dry_run=dry_run, yes=yes
+    )
+    if moved is None:
         return
-    moved = planning.reschedule(event, start, actor=officer_name())
     target = moved.event
     console.print(
         _("Event [bold]%(code)s[/] now starts %(when)s (sequence %(sequence)s).")
@@ -190,10 +192,11 @@ def cancel(
     yes: Yes = False,
 ) -> None:
     """Cancel the event; everyone invited gets a cancellation."""
-    preview = planning.cancel(event, reason=reason, actor=officer_name(), dry_run=True)
-    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+    cancelled = planned(
+        planning.cancel, event, reason=reason, actor=officer_name(), dry_run=dry_run, yes=yes
+    )
+    if cancelled is None:
         return
-    cancelled = planning.cancel(event, reason=reason, actor=officer_name())
     if not cancelled.changed:
         console.print(
             _("Event [bold]%(code)s[/] was already cancelled.") % {"code": cancelled.event.code}

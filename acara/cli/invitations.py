@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from acara.cli.console import console
-from acara.cli.plans import DryRun, Yes, go_ahead
+from acara.cli.plans import DryRun, Yes, planned
 from acara.cli.sending import send_and_report
 from acara.i18n import _
 from acara.settings import officer_name
@@ -20,10 +20,11 @@ def invite(
     yes: Yes = False,
 ) -> None:
     """Invite everyone not yet invited (a draft event is announced) and send what is owed."""
-    preview = invitations.owe_invitations(event, actor=officer_name(), dry_run=True)
-    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+    owed = planned(
+        invitations.owe_invitations, event, actor=officer_name(), dry_run=dry_run, yes=yes
+    )
+    if owed is None:
         return
-    owed = invitations.owe_invitations(event, actor=officer_name())
     console.print(
         _("Event [bold]%(code)s[/]: %(count)s new message(s) owed.")
         % {"code": owed.event_code, "count": owed.messages}

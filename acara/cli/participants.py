@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from acara.cli.console import console
-from acara.cli.plans import DryRun, Yes, go_ahead
+from acara.cli.plans import DryRun, Yes, go_ahead, planned
 from acara.cli.sending import send_changes
 from acara.i18n import _, explain_problem
 from acara.labels import label
@@ -82,10 +82,11 @@ def remove(
     yes: Yes = False,
 ) -> None:
     """Take people off an event: whoever was sent its calendar entry gets a cancellation."""
-    preview = planning.remove(event, emails, actor=officer_name(), dry_run=True)
-    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+    removed = planned(
+        planning.remove, event, emails, actor=officer_name(), dry_run=dry_run, yes=yes
+    )
+    if removed is None:
         return
-    removed = planning.remove(event, emails, actor=officer_name())
     console.print(
         _("%(count)s participant(s) taken off [bold]%(code)s[/].")
         % {"count": len(emails), "code": escape(removed.event.code)},

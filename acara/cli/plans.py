@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 import typer
 from rich.markup import escape
@@ -92,6 +93,25 @@ def go_ahead(plans: list[Plan], *, dry_run: bool, yes: bool) -> bool:
         return True
     console.print(_("Nothing was changed."))
     return False
+
+
+class Planned(Protocol):
+    """What a planned stage command returns: its plan, among the rest."""
+
+    plan: Plan
+
+
+P = TypeVar("P", bound=Planned)
+
+
+def planned(
+    command: Callable[..., P], *args: object, dry_run: bool, yes: bool, **options: object
+) -> P | None:
+    """Run a stage command as a dry run, show its plan, then for real once it is confirmed."""
+    preview = command(*args, dry_run=True, **options)
+    if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
+        return None
+    return command(*args, **options)
 
 
 def _shown(value: datetime | str, plan: Plan) -> str:

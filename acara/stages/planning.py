@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from acara.bus import Publishing
 from acara.db import unit_of_work
 from acara.eventfile import read_event_file, read_participant_list
+from acara.stages import replies
 from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
 from models import lifecycle
@@ -310,6 +311,7 @@ class Dashboard:
     guest: str
     seats_taken: int
     agenda: list[AgendaLine]
+    bounced: dict[str, str]  # address -> "permanent" or "transient" (read back from bounces)
 
 
 def dashboard(event: str | int) -> Dashboard:
@@ -326,6 +328,7 @@ def dashboard(event: str | int) -> Dashboard:
             organisation_name(session, target.guest_id),
             seats_taken(session, target.id),
             agenda(session, target),
+            replies.bounced_addresses(target.id),
         )
 
 

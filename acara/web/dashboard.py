@@ -114,6 +114,7 @@ def event_dashboard(
         "host": seen.host,
         "guest": seen.guest,
         "seats_taken": seen.seats_taken,
+        "bounced": seen.bounced,
         "rsvp_rows": rsvp_rows,
         "rsvp_overall": rsvp_overall,
         "rsvp_order": RSVP_ORDER,

@@ -250,6 +250,16 @@ def test_a_bounce_marks_the_address_on_the_participant(
         select(InboundMessage).where(InboundMessage.kind == ReplyKind.BOUNCE)
     ).first()
     assert row is not None and row.event_id == event.id
+    # The officers' dashboard names the bouncing addresses too.
+    from fastapi.testclient import TestClient
+
+    from acara.web import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as officer:
+        officer.post("/login", data={"token": "protokol", "name": "Rina"})
+        page = officer.get(f"/events/{event.id}").text
+    shown = page.split('id="bounced">')[1].split("</dd>")[0]
+    assert "sarah.thompson@dal.ca" in shown and GUEST in shown
 
 
 def test_a_typed_reply_is_listed_for_the_officer_with_its_participant(
