@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,8 @@ def record(
     session.add(AuditEntry(actor=actor, event_id=event_id, action=action, detail=detail or {}))
     if fact is None:
         return None
+    if not fact.actor:
+        fact = replace(fact, actor=actor)
     domain_event = DomainEvent(name=fact.name, event_id=fact.event_id, payload=fact.payload())
     session.add(domain_event)
     return domain_event

@@ -18,6 +18,7 @@ class DomainFact:
     """Something that happened to one event; `event_id` is the Prefect resource it is about."""
 
     event_id: int
+    actor: str = ""  # who did it: the officer's name, "participant:<id>", "system"
     name: ClassVar[str] = ""  # the wire name, filled in from WIRE_NAMES
 
     def payload(self) -> dict[str, Any]:

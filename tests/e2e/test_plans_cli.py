@@ -147,6 +147,9 @@ def test_reimporting_an_old_file_after_a_reschedule_warns_before_moving_it_back(
         "event", "import", str(tmp_path / "penandatanganan-mou-ombudsman.yaml"), expect=2
     )
     assert "--yes" in refused.err and len(mails(tmp_path)) == sent
+    # Confirmed, the import sends exactly the updates its plan listed.
+    officer("event", "import", str(tmp_path / "penandatanganan-mou-ombudsman.yaml"), "--yes")
+    assert len(mails(tmp_path)) == sent + 8
 
 
 def test_a_reminder_rehearsed_the_day_before_says_tomorrow(db_url: str, tmp_path: Path) -> None:

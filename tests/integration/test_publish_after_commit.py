@@ -22,20 +22,22 @@ from tests.conftest import EXAMPLES
 ARRIVAL = 30.0  # seconds; the re-emit sweep would take up to 15 minutes
 
 
-async def _received(api_url: str, resource: str, names: list[str], command: object) -> list[str]:
-    """Run `command` in a thread while subscribed; the names of the facts that arrived."""
+async def _received(
+    api_url: str, resource: str, names: list[str], command: object
+) -> list[tuple[str, str]]:
+    """Run `command` in a thread while subscribed; (name, actor) of the facts that arrived."""
     from prefect.events.clients import PrefectEventSubscriber
     from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 
     wanted = EventFilter(
         event=EventNameFilter(name=names), resource=EventResourceFilter(id=[resource])
     )
-    arrived: list[str] = []
+    arrived: list[tuple[str, str]] = []
     async with PrefectEventSubscriber(api_url, filter=wanted, reconnection_attempts=0) as events:
         await asyncio.to_thread(command)  # type: ignore[arg-type]
         while len(arrived) < len(names):
             event = await asyncio.wait_for(events.__anext__(), timeout=ARRIVAL)
-            arrived.append(event.event)
+            arrived.append((event.event, event.payload["actor"]))
     return arrived
 
 
@@ -52,12 +54,12 @@ def test_invite_and_reschedule_reach_the_prefect_server_at_once(
     session.commit()
 
     def officer_works() -> None:
-        invitations.owe_invitations(spec.code, actor="cli")  # what `acara invite` records
-        planning.reschedule(spec.code, "2099-01-05 09:00", actor="cli")
+        invitations.owe_invitations(spec.code, actor="Rina Marlina")  # as `acara invite` does
+        planning.reschedule(spec.code, "2099-01-05 09:00", actor="Rina Marlina")
 
     names = [EventAnnounced.name, EventRescheduled.name]
     arrived = asyncio.run(_received(api_url, f"acara.event.{event_id}", names, officer_works))
-    assert arrived == names
+    assert arrived == [(name, "Rina Marlina") for name in names]  # who did it, on the wire
     session.expire_all()
     unsent = select(DomainEvent).where(col(DomainEvent.emitted_at).is_(None))
     assert session.exec(unsent).all() == []  # nothing left for the sweep

@@ -68,7 +68,9 @@ def test_every_legal_transition_is_stored_with_its_audit_row_and_domain_event(
         assert (audit.detail["from"], audit.detail["to"]) == (state.value, target.value)
         [fact] = rows(session, DomainEvent, event_id)
         assert fact.name == FACTS[action].name and fact.emitted_at is None
-        assert fact.fact() == FACTS[action](event_id=event_id, sequence=stored.sequence)
+        assert fact.fact() == FACTS[action](
+            event_id=event_id, sequence=stored.sequence, actor="officer"
+        )
 
 
 def test_every_illegal_transition_is_refused_and_writes_nothing(
