@@ -31,7 +31,9 @@ INBOX="$ACARA_DATA_DIR/inbox"   # the organiser's mailbox; in production ACARA_I
   camat.kumpeh@jambiprov.go.id ACCEPTED
 acara replies fetch --maildir "$INBOX"   # pending -> accepted, by calendar
 acara replies fetch --maildir "$INBOX"   # again: every message is read once
-acara participants list kunker-camat-jambi-2026 --format csv | head -4
+# The whole list to a file, its first lines shown (head on a pipe would cut the command short).
+acara participants list kunker-camat-jambi-2026 --format csv > "$ACARA_DATA_DIR/peserta.csv"
+head -4 "$ACARA_DATA_DIR/peserta.csv"
 
 # --- The day and after it: attendance, minutes (notulen), follow-up, press release ----------
 EV=kunker-camat-jambi-2026
