@@ -280,6 +280,9 @@ def drop_stale(session: Session, now: datetime) -> int:
             col(Message.purpose).in_(PURPOSES),
         )
         .distinct()
+        # Every sweep locks events' rows in the same order: two sweeps at once on PostgreSQL
+        # otherwise deadlocked, each holding one event's rows and waiting for the other's.
+        .order_by(col(Message.event_id))
     ).all()
     dropped = 0
     for event_id, status, starts_at, sequence in waiting:
