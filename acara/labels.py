@@ -73,6 +73,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "web": Np_("answer came by", "web page"),
         "calendar": Np_("answer came by", "calendar"),
         "phone": Np_("answer came by", "phone"),
+        "whatsapp": Np_("answer came by", "WhatsApp"),
         "letter": Np_("answer came by", "letter"),
     },
     "bounced": {

@@ -39,6 +39,14 @@ class Answer(StrEnum):
     TENTATIVE = "tentative"  # "maybe" from a calendar: no seat yet, nudged like the undecided
 
 
+class Via(StrEnum):
+    """How an answer an officer records on someone's behalf came in."""
+
+    PHONE = "phone"
+    WHATSAPP = "whatsapp"
+    LETTER = "letter"
+
+
 class ParticipantError(AcaraError):
     """A refusal shown to an invitee: `public` is what the invitee reads, in their language."""
 
@@ -80,6 +88,21 @@ class StandInCannotDelegate(ParticipantError, IllegalTransition):
     )
 
 
+class AmbiguousPerson(AcaraError):
+    """A name an officer typed matches several participants; `candidates` names them."""
+
+    code = "ambiguous-person"
+
+    def __init__(self, who: str, candidates: list[str]) -> None:
+        self.candidates = candidates
+        super().__init__(
+            N_("{who!r} matches {count} participants: {candidates}. Name one by e-mail or phone."),
+            who=who,
+            count=len(candidates),
+            candidates="; ".join(candidates),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Responded:
     """What an answer did: the new status, who was promoted, who was invited as a stand-in."""
@@ -117,6 +140,59 @@ def load_invitation(session: Session, event_id: int, participant_id: int) -> Par
             event_id=event_id,
         )
     return participant
+
+
+def _phone_key(text: str) -> str:
+    # Digits only, the Indonesian trunk 0 read as the country code: 0812…, +62 812… are one.
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+def _described(person: Person) -> str:
+    details = ", ".join(x for x in (person.position, person.email or person.phone) if x)
+    name = person.full_name.with_titles
+    return f"{name} ({details})" if details else name
+
+
+def find_participant(session: Session, event: Event, who: str | int) -> Participant:
+    """The participant an officer means: a participant id, or an e-mail, a phone or a name.
+
+    A name matches the whole name or a part of it (titles included); an exact name wins over
+    parts. Nobody matching is NotFound; several are AmbiguousPerson, naming each candidate.
+    """
+    if isinstance(who, int):
+        return load_invitation(session, event.id, who)
+    text = " ".join(who.split()).casefold()
+    if not text:
+        raise NotInvited(N_("Name the participant by e-mail, phone or name."))
+    rows = session.exec(
+        select(Participant, Person)
+        .join(Person, col(Person.id) == Participant.person_id)
+        .where(Participant.event_id == event.id)
+        .order_by(col(Participant.id))
+    ).all()
+    key = _phone_key(text)
+    by_contact = [
+        row
+        for row in rows
+        if (row[1].email or "").casefold() == text
+        or (len(key) >= 6 and row[1].phone and _phone_key(row[1].phone) == key)
+    ]
+    names = [
+        (row, {row[1].name.casefold(), row[1].full_name.with_titles.casefold()}) for row in rows
+    ]
+    exact = [row for row, spelled in names if text in spelled]
+    partly = [row for row, spelled in names if any(text in name for name in spelled)]
+    found = by_contact or exact or partly
+    if not found:
+        raise NotInvited(
+            N_("Nobody invited to {event!r} has the e-mail, phone or name {who!r}."),
+            event=event.code,
+            who=who.strip(),
+        )
+    if len(found) > 1:
+        raise AmbiguousPerson(who.strip(), [_described(person) for _, person in found])
+    return found[0][0]
 
 
 def seats_taken(session: Session, event_id: int) -> int:
@@ -311,8 +387,14 @@ def respond(
     representative: ParticipantSpec | None = None,
     now: datetime | None = None,
     channel: str = "web",
+    note: str = "",
+    forced: str | None = None,
 ) -> Responded:
-    """Record a participant's answer, applying capacity and waiting list; flushes, never commits."""
+    """Record a participant's answer, applying capacity and waiting list; flushes, never commits.
+
+    `channel` is how it came (web, calendar, or a `Via` an officer recorded it from); `note`
+    and `forced` (the reason a time guard was overridden) go into the audit.
+    """
     now = now or utcnow()
     event = lock_event(session, event_id)
     participant = load_invitation(session, event_id, participant_id)
@@ -365,7 +447,12 @@ def respond(
         "answer": answer.value,
         "rsvp": participant.rsvp.value,
         "previous": previous.value,
+        "via": channel,
     }
+    if note.strip():
+        detail["note"] = note.strip()
+    if forced is not None:
+        detail["forced"] = forced.strip()
     if stand_in is not None:
         detail["representative_id"] = stand_in.id
     if promoted:

@@ -50,6 +50,23 @@ MINUTES_TOO_EARLY = N_(
 )
 
 
+# What each guarded action says when it is too late ({code}, {end} filled in).
+INVITE_TOO_LATE = N_("Event {code!r} ended {end}: invitations can no longer be sent.")
+ANSWER_TOO_LATE = N_(
+    "Event {code!r} ended {end}: an answer can no longer be recorded. "
+    "If it really came in time, use --force with the reason."
+)
+
+
+def _forced(force: str | None) -> bool:
+    """Whether an officer overrides a guard; an empty reason is refused (it goes into the audit)."""
+    if force is None:
+        return False
+    if not force.strip():
+        raise invalid("--force", N_("say why, in a few words: it goes into the audit"))
+    return True
+
+
 def ensure_begun(
     event: Event,
     too_early: str,
@@ -62,9 +79,7 @@ def ensure_begun(
 
     `too_early` is the action's own message (one of the *_TOO_EARLY templates).
     """
-    if force is not None:
-        if not force.strip():
-            raise invalid("--force", N_("say why, in a few words: it goes into the audit"))
+    if _forced(force):
         return
     opens = event.starts_at - opens_before
     if now < opens:
@@ -76,11 +91,19 @@ def ensure_begun(
         )
 
 
-def ensure_not_over(event: Event, now: datetime) -> None:
-    """Refuse invitations once the event has ended."""
+def ensure_not_over(
+    event: Event, now: datetime, too_late: str = INVITE_TOO_LATE, *, force: str | None = None
+) -> None:
+    """Refuse an action for an event still ahead (invitations, an answer) once it has ended.
+
+    `too_late` is the action's own message (one of the *_TOO_LATE templates); `force`, where
+    the action allows it, overrides the guard with a reason.
+    """
+    if _forced(force):
+        return
     if now >= event.ends_at:
         raise AlreadyOver(
-            N_("Event {code!r} ended {end}: invitations can no longer be sent."),
+            too_late,
             code=event.code,
             end=local(event.ends_at, event.timezone),
         )

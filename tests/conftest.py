@@ -20,6 +20,7 @@ from sqlmodel import Session
 from acara import db as acara_db
 from acara.settings import get_settings
 from tests.pg import LocalPostgres
+from tests.smtp_server import SmtpSink
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _counter = itertools.count()
@@ -174,6 +175,15 @@ def session(acara_env: Path, db_url: str) -> Iterator[Session]:
     """A session on the test database (settings already point at it)."""
     with Session(acara_db.engine_for(db_url), expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def sink(acara_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
+    """An SMTP server the settings point at (acara's transport reuses its connections)."""
+    with SmtpSink() as server:
+        monkeypatch.setenv("ACARA_SMTP_URL", server.url)
+        get_settings.cache_clear()
+        yield server
 
 
 @pytest.fixture(scope="session")

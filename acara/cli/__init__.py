@@ -18,6 +18,7 @@ from acara.cli import minutes as minutes_commands
 from acara.cli import participants as participant_commands
 from acara.cli import remind as remind_commands
 from acara.cli import replies as reply_commands
+from acara.cli import rsvp as rsvp_commands
 from acara.cli import serve as serve_commands
 from acara.cli import survey as survey_commands
 from acara.cli import web as web_commands
@@ -45,6 +46,7 @@ app.add_typer(action_commands.app, name="action")
 app.add_typer(followup_commands.app, name="followup")
 app.command("survey")(survey_commands.survey)
 app.command("remind")(remind_commands.remind)
+app.command("rsvp")(rsvp_commands.rsvp)
 app.add_typer(reply_commands.app, name="replies")
 app.command("serve")(serve_commands.serve)
 app.add_typer(serve_commands.app, name="service")

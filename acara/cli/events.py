@@ -16,6 +16,7 @@ from acara.cli.sending import send_changes
 from acara.cli.when import AT_HELP
 from acara.dates import long_date, long_datetime, time_range
 from acara.i18n import _
+from acara.labels import label as named
 from acara.settings import officer_name
 from acara.stages import planning, replies
 from models.queries import by_group
@@ -212,6 +213,13 @@ def show_history(event: EventRef) -> None:
     table = Table(_("When"), _("Who"), _("What"), _("Detail"), title=_("History"))
     target, entries = planning.audit_trail(event)
     for entry in entries:
-        detail = escape(", ".join(f"{k}={v}" for k, v in entry.detail.items()))
+        detail = escape(", ".join(_detail(key, value) for key, value in entry.detail.items()))
         table.add_row(long_datetime(entry.at, target.timezone), entry.actor, entry.action, detail)
     console.print(table)
+
+
+def _detail(key: str, value: object) -> str:
+    # How an answer came reads as words ("via telepon"); the rest as stored.
+    if key == "via":
+        return _("via %(channel)s") % {"channel": named("via", str(value))}
+    return f"{key}={value}"

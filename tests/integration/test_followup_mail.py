@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlmodel import Session
 
-from acara.settings import get_settings
 from acara.stages import followup
 from acara.stages import minutes as minutes_stage
 from tests.followup_helpers import (
@@ -22,15 +18,6 @@ from tests.followup_helpers import (
     pdf_text,
 )
 from tests.smtp_server import SmtpSink
-
-
-@pytest.fixture
-def sink(acara_env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
-    """An SMTP server the settings point at (acara's transport reuses its connections)."""
-    with SmtpSink() as server:
-        monkeypatch.setenv("ACARA_SMTP_URL", server.url)
-        get_settings.cache_clear()
-        yield server
 
 
 def test_approving_mails_the_minutes_once_to_everyone_present_with_the_pdf(

@@ -1,0 +1,53 @@
+"""`acara rsvp`: an officer records an answer given by phone, as the office reads it (Indonesian).
+
+The officer's real command, on a copy of the Halifax FGD moved to 2099.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import Officer
+from tests.e2e.test_plans_cli import dump, moved
+
+FGD = "fgd-halifax-2026"
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def officer(db_url: str, tmp_path: Path) -> Officer:
+    acara = Officer(tmp_path, database_url=db_url)
+    acara.env.update(ACARA_OFFICER="Rina Marlina", ACARA_LANGUAGE="id")
+    acara("db", "upgrade")
+    moved(tmp_path, "fgd-halifax.yaml")
+    acara("event", "import", str(tmp_path / "fgd-halifax.yaml"), "--yes")
+    acara("invite", FGD, "--yes")
+    return acara
+
+
+def test_a_phone_answer_is_planned_then_recorded_and_the_audit_says_via_telepon_and_who(
+    officer: Officer, db_url: str
+) -> None:
+    before = dump(db_url)
+    looked = officer("rsvp", FGD, "Gilbert", "decline", "--dry-run")
+    assert "jawaban Prof. Mark Gilbert, Ph.D." in looked.out and "declined" in looked.out
+    assert dump(db_url) == before
+    refused = officer("rsvp", FGD, "Gilbert", "decline", expect=2)
+    assert "--yes" in refused.err
+    done = officer("rsvp", FGD, "mark.gilbert@dal.ca", "decline", "--note", "ditelepon", "--yes")
+    assert "Jawaban Prof. Mark Gilbert, Ph.D. dicatat: Tidak hadir (via telepon)." in done.out
+    history = officer("event", "history", FGD).out
+    (line,) = [row for row in history.splitlines() if "rsvp.decline" in row]
+    assert "Rina Marlina" in line and "via telepon" in line and "ditelepon" in line
+
+
+def test_a_name_that_fits_several_is_refused_with_the_candidates_and_a_bad_via_is_named(
+    officer: Officer,
+) -> None:
+    refused = officer("rsvp", FGD, "dr.", "accept", "--yes", expect=2)
+    assert "'dr.' cocok dengan 2 peserta" in refused.err
+    assert "Dr. Nurdin" in refused.err and "dr. Dini Anggraeni" in refused.err
+    wrong = officer("rsvp", FGD, "Sarah", "accept", "--via", "fax", "--yes", expect=2)
+    assert "--via" in wrong.err and "bukan telepon, whatsapp atau surat" in wrong.err
