@@ -4,7 +4,9 @@
 - survey: {base_url}/survey/{token}, an itsdangerous token under another salt, so an RSVP
   token is never a survey token (the survey window is the event's rule, not the token's);
 - check-in: {base_url}/checkin/{code}, a short code with its own HMAC ('3-128-K7QX3MAB'),
-  short enough to type at the desk when a scanner fails, and printed as a QR code.
+  short enough to type at the desk when a scanner fails, and printed as a QR code;
+- an officer's password: {base_url}/officer/password/{token}, timed (48 h) and single-use
+  (it carries the account's current random nonce, which setting the password clears).
 
 Tokens already sent in letters must keep working: their formats never change.
 """
@@ -36,6 +38,9 @@ from models.errors import N_, AcaraError
 
 RSVP_SALT = "acara.rsvp.v1"
 SURVEY_SALT = "acara.survey.v1"
+PASSWORD_SALT = "acara.officer-password.v1"
+PASSWORD_LINK_MAX_AGE = timedelta(hours=48)  # a one-time link to set an officer's password
+PASSWORD_PATH = "/officer/password/{token}"
 _CHECKIN_SALT = b"acara.checkin.v1"
 # Long enough for an invitation sent weeks ahead; the event's own state closes answers earlier.
 RSVP_MAX_AGE = timedelta(days=180)
@@ -204,6 +209,48 @@ def read_survey_token(token: str) -> SurveyClaim:
 def survey_url(participant_id: int, event_id: int) -> str:
     """The personal survey page of a participant."""
     return _url(SURVEY_PATH.format(token=make_survey_token(participant_id, event_id)))
+
+
+# --- an officer's one-time set-password link -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordClaim:
+    """Whose password a link sets; `nonce` must still be the account's (single use)."""
+
+    officer_id: int
+    nonce: str
+
+
+def _password_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(_secret(), salt=PASSWORD_SALT)
+
+
+def password_url(officer_id: int, nonce: str) -> str:
+    """The one-time link an officer opens to set their password."""
+    token = _password_serializer().dumps([int(officer_id), nonce])
+    return _url(PASSWORD_PATH.format(token=token))
+
+
+def read_password_token(token: str) -> PasswordClaim:
+    """The claim of a set-password link; TokenInvalid when altered, TokenExpired when old."""
+    seconds = int(PASSWORD_LINK_MAX_AGE.total_seconds())
+    try:
+        payload = _password_serializer().loads(token, max_age=seconds)
+    except SignatureExpired:
+        raise TokenExpired(
+            N_("This link has expired. Ask an administrator for a new one.")
+        ) from None
+    except BadSignature:
+        raise TokenInvalid(N_("This link is not valid or has been altered.")) from None
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or not isinstance(payload[0], int)
+        or not isinstance(payload[1], str)
+    ):
+        raise TokenInvalid(N_("This link is not valid."))
+    return PasswordClaim(payload[0], payload[1])
 
 
 # --- check-in -----------------------------------------------------------------------------

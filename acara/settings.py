@@ -15,7 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from models.errors import AcaraError
 
 _DEV_SECRET = "acara-development-secret-change-me"
-_DEV_OFFICER_TOKEN = "protokol"
 
 
 class SettingsError(AcaraError):
@@ -74,10 +73,11 @@ class Settings(BaseSettings):
     sender_email: str = "protokol@tangerangkota.go.id"
     sender_name: str = "Bagian Protokol Setda Kota Tangerang"
     sender_region: str = "Kota Tangerang"  # whose events the sender may speak for
-    officer: str | None = None  # who acts at this terminal (audit, documents); default: OS user
+    # Who acts at this terminal (audit, documents); default: OS user. In the web app the
+    # logged-in officer's account name acts instead (`acara officer add`).
+    officer: str | None = None
     base_url: str = "http://127.0.0.1:8000"  # where participants reach the RSVP pages
     secret_key: SecretStr = SecretStr(_DEV_SECRET)  # signs RSVP and check-in tokens
-    officer_token: SecretStr = SecretStr("protokol")  # officer login for the web app
     # Follow-up after the event (days): see models.followup.FollowUpPolicy.
     escalate_after_days: int = 7  # overdue action item -> the host official(s) are told
     action_remind_before_days: int = 3  # owner reminded this long before the due date
@@ -103,10 +103,6 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"ACARA_SECRET_KEY must be set: {where}, and the development secret is public "
                 "(anyone could sign RSVP links with it)"
-            )
-        if not local and self.officer_token.get_secret_value() == _DEV_OFFICER_TOKEN:
-            raise ValueError(
-                f"ACARA_OFFICER_TOKEN must be set: {where}, and the development token is public"
             )
         return self
 

@@ -15,6 +15,7 @@ from models.event import (
 )
 from models.inbound import InboundMessage, MailBounce
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
+from models.officers import LoginFailure, OfficerAccount, OfficerSession
 from models.outbox import Message, MessageStatus
 from models.people import (
     Attendance,
@@ -46,11 +47,14 @@ __all__ = [
     "EventStatus",
     "InboundMessage",
     "Language",
+    "LoginFailure",
     "MailBounce",
     "Message",
     "MessageStatus",
     "Minutes",
     "MinutesStatus",
+    "OfficerAccount",
+    "OfficerSession",
     "Organisation",
     "Participant",
     "Person",

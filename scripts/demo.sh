@@ -16,6 +16,10 @@ DAY=$(.venv/bin/python scripts/demo_dates.py examples "$FILES" kunjungan-camat-j
 after() { date -d "$DAY + $1 days" +%F; }
 
 acara db upgrade
+# The web app's demo officer (an admin), with a fresh password: printed at the end.
+DEMO_OFFICER=demo
+DEMO_PASSWORD=$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(12))")
+printf '%s\n' "$DEMO_PASSWORD" | acara officer add "$DEMO_OFFICER" --role admin --password-stdin
 acara event import "$FILES/kunjungan-camat-jambi.yaml"
 acara event show kunker-camat-jambi-2026
 
@@ -74,3 +78,6 @@ echo "Calendar mail in $OUT/ (open any .eml file with a mail program):"
 echo "  invitations:   $(count invitation)  (Jambi visit and MoU signing)"
 echo "  updates:       $(count update)  (the Jambi visit moved to 08.00 WIB; same UID, SEQUENCE 1)"
 echo "  cancellations: $(count cancellation)  (the MoU signing; METHOD:CANCEL, SEQUENCE 1)"
+echo
+echo "Web app: ACARA_DATA_DIR=$ACARA_DATA_DIR .venv/bin/acara web, then http://127.0.0.1:8000/login"
+echo "  name: $DEMO_OFFICER   password: $DEMO_PASSWORD"

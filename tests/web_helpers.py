@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import time_machine
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from acara.eventfile import read_event_file
+from acara.stages import officers
 from models.event import Event
 from models.lifecycle import Action, apply
+from models.officers import Role
 from models.people import Participant, Person
 from models.planning import import_event
 from tests.conftest import EXAMPLES
@@ -47,6 +50,31 @@ def on_the_day(event: Event) -> Iterator[None]:
     the desk is open. An officer logs in again inside: a session cookie is only good for a day."""
     with time_machine.travel(event.starts_at + timedelta(minutes=10), tick=True):
         yield
+
+
+PASSWORD = "rahasia-petugas-1"  # every test officer's password
+
+
+def add_officer(name: str = "Rina", role: Role = Role.OFFICER) -> None:
+    """An officer account with the test password (the settings' database)."""
+    officers.add(name, role, PASSWORD, actor="test")
+
+
+def log_in(client: TestClient, name: str = "Rina") -> str:
+    """Log a test client in; its later requests carry the session's CSRF token as a header
+    (a browser sends it in the form's hidden field). Returns the token."""
+    page = client.post("/login", data={"name": name, "password": PASSWORD})
+    assert page.status_code == 200, page.text
+    token = csrf_token(page.text)
+    client.headers["X-CSRF-Token"] = token
+    return token
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match[1]
 
 
 def participant(session: Session, event: Event, email: str) -> Participant:

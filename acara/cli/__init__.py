@@ -15,6 +15,7 @@ from acara.cli import events as event_commands
 from acara.cli import followup as followup_commands
 from acara.cli import invitations as invitation_commands
 from acara.cli import minutes as minutes_commands
+from acara.cli import officers as officer_commands
 from acara.cli import participants as participant_commands
 from acara.cli import remind as remind_commands
 from acara.cli import replies as reply_commands
@@ -39,6 +40,7 @@ app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
 app.command("invite")(invitation_commands.invite)
 app.command("web")(web_commands.web)
+app.add_typer(officer_commands.app, name="officer")
 app.command("attendance")(attendance_commands.attendance)
 app.command("checkin")(attendance_commands.checkin)
 app.add_typer(minutes_commands.app, name="minutes")

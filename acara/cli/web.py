@@ -21,7 +21,7 @@ def web(
     console.print(
         _(
             "acara web on [bold]%(url)s[/]  (links in e-mails use %(base)s; "
-            "officers log in with ACARA_OFFICER_TOKEN)"
+            "officers log in with their accounts: `acara officer add`)"
         )
         % {"url": f"http://{host}:{port}", "base": settings.base_url},
         highlight=False,

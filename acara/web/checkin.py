@@ -14,7 +14,7 @@ from acara.labels import label
 from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
 from acara.stages import attendance as stage
 from acara.stages import planning
-from acara.web.deps import MaybeOfficerDep, OfficerDep
+from acara.web.deps import DeskDep, MaybeOfficerDep, OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from models.checkin import CheckedIn
 from models.clock import zone_label
@@ -97,7 +97,7 @@ def checkin_png(code: str) -> Response:
 
 
 @router.post("/checkin/{code}", response_class=HTMLResponse)
-def checkin_from_card(request: Request, code: str, officer: OfficerDep) -> HTMLResponse:
+def checkin_from_card(request: Request, code: str, officer: DeskDep) -> HTMLResponse:
     """An officer scanned a card with a phone camera and confirms: mark present once."""
     parsed = read_checkin_code(code)
     request.state.desk_url = f"/events/{parsed.event_id}/desk"
@@ -125,7 +125,7 @@ def _desk(request: Request, desk: stage.Desk, result: dict[str, Any] | None = No
 
 
 @router.get("/events/{ref}/desk", response_class=HTMLResponse)
-def desk(request: Request, ref: str, officer: OfficerDep) -> HTMLResponse:
+def desk(request: Request, ref: str, officer: DeskDep) -> HTMLResponse:
     """The registration desk: one field that a QR scanner types into."""
     return _desk(request, stage.desk(ref))
 
@@ -135,7 +135,7 @@ def desk_scan(
     request: Request,
     ref: str,
     code: Annotated[str, Form()],
-    officer: OfficerDep,
+    officer: DeskDep,
 ) -> HTMLResponse:
     """A scan or a typed code: present once; a second scan says since when."""
     event = planning.find_event(ref)

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from acara.labels import label
 from acara.stages import planning
-from acara.web.deps import OfficerDep
+from acara.web.deps import DeskDep, OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from acara.web.timetable import build_timetable
 from models.checkin import UNKNOWN, GroupTally
@@ -77,8 +77,9 @@ def _chart(
 
 
 @router.get("/events", response_class=HTMLResponse)
-def event_list(request: Request, officer: OfficerDep) -> HTMLResponse:
-    """All events, newest first, with invited / attending / present counts."""
+def event_list(request: Request, officer: DeskDep) -> HTMLResponse:
+    """All events, newest first, with invited / attending / present counts (the desk staff
+    find their event's desk here)."""
     language = officer_language(request)
     rows = []
     for counted in planning.counted_events():

@@ -1,21 +1,37 @@
-"""Shared route dependencies: the logged-in officer (pages read through the stages)."""
+"""Shared route dependencies: who is logged in, what their role allows, and forms' origin.
+
+- `OfficerDep`, `DeskDep`, `AdminDep`: the logged-in officer with at least that role
+  (`require_role`); on POST, PUT, PATCH and DELETE they also check the form's CSRF token,
+  which is bound to the session. Every officer form carries it: `{{ csrf_field() }}`.
+- `same_origin`: on the whole app, an unsafe request whose Origin (or Referer) is not
+  ACARA_BASE_URL's is refused with 403. Participants' pages (RSVP, survey) have no session:
+  their signed link and this check protect them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, ClassVar
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from acara.settings import get_settings
+from acara.stages import officers as stage
 from models.errors import N_, AcaraError
+from models.officers import SESSION_HOURS, Role
 
-OFFICER_COOKIE = "acara_officer"
-OFFICER_SALT = "acara.officer.v1"
-SESSION_HOURS = 12  # one working day at the desk
+SESSION_COOKIE = "acara_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class LoginRequired(AcaraError):
@@ -26,71 +42,75 @@ class LoginRequired(AcaraError):
     http_status = 401
 
 
-class LoginFailed(AcaraError):
-    """The officer token typed on the login form is wrong."""
+class NotAllowed(AcaraError):
+    """The officer's role does not allow this page or action."""
 
-    code = "login-failed"
-    public = N_("Wrong officer token.")
-    http_status = 401
+    code = "not-allowed"
+    heading: ClassVar[str] = N_("Not allowed")
+    http_status = 403
+
+
+class FormRefused(AcaraError):
+    """An unsafe request without the session's CSRF token, or from another origin."""
+
+    code = "form-refused"
+    heading: ClassVar[str] = N_("Form refused")
+    http_status = 403
 
 
 @dataclass(frozen=True, slots=True)
 class Officer:
-    """A logged-in protocol officer; `actor` is what the audit trail records."""
+    """A logged-in protocol officer; `actor` is what the audit trail and documents record."""
 
     name: str
+    role: Role
+    session_key: str
 
     @property
     def actor(self) -> str:
-        """'officer:Rina' for the audit trail."""
-        return f"officer:{self.name}"
+        """The officer's name, as the audit, "Disetujui oleh" and domain facts show it."""
+        return self.name
+
+    @property
+    def csrf_token(self) -> str:
+        """The token every form of this session carries (an HMAC of the session's key)."""
+        secret = get_settings().secret_key.get_secret_value().encode()
+        message = b"acara.csrf.v1:" + self.session_key.encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+    def may(self, role: Role | str) -> bool:
+        """Whether this officer's role includes `role` (templates: officer.may("officer"))."""
+        return self.role.allows(Role(role))
 
 
-def _token_fingerprint() -> str:
-    # Sessions die when ACARA_OFFICER_TOKEN changes: the cookie carries a hash of it.
-    token = get_settings().officer_token.get_secret_value().encode()
-    return hashlib.sha256(b"acara.officer:" + token).hexdigest()[:16]
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key.get_secret_value(), salt=OFFICER_SALT)
-
-
-def log_in(response: Response, token: str, name: str, *, secure: bool) -> Officer:
-    """Check the officer token and set the signed session cookie, or raise LoginFailed."""
-    expected = get_settings().officer_token.get_secret_value()
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise LoginFailed(N_("Wrong officer token."))
-    officer = Officer(" ".join(name.split())[:60] or "petugas")
-    value = _serializer().dumps({"n": officer.name, "k": _token_fingerprint()})
+def log_in(response: Response, name: str, password: str, address: str, *, secure: bool) -> None:
+    """Check name and password and set the session cookie (the session's random id only)."""
+    token, _ = stage.log_in(name, password, address)
     response.set_cookie(
-        OFFICER_COOKIE,
-        value,
+        SESSION_COOKIE,
+        token,
         max_age=SESSION_HOURS * 3600,
         httponly=True,
-        samesite="lax",  # cross-site form posts arrive without it: no CSRF on officer actions
+        samesite="lax",
         secure=secure,
     )
-    return officer
 
 
-def log_out(response: Response) -> None:
-    """Forget the officer session."""
-    response.delete_cookie(OFFICER_COOKIE)
+def log_out(request: Request, response: Response) -> None:
+    """End this browser's session on the server and drop its cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        stage.log_out(token)
+    response.delete_cookie(SESSION_COOKIE)
 
 
 def officer_from_cookie(request: Request) -> Officer | None:
-    """The officer whose valid session cookie came with the request, if any."""
-    value = request.cookies.get(OFFICER_COOKIE)
-    if not value:
-        return None
-    try:
-        data = _serializer().loads(value, max_age=SESSION_HOURS * 3600)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("k") != _token_fingerprint():
-        return None
-    officer = Officer(str(data.get("n") or "petugas"))
+    """The officer whose live session the request's cookie names, if any."""
+    if hasattr(request.state, "officer"):
+        return request.state.officer  # type: ignore[no-any-return]
+    token = request.cookies.get(SESSION_COOKIE)
+    seen = stage.signed_in(token) if token else None
+    officer = Officer(seen.name, seen.role, seen.session_key) if seen else None
     request.state.officer = officer
     return officer
 
@@ -108,5 +128,79 @@ def optional_officer(request: Request) -> Officer | None:
     return officer_from_cookie(request)
 
 
-OfficerDep = Annotated[Officer, Depends(current_officer)]
+async def check_csrf(request: Request, officer: Officer) -> None:
+    """FormRefused unless an unsafe request carries this session's CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None:
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else ""
+    if not hmac.compare_digest(sent.encode(), officer.csrf_token.encode()):
+        raise FormRefused(
+            N_(
+                "This form has expired or was not sent from an acara page. "
+                "Reload the page and send it again."
+            )
+        )
+
+
+@lru_cache
+def require_role(role: Role) -> Callable[[Request], Awaitable[Officer]]:
+    """The dependency for a route that needs at least `role`: the logged-in officer, with
+    the CSRF token checked on unsafe methods; LoginRequired (401) or NotAllowed (403)."""
+
+    async def officer_with_role(request: Request) -> Officer:
+        officer = current_officer(request)
+        if not officer.role.allows(role):
+            raise NotAllowed(
+                N_("Your account ({role}) may not do this. Ask an administrator."),
+                role=officer.role.value,
+            )
+        await check_csrf(request, officer)
+        return officer
+
+    return officer_with_role
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else "null"
+
+
+def same_origin(request: Request) -> None:
+    """Refuse an unsafe request a browser sent from a page of another origin (even one on the
+    same site: another port or subdomain). Requests with neither Origin nor Referer come from
+    programs, not from a page; officer routes still need their CSRF token."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get("origin")
+    if sent is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return
+        sent = _origin(referer)
+    expected = _origin(get_settings().base_url)
+    if sent.lower() != expected:
+        raise FormRefused(
+            N_("This form was sent from another site ({origin}), not from {expected}."),
+            origin=sent,
+            expected=expected,
+        )
+
+
+@pass_context
+def csrf_field(context: Context) -> Markup:
+    """The hidden CSRF field for a form on an officer page (nothing on participants' pages)."""
+    officer = context.get("officer")
+    if not isinstance(officer, Officer):
+        return Markup("")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, officer.csrf_token
+    )
+
+
+DeskDep = Annotated[Officer, Depends(require_role(Role.DESK))]
+OfficerDep = Annotated[Officer, Depends(require_role(Role.OFFICER))]
+AdminDep = Annotated[Officer, Depends(require_role(Role.ADMIN))]
 MaybeOfficerDep = Annotated[Officer | None, Depends(optional_officer)]

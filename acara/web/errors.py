@@ -27,6 +27,7 @@ _HEADINGS = {
     404: N_("Not found"),
     409: N_("Not possible right now"),
     410: N_("Link expired"),
+    429: N_("Too many attempts"),
     422: N_("Please check what you entered"),
     500: N_("Something went wrong"),
 }
@@ -35,8 +36,8 @@ INVALID = N_("Some fields are missing or not valid.")
 SERVER = N_("Something went wrong on our side. Please try again or call the office.")
 
 
-def _heading(language: str, status: int) -> str:
-    return translate(language, _HEADINGS.get(status, _HEADINGS[400]))
+def _heading(language: str, status: int, heading: str | None = None) -> str:
+    return translate(language, heading or _HEADINGS.get(status, _HEADINGS[400]))
 
 
 def error_page(
@@ -44,6 +45,7 @@ def error_page(
     status: int,
     message: str,
     problems: list[tuple[str, str]] | None = None,
+    heading: str | None = None,
 ) -> Response:
     """The error page; a desk route's errors keep the scan field so the queue keeps moving."""
     language = page_language(request)
@@ -52,7 +54,7 @@ def error_page(
         "error.html",
         {
             "status": status,
-            "heading": _heading(language, status),
+            "heading": _heading(language, status, heading),
             "message": message,
             "problems": problems or [],
             "desk_url": getattr(request.state, "desk_url", None),
@@ -78,7 +80,9 @@ async def acara_error(request: Request, exc: Exception) -> Response:
             for p in exc.problems
         ]
         return error_page(request, exc.http_status, translate(language, INVALID), problems)
-    return error_page(request, exc.http_status, explain(exc, page_language(request), public=True))
+    message = explain(exc, page_language(request), public=True)
+    # A class may name its own heading (a refused form is not an "invalid link").
+    return error_page(request, exc.http_status, message, heading=getattr(exc, "heading", None))
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -15,6 +15,7 @@ from acara.i18n import LANGUAGES, language_name, supported
 from acara.i18n import language as in_language
 from acara.labels import label
 from acara.render import jinja_environment
+from acara.web.deps import csrf_field
 from models.event import Event
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "web"
@@ -28,6 +29,7 @@ def environment() -> Environment:
     env = jinja_environment(TEMPLATES, escape_strings=True)
     env.globals.update(long_date=long_date, long_datetime=long_datetime, time_range=time_range)
     env.globals.update(clock=clock, label=label, language_name=language_name, languages=LANGUAGES)
+    env.globals.update(csrf_field=csrf_field)  # every officer form: {{ csrf_field() }}
     return env
 
 

@@ -16,11 +16,19 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 from sqlmodel import Session, select
 
 from acara.links import checkin_code, make_rsvp_token
+from acara.settings import get_settings
 from acara.web import create_app
 from models.lifecycle import cancel
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
-from tests.web_helpers import on_the_day, participant, participants_in_order, seed_event
+from tests.web_helpers import (
+    PASSWORD,
+    add_officer,
+    on_the_day,
+    participant,
+    participants_in_order,
+    seed_event,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,9 +79,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(session: Session, db_url: str) -> Iterator[str]:
-    """The web app served by uvicorn on a free port, in a thread; yields its base URL."""
+def server(session: Session, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The web app served by uvicorn on a free port, in a thread; yields its base URL, which
+    is ACARA_BASE_URL meanwhile (forms posted from any other origin are refused)."""
     port = _free_port()
+    monkeypatch.setenv("ACARA_BASE_URL", f"http://127.0.0.1:{port}")
+    get_settings.cache_clear()
     config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, name="uvicorn", daemon=True)
@@ -102,12 +113,12 @@ def fresh(session: Session, row: Participant) -> Participant:
     return row
 
 
-def log_in(page: Page, base: str, target: str) -> None:
+def log_in(page: Page, base: str, target: str, name: str = "Rina") -> None:
     """Open an officer page, get sent to the login form, log in, land back on the page."""
     page.goto(f"{base}{target}")
     expect(page).to_have_url(f"{base}/login?next={target.replace('/', '%2F')}")
-    page.get_by_label("Nama petugas").fill("Rina")
-    page.get_by_label("Token petugas").fill("protokol")
+    page.get_by_label("Nama petugas").fill(name)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(f"{base}{target}")
 
@@ -186,6 +197,7 @@ def test_an_officer_logs_in_and_reads_the_dashboard(
     session.commit()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    add_officer("Rina")
     log_in(page, server, f"/events/{event.id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
     rsvp = page.locator("#rsvp-chart")
@@ -209,6 +221,7 @@ def test_the_desk_checks_a_participant_in_once_and_marks_others_in_bulk(
     session: Session, server: str, page: Page
 ) -> None:
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    add_officer("Rina")
     with on_the_day(event):  # the desk opens on the event's day
         camat = participant(session, event, KUMPEH)
         log_in(page, server, f"/events/{event.id}/desk")

@@ -364,7 +364,6 @@ def test_the_development_secret_signs_only_on_a_developers_own_machine(
 ) -> None:
     monkeypatch.setenv("ACARA_ENVIRONMENT", environment)
     monkeypatch.setenv("ACARA_BASE_URL", base_url)
-    monkeypatch.setenv("ACARA_OFFICER_TOKEN", "a-real-officer-token")
     monkeypatch.delenv("ACARA_SECRET_KEY", raising=False)
     get_settings.cache_clear()
     try:

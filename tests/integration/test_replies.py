@@ -254,9 +254,11 @@ def test_a_bounce_marks_the_address_on_the_participant(
     from fastapi.testclient import TestClient
 
     from acara.web import create_app
+    from tests.web_helpers import add_officer, log_in
 
+    add_officer("Rina")
     with TestClient(create_app(), raise_server_exceptions=False) as officer:
-        officer.post("/login", data={"token": "protokol", "name": "Rina"})
+        log_in(officer)
         page = officer.get(f"/events/{event.id}").text
     shown = page.split('id="bounced">')[1].split("</dd>")[0]
     assert "sarah.thompson@dal.ca" in shown and GUEST in shown

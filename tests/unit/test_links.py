@@ -25,7 +25,6 @@ from acara.settings import get_settings
 def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ACARA_SECRET_KEY", "unit-test-secret")
     monkeypatch.setenv("ACARA_BASE_URL", "https://acara.tangerangkota.go.id")
-    monkeypatch.setenv("ACARA_OFFICER_TOKEN", "unit-test-officer-token")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
