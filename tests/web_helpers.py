@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import time_machine
 from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
 from sqlmodel import Session, col, select
 
 from acara.eventfile import read_event_file
@@ -103,3 +104,13 @@ def alert_text(html: str) -> str:
     match = re.search(r'<div class="notice[^"]*"[^>]*>(.*?)</div>', html, re.S)
     assert match, "the page has no notice"
     return " ".join(re.sub(r"<[^>]+>", " ", match[1]).split())
+
+
+def browser_log_in(page: Page, base: str, target: str, name: str = "Rina") -> None:
+    """Open an officer page, get sent to the login form, log in, land back on the page."""
+    page.goto(f"{base}{target}")
+    expect(page).to_have_url(f"{base}/login?next={target.replace('/', '%2F')}")
+    page.get_by_label("Nama petugas").fill(name)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(f"{base}{target}")

@@ -117,9 +117,7 @@ def set_password_by_link(token: str, password: str) -> Account:
     """Set the password through a one-time link; the link then stops working."""
     claim = read_password_token(token)
     with change() as (session, _):
-        return account_view(
-            use_link(session, claim.officer_id, claim.nonce, password, now=utcnow())
-        )
+        return account_view(use_link(session, claim.officer_id, claim.nonce, password))
 
 
 def log_in(name: str, password: str, address: str) -> tuple[str, SignedIn]:

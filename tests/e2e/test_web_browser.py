@@ -2,125 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session, select
 
 from acara.links import checkin_code, make_rsvp_token
-from acara.settings import get_settings
-from acara.web import create_app
 from models.lifecycle import cancel
 from models.outbox import Message
 from models.people import Attendance, AttendanceStatus, Participant, RsvpStatus
 from tests.web_helpers import (
-    PASSWORD,
     add_officer,
+    browser_log_in,
     on_the_day,
     participant,
     participants_in_order,
     seed_event,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ROOT = Path(__file__).resolve().parents[2]
 KUMPEH = "camat.kumpeh@jambiprov.go.id"
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's Chromium, installed by scripts/system-deps.sh when missing."""
-    if not Path(CHROMIUM).exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "system-deps.sh")], check=False)
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.fail("Chromium is missing and scripts/system-deps.sh could not install it")
-    return CHROMIUM
-
-
-# Module scope: Playwright's sync API keeps an event loop running in the main thread while it
-# is open, which would break every later test that calls asyncio.run().
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright, chromium: str) -> Iterator[Browser]:
-    """One browser for these tests; each test gets a fresh context (no shared cookies)."""
-    instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-    yield instance
-    instance.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server(session: Session, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The web app served by uvicorn on a free port, in a thread; yields its base URL, which
-    is ACARA_BASE_URL meanwhile (forms posted from any other origin are refused)."""
-    port = _free_port()
-    monkeypatch.setenv("ACARA_BASE_URL", f"http://127.0.0.1:{port}")
-    get_settings.cache_clear()
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A phone-sized page: participants open their links on phones."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID")
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def fresh(session: Session, row: Participant) -> Participant:
     session.refresh(row)
     return row
-
-
-def log_in(page: Page, base: str, target: str, name: str = "Rina") -> None:
-    """Open an officer page, get sent to the login form, log in, land back on the page."""
-    page.goto(f"{base}{target}")
-    expect(page).to_have_url(f"{base}/login?next={target.replace('/', '%2F')}")
-    page.get_by_label("Nama petugas").fill(name)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(f"{base}{target}")
 
 
 def test_a_camat_accepts_from_the_link_in_the_invitation_on_a_phone(
@@ -198,7 +103,7 @@ def test_an_officer_logs_in_and_reads_the_dashboard(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     add_officer("Rina")
-    log_in(page, server, f"/events/{event.id}")
+    browser_log_in(page, server, f"/events/{event.id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
     rsvp = page.locator("#rsvp-chart")
     expect(rsvp.locator('[data-count="accepted"]')).to_have_text("5")
@@ -224,7 +129,7 @@ def test_the_desk_checks_a_participant_in_once_and_marks_others_in_bulk(
     add_officer("Rina")
     with on_the_day(event):  # the desk opens on the event's day
         camat = participant(session, event, KUMPEH)
-        log_in(page, server, f"/events/{event.id}/desk")
+        browser_log_in(page, server, f"/events/{event.id}/desk")
         scan = page.get_by_placeholder("Pindai QR atau ketik kode")
         scan.fill(f"{server}/checkin/{checkin_code(camat.id, event.id)}")
         scan.press("Enter")
