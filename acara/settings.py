@@ -13,6 +13,7 @@ from pydantic import SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import AcaraError
+from models.organisations import Letterhead, Signer
 
 _DEV_SECRET = "acara-development-secret-change-me"
 
@@ -70,9 +71,11 @@ class Settings(BaseSettings):
     imap_password: SecretStr | None = None
     imap_password_block: str | None = None  # name of a Prefect Secret block holding it
     imap_max_bytes: int = 10_000_000  # a larger message is set aside unread (headers only)
+    # The letterhead of an event with no host organisation (models.organisations): its From
+    # mailbox and name, and the city of its date line.
     sender_email: str = "protokol@tangerangkota.go.id"
     sender_name: str = "Bagian Protokol Setda Kota Tangerang"
-    sender_region: str = "Kota Tangerang"  # whose events the sender may speak for
+    sender_city: str = "Tangerang"
     # Who acts at this terminal (audit, documents); default: OS user. In the web app the
     # logged-in officer's account name acts instead (`acara officer add`).
     officer: str | None = None
@@ -135,6 +138,24 @@ def settings_message(error: ValidationError) -> str:
         message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(message if message.startswith("ACARA_") else f"{variable}: {message}")
     return "acara's settings are not usable:\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def office_letterhead() -> Letterhead:
+    """The letterhead of an event with no host organisation: the office's own settings."""
+    settings = get_settings()
+    return Letterhead(
+        name=settings.sender_name,
+        kop_lines=(settings.sender_name.upper(),),
+        logo=None,
+        address="",
+        phone="",
+        website="",
+        email=settings.sender_email,
+        city=settings.sender_city,
+        sender_name=settings.sender_name,
+        sender_email=settings.sender_email,
+        signatory=Signer(settings.sender_name, "", "", ""),
+    )
 
 
 def officer_name() -> str:

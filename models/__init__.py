@@ -9,13 +9,13 @@ from models.event import (
     Event,
     EventKind,
     EventStatus,
-    Organisation,
     Room,
     Venue,
 )
 from models.inbound import InboundMessage, MailBounce
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.officers import LoginFailure, OfficerAccount, OfficerSession
+from models.organisations import Organisation, Signatory
 from models.outbox import Message, MessageStatus
 from models.people import (
     Attendance,
@@ -63,6 +63,7 @@ __all__ = [
     "Room",
     "RsvpStatus",
     "SendWindow",
+    "Signatory",
     "SurveyResponse",
     "Venue",
     "metadata",

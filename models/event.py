@@ -1,4 +1,5 @@
-"""The event and where and when it happens: organisations, venues, rooms, groups, sessions."""
+"""The event and where and when it happens: venues, rooms, groups, sessions (its host and
+guest organisations are in models.organisations)."""
 
 from __future__ import annotations
 
@@ -36,13 +37,6 @@ class EventStatus(StrEnum):
 DEFAULT_REMINDER_OFFSETS = "3d,1d,2h"
 
 
-class Organisation(SQLModel, table=True):
-    """A host or guest institution (Pemkot Tangerang, Ombudsman RI Perwakilan Banten)."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(unique=True, max_length=300)  # official name as written on letters
-
-
 class Venue(SQLModel, table=True):
     """A building or site; rooms belong to it."""
 
@@ -65,6 +59,9 @@ class Room(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """One occasion with its own lifecycle, calendar identity and participants."""
 
+    # One event per volume of a series (the series' Volume-3 exists once).
+    __table_args__ = (Index("uq_event_series_number", "series", "number", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=120)  # officer's key; re-import matches on it
     kind: EventKind = Field(sa_type=enum_type(EventKind))
@@ -77,8 +74,10 @@ class Event(SQLModel, table=True):
     status: EventStatus = Field(
         default=EventStatus.DRAFT, index=True, sa_type=enum_type(EventStatus)
     )
-    host_id: int | None = Field(default=None, foreign_key="organisation.id")
+    host_id: int | None = Field(default=None, foreign_key="organisation.id")  # its letterhead
     guest_id: int | None = Field(default=None, foreign_key="organisation.id")
+    # Key of the host's signatory who signs its letters; None: the host's default one.
+    signatory: str | None = Field(default=None, max_length=80)
     letter_number: str | None = Field(default=None, max_length=120)  # nomor surat undangan
     subject: str | None = Field(default=None, max_length=500)  # perihal
     description: str = ""

@@ -198,7 +198,8 @@ class EventSpec(Spec):
     timezone: Text = "WIB"
     start: datetime  # local time in `timezone` unless it carries its own offset
     end: datetime
-    host: OptionalText = Field(default=None, max_length=300)
+    host: OptionalText = Field(default=None, max_length=80)  # an organisation's key
+    signatory: OptionalText = Field(default=None, max_length=80)  # default: the host's
     guest: OptionalText = Field(default=None, max_length=300)
     letter_number: OptionalText = Field(default=None, max_length=120)
     subject: OptionalText = Field(default=None, max_length=500)

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, func, select
 
 from models.audit import record
 from models.clock import resolve_timezone, utcnow
 from models.errors import N_, InvalidInput, Problem
-from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Organisation, Room, Venue
+from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Room, Venue
 from models.lifecycle import Action, apply
+from models.organisations import Organisation, host_of
 from models.plan import EventSpec, SessionSpec
 from models.reminders import parse_offsets
 from models.rooms import check_room_conflicts
@@ -48,6 +49,43 @@ def _get_or_create_org(session: Session, name: str | None) -> int | None:
         session.add(org)
         session.flush()
     return org.id
+
+
+def same_volume(
+    session: Session, code: str, series: str | None, number: str | None
+) -> list[Problem]:
+    """A problem when another event already is this volume of the series (case aside)."""
+    if not series or not number:
+        return []
+    other = session.exec(
+        select(Event.code).where(
+            func.lower(Event.series) == series.lower(),
+            func.lower(Event.number) == number.lower(),
+            Event.code != code,
+        )
+    ).first()
+    if other is None:
+        return []
+    return [
+        Problem(
+            "number",
+            N_("{series} Volume-{number} already exists: event {other!r}"),
+            {"series": series, "number": number, "other": other},
+        )
+    ]
+
+
+def volumes(session: Session, event: Event) -> list[Event]:
+    """Every event of the event's series (itself included), in the order they happen."""
+    if not event.series:
+        return []
+    return list(
+        session.exec(
+            select(Event)
+            .where(func.lower(Event.series) == event.series.lower())
+            .order_by(col(Event.starts_at))
+        )
+    )
 
 
 def _upsert_venues(session: Session, spec: EventSpec) -> None:
@@ -164,8 +202,10 @@ def import_event(
         parse_offsets(spec.reminders)
     except InvalidInput as exc:
         problems.extend(exc.problems)
+    problems.extend(same_volume(session, spec.code, spec.series, spec.number))
     if problems:
         raise InvalidInput(problems, heading=N_("The event file is not valid"))
+    host_id, signatory = host_of(session, spec.host, spec.signatory)
 
     event = session.exec(select(Event).where(Event.code == spec.code)).first()
     created = event is None
@@ -192,7 +232,7 @@ def import_event(
     event.kind, event.title = spec.kind, spec.title
     event.series, event.number = spec.series, spec.number
     event.timezone, event.starts_at, event.ends_at = tz_name, starts_at, ends_at
-    event.host_id = _get_or_create_org(session, spec.host)
+    event.host_id, event.signatory = host_id, signatory
     event.guest_id = _get_or_create_org(session, spec.guest)
     event.letter_number, event.subject = spec.letter_number, spec.subject
     event.description, event.capacity = spec.description, spec.capacity
@@ -299,14 +339,3 @@ def _build_agenda(
                 )
             )
     return sessions
-
-
-def speaks_for(region: str, host: str | None) -> bool:
-    """Whether a sender of `region` ("Kota Tangerang") writes for the host organisation.
-
-    The host belongs to the region when its name ends with the region's name: the Dinas
-    Kominfo Kota Tangerang does, the Pemerintah Kota Tangerang Selatan does not.
-    """
-    if not host:
-        return True
-    return host.lower().split()[-len(region.split()) :] == region.lower().split()

@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from models.audit import AuditEntry
 from models.errors import N_, NotFound
-from models.event import AgendaSession, BreakoutGroup, Event, Organisation, Room, Venue
+from models.event import AgendaSession, BreakoutGroup, Event, Room, Venue
+from models.organisations import Organisation
 from models.people import Participant, Person
 
 PLENARY = "Pleno"  # label of sessions and people not in a breakout group

@@ -16,6 +16,9 @@ DAY=$(.venv/bin/python scripts/demo_dates.py examples "$FILES" kunjungan-camat-j
 after() { date -d "$DAY + $1 days" +%F; }
 
 acara db upgrade
+# The hosts' kop, logo, sender mailbox and signatories; event files name their host by key.
+acara organisations import examples/organisations.yaml
+acara organisations list
 # The web app's demo officer (an admin), with a fresh password: printed at the end.
 DEMO_OFFICER=demo
 DEMO_PASSWORD=$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(12))")

@@ -19,6 +19,8 @@ from sqlmodel import Session
 
 from acara import db as acara_db
 from acara.settings import get_settings
+from acara.userfiles import load_yaml
+from models.organisations import import_organisations, parse_organisations
 from tests.pg import LocalPostgres
 from tests.smtp_server import SmtpSink
 
@@ -117,14 +119,27 @@ def postgres(pytestconfig: pytest.Config) -> Iterator[PostgresTemplate]:
     template = f"acara_template_{os.getpid()}"
     try:
         _admin(server, f"CREATE DATABASE {template}")
-        acara_db.upgrade(server.url(template))
-        acara_db.engine_for(server.url(template)).dispose()
+        migrated(server.url(template))
         yield PostgresTemplate(server, template)
     finally:
         if isinstance(server, LocalPostgres):
             server.stop()
         else:
             _admin(server, f"DROP DATABASE IF EXISTS {template}")
+
+
+def migrated(url: str) -> None:
+    """Migrate a template database and load the example host organisations into it (event
+    files name their host by key: examples/organisations.yaml)."""
+    acara_db.upgrade(url)
+    folder = EXAMPLES
+    parsed = parse_organisations(
+        load_yaml(folder / "organisations.yaml"), "organisations.yaml", folder
+    )
+    with Session(acara_db.engine_for(url)) as session:
+        import_organisations(session, parsed)
+        session.commit()
+    acara_db.engine_for(url).dispose()
 
 
 def _admin(server: LocalPostgres | ExternalPostgres, statement: str) -> None:
@@ -138,9 +153,7 @@ def _admin(server: LocalPostgres | ExternalPostgres, statement: str) -> None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file that each test copies (migrating once is much faster)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
-    url = f"sqlite:///{path}"
-    acara_db.upgrade(url)
-    acara_db.engine_for(url).dispose()
+    migrated(f"sqlite:///{path}")
     return path
 
 

@@ -16,6 +16,7 @@ from acara.cli import followup as followup_commands
 from acara.cli import invitations as invitation_commands
 from acara.cli import minutes as minutes_commands
 from acara.cli import officers as officer_commands
+from acara.cli import organisations as organisation_commands
 from acara.cli import participants as participant_commands
 from acara.cli import remind as remind_commands
 from acara.cli import replies as reply_commands
@@ -38,6 +39,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
+app.add_typer(organisation_commands.app, name="organisations")
 app.command("invite")(invitation_commands.invite)
 app.command("web")(web_commands.web)
 app.add_typer(officer_commands.app, name="officer")

@@ -13,13 +13,12 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from acara.settings import get_settings
+from acara.settings import office_letterhead
 from models.errors import N_
 from models.event import Event, EventStatus
+from models.organisations import letterhead
 from models.outbox import Message
 from models.people import Person
-from models.planning import speaks_for
-from models.queries import organisation_name
 
 NAMES_SHOWN = 5  # recipients named per kind of message; the rest are counted
 
@@ -87,23 +86,20 @@ class Plan:
 
     def owe(self, session: Session, since: int, event: Event) -> None:
         """Add the event's rows owed in this transaction after `since` (see `outbox_mark`) and,
-        when there are any, a warning if the configured sender does not speak for the host."""
+        when there are any, a warning if the letters cannot go out as the event's host."""
         self.messages.extend(owed_since(session, since, event.id))
-        settings = get_settings()
-        host = organisation_name(session, event.host_id)
-        if self.messages and not speaks_for(settings.sender_region, host):
+        if not self.messages:
+            return
+        office = office_letterhead()
+        head = letterhead(session, event, office)
+        if head is office:
             self.warnings.append(
                 Note(
                     N_(
-                        "The letters go out as {sender} <{mailbox}> ({region}), "
-                        "but the host is {host}."
+                        "The event names no host organisation: the letters go out as "
+                        "{sender} <{mailbox}>. Name the host in the event file (host: KEY)."
                     ),
-                    {
-                        "sender": settings.sender_name,
-                        "mailbox": settings.sender_email,
-                        "region": settings.sender_region,
-                        "host": host,
-                    },
+                    {"sender": head.sender_name, "mailbox": head.sender_email},
                 )
             )
 

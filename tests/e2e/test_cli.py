@@ -128,6 +128,8 @@ def test_an_officer_sees_short_messages_and_exit_codes_for_mistakes(tmp_path: Pa
     assert "run `acara db upgrade` first" in not_yet.err
     acara("db", "upgrade")
     assert (tmp_path / "data" / "acara.db").exists()
+    loaded = acara("organisations", "import", str(EXAMPLES / "organisations.yaml"))
+    assert "kota-tangerang-selatan" in loaded.out
 
     acara("event", "import", str(EXAMPLES / "kunjungan-camat-jambi.yaml"))
     bad = write(

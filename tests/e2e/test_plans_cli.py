@@ -173,12 +173,18 @@ def test_a_reminder_rehearsed_the_day_before_says_tomorrow(db_url: str, tmp_path
         assert "besok, Selasa, 8 Desember 2099" in text or "tomorrow" in text
 
 
-def test_the_plan_warns_when_the_sender_does_not_speak_for_the_host(
+def test_the_plan_warns_when_the_event_names_no_host_to_write_as(
     db_url: str, tmp_path: Path
 ) -> None:
     officer = Officer(tmp_path, database_url=db_url)
     officer("db", "upgrade")
     moved(tmp_path, "kunjungan-camat-jambi.yaml", "camat_jambi.csv")
-    officer("event", "import", str(tmp_path / "kunjungan-camat-jambi.yaml"))
+    hosted = tmp_path / "kunjungan-camat-jambi.yaml"
+    officer("event", "import", str(hosted))
+    assert "no host organisation" not in officer("invite", JAMBI, "--dry-run").out
+    lines = hosted.read_text().splitlines(keepends=True)
+    hosted.write_text("".join(x for x in lines if not x.startswith(("host:", "signatory:"))))
+    officer("event", "import", str(hosted))
     planned = officer("invite", JAMBI, "--dry-run")
-    assert "but the host is Pemerintah Kota Tangerang Selatan" in planned.out
+    assert "names no host organisation" in planned.out
+    assert "Bagian Protokol Setda Kota Tangerang <protokol@tangerangkota.go.id>" in planned.out

@@ -52,6 +52,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, sink: SmtpSink) -> Iterato
     """One running service for the module (starting a Prefect server takes a while)."""
     running = Service(tmp_path_factory.mktemp("service"), sink.url)
     running.start()
+    running.acara("organisations", "import", str(EXAMPLES / "organisations.yaml"))
     try:
         yield running
     finally:

@@ -57,6 +57,7 @@ PATHS = [
     ("start",),
     ("end",),
     ("host",),
+    ("signatory",),
     ("guest",),
     ("letter_number",),
     ("subject",),

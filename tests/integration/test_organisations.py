@@ -1,0 +1,170 @@
+"""Host organisations: loaded from a file by key, named by event files, the letterhead of their
+events; and the volumes of a series, each at most once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlmodel import Session, select
+
+from acara.settings import office_letterhead
+from acara.stages import organisations, planning
+from models.errors import InvalidInput
+from models.event import Event
+from models.organisations import Organisation, Signatory, letterhead
+from models.queries import get_event
+from tests.conftest import EXAMPLES
+
+JAMBI = EXAMPLES / "kunjungan-camat-jambi.yaml"
+
+
+def _copy(tmp_path: Path, source: Path, edit: dict[str, object], name: str = "") -> Path:
+    """A copy of an example event file (its participant list beside it) with fields changed."""
+    data = yaml.safe_load(source.read_text())
+    data.update(edit)
+    for extra in EXAMPLES.glob("*.csv"):
+        (tmp_path / extra.name).write_bytes(extra.read_bytes())
+    path = tmp_path / (name or source.name)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def _organisations(tmp_path: Path, change: object = None) -> Path:
+    """A copy of examples/organisations.yaml (logos beside it), changed by `change(data)`."""
+    data = yaml.safe_load((EXAMPLES / "organisations.yaml").read_text())
+    if callable(change):
+        change(data)
+    (tmp_path / "logos").mkdir(exist_ok=True)
+    for logo in (EXAMPLES / "logos").iterdir():
+        (tmp_path / "logos" / logo.name).write_bytes(logo.read_bytes())
+    path = tmp_path / "organisations.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return path
+
+
+def test_the_jambi_visit_has_the_letterhead_of_tangerang_selatan(session: Session) -> None:
+    planning.import_event_file(JAMBI, actor="test")
+    event = get_event(session, "kunker-camat-jambi-2026")
+    head = letterhead(session, event)
+    assert head.name == "Pemerintah Kota Tangerang Selatan"
+    assert head.kop_lines == ("PEMERINTAH KOTA TANGERANG SELATAN", "SEKRETARIAT DAERAH")
+    assert head.city == "Tangerang Selatan"
+    assert head.sender_email == "protokol@tangerangselatankota.go.id"
+    assert head.logo is not None and head.logo.name == "kota-tangerang-selatan.svg"
+    assert head.signatory.position == "Sekretaris Daerah Kota Tangerang Selatan"
+    assert re.fullmatch(r"\d{18}", head.signatory.nip)
+
+
+def test_without_a_signatory_the_host_default_signs(session: Session, tmp_path: Path) -> None:
+    path = _copy(tmp_path, JAMBI, {"signatory": None})
+    planning.import_event_file(path, actor="test")
+    head = letterhead(session, get_event(session, "kunker-camat-jambi-2026"))
+    assert head.signatory.position == "Sekretaris Daerah Kota Tangerang Selatan"
+    named = _copy(tmp_path, JAMBI, {"signatory": "kabag-protokol"})
+    planning.import_event_file(named, actor="test")
+    session.expire_all()
+    head = letterhead(session, get_event(session, "kunker-camat-jambi-2026"))
+    assert head.signatory.position == "Kepala Bagian Protokol dan Komunikasi Pimpinan"
+
+
+def test_an_event_without_a_host_falls_back_to_the_office_settings(
+    session: Session, tmp_path: Path
+) -> None:
+    planning.import_event_file(_copy(tmp_path, JAMBI, {"host": None, "signatory": None}), actor="t")
+    event = get_event(session, "kunker-camat-jambi-2026")
+    assert letterhead(session, event, office_letterhead()) == office_letterhead()
+    with pytest.raises(InvalidInput, match="names no host organisation"):
+        letterhead(session, event)
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        ({"host": "kota-tangsel"}, "host", "no organisation 'kota-tangsel'"),
+        ({"signatory": "walikota"}, "signatory", "has no signatory 'walikota'"),
+        ({"host": None}, "signatory", "needs a host organisation"),
+    ],
+)
+def test_an_unknown_host_or_signatory_is_refused_naming_the_field(
+    session: Session, tmp_path: Path, edit: dict[str, object], field: str, words: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        planning.import_event_file(_copy(tmp_path, JAMBI, edit), actor="test")
+    [problem] = refused.value.problems
+    assert problem.where == field and words in problem.reason
+    assert session.exec(select(Event)).first() is None
+
+
+def test_reimporting_the_organisations_updates_them_by_key(
+    session: Session, tmp_path: Path
+) -> None:
+    def rename(data: dict) -> None:
+        data["organisations"]["kota-tangerang-selatan"]["city"] = "Tangsel"
+
+    result = organisations.import_file(_organisations(tmp_path, rename), actor="test")
+    assert result.created == () and "kota-tangerang-selatan" in result.updated
+    orgs = session.exec(select(Organisation).where(Organisation.key == "kota-tangerang-selatan"))
+    assert [org.city for org in orgs] == ["Tangsel"]
+    assert [h.organisation.key for h in organisations.all_hosts()] == [
+        "diskominfo-kota-tangerang",
+        "kota-tangerang",
+        "kota-tangerang-selatan",
+    ]
+
+
+def test_a_bad_organisations_file_writes_nothing_and_names_each_key(
+    session: Session, tmp_path: Path
+) -> None:
+    def spoil(data: dict) -> None:
+        data["organisations"]["kota-bogor"] = dict(
+            data["organisations"]["kota-tangerang"],
+            name="Pemerintah Kota Bogor",
+            default_signatory="walikota",
+        )
+        tangsel = data["organisations"]["kota-tangerang-selatan"]
+        tangsel["signatories"]["sekda"]["nip"] = "1969"
+        tangsel["logo"] = "logos/tangsel.png"
+
+    with pytest.raises(InvalidInput) as refused:
+        organisations.import_file(_organisations(tmp_path, spoil), actor="test")
+    where = {p.where for p in refused.value.problems}
+    assert where == {
+        "organisations.kota-bogor.default_signatory",
+        "organisations.kota-tangerang-selatan.logo",
+        "organisations.kota-tangerang-selatan.signatories.sekda.nip",
+    }
+    assert (
+        session.exec(select(Organisation).where(Organisation.key == "kota-bogor")).first() is None
+    )
+
+
+def test_a_signatory_an_event_names_cannot_be_dropped(session: Session, tmp_path: Path) -> None:
+    planning.import_event_file(_copy(tmp_path, JAMBI, {"signatory": "kabag-protokol"}), actor="t")
+
+    def drop(data: dict) -> None:
+        del data["organisations"]["kota-tangerang-selatan"]["signatories"]["kabag-protokol"]
+
+    with pytest.raises(InvalidInput, match="kunker-camat-jambi-2026"):
+        organisations.import_file(_organisations(tmp_path, drop), actor="test")
+    assert session.exec(select(Signatory).where(Signatory.key == "kabag-protokol")).all()
+
+
+def test_a_second_event_with_the_same_series_number_is_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    planning.import_event_file(EXAMPLES / "fkp-volume-3.yaml", actor="test")
+    again = _copy(
+        tmp_path,
+        EXAMPLES / "fkp-volume-3.yaml",
+        {"code": "fkp-vol-3-lagi", "series": "forum komunikasi publik"},
+    )
+    with pytest.raises(InvalidInput) as refused:
+        planning.import_event_file(again, actor="test")
+    [problem] = refused.value.problems
+    assert problem.where == "number" and "'fkp-vol-3-2027'" in problem.reason
+    # The same file again is the same event, not a second volume.
+    planning.import_event_file(EXAMPLES / "fkp-volume-3.yaml", actor="test")
+    assert len(session.exec(select(Event)).all()) == 1
