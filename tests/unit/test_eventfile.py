@@ -139,6 +139,8 @@ def test_an_invalid_inline_email_is_refused_by_participant_index(tmp_path: Path)
 def test_the_example_files_are_valid_and_bring_their_lists() -> None:
     counts = {}
     for path in sorted(EXAMPLES.glob("*.yaml")):
+        if path.name == "organisations.yaml":  # the hosts the event files name, not an event
+            continue
         spec, rows = read_event_file(path)
         counts[spec.code] = len(rows)
     assert counts["fkp-vol-3-2027"] == 3 + 174
