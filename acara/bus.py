@@ -212,6 +212,25 @@ async def _send(url: str, rows: list[tuple[DomainEvent, str | None]], sent: list
             sent.append(row.id)
 
 
+def start_deployment(flow: str, deployment: str, parameters: dict[str, Any]) -> bool:
+    """Start a run of a served deployment now (not waiting for it); False when no Prefect
+    server runs for this data folder, so the caller does the work itself."""
+    url = api_url()
+    if url is None or not server_healthy(url):
+        return False
+    from prefect.deployments.flow_runs import arun_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: url}):
+        run = _run(
+            arun_deployment(
+                f"{flow}/{deployment}", parameters=parameters, timeout=0, as_subflow=False
+            )
+        )
+    log.info("started %s/%s for %s: flow run %s", flow, deployment, parameters, run.id)
+    return True
+
+
 def reemit_pending(limit: int = 500) -> EmitReport:
     """The sweep: emit stored events that never reached Prefect (server was down), oldest first."""
     return emit(None, limit=limit)

@@ -55,6 +55,39 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "closed": Np_("event status", "Closed"),
         "cancelled": Np_("event status", "Cancelled"),
     },
+    # What an outbox message is, in a plan or the sending progress.
+    "purpose": {
+        "invitation": Np_("message", "Invitation"),
+        "update": Np_("message", "Change notice"),
+        "cancellation": Np_("message", "Cancellation"),
+        "representative": Np_("message", "Representative's invitation"),
+        "refresh": Np_("message", "Invitation sent again"),
+        "reminder": Np_("message", "Reminder"),
+        "nudge": Np_("message", "Request to answer"),
+        "seat": Np_("message", "Seat offered"),
+        "minutes": Np_("message", "Minutes"),
+        "thank-you": Np_("message", "Thank-you letter"),
+        "survey": Np_("message", "Survey"),
+        "action-reminder": Np_("message", "Action item reminder"),
+        "escalation": Np_("message", "Escalation"),
+    },
+    # Where an outbox message stands.
+    "message status": {
+        "queued": Np_("message status", "Queued"),
+        "sending": Np_("message status", "Sending"),
+        "sent": Np_("message status", "Sent"),
+        "failed_retryable": Np_("message status", "To retry later"),
+        "failed_permanent": Np_("message status", "Failed"),
+        "superseded": Np_("message status", "No longer needed"),
+    },
+    # A survey rating, 1 to 5, in the results chart.
+    "rating": {
+        "1": Np_("rating", "1 (poor)"),
+        "2": Np_("rating", "2"),
+        "3": Np_("rating", "3"),
+        "4": Np_("rating", "4"),
+        "5": Np_("rating", "5 (excellent)"),
+    },
     # The fields of the forms, named in an error page's list of problems.
     "field": {
         "name": Np_("field", "Name"),
@@ -62,6 +95,8 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "position": Np_("field", "Position"),
         "participants": Np_("field", "Participants"),
         "status": Np_("field", "Status"),
+        "file": Np_("field", "File"),
+        "confirm": Np_("field", "Confirmation"),
     },
     # What the registration desk notes about a participant's earlier answer.
     "desk note": {

@@ -13,7 +13,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from acara.db import DatabaseLost, check_health
 from acara.settings import masked
-from acara.web import auth, checkin, dashboard, errors, rsvp
+from acara.web import (
+    auth,
+    checkin,
+    dashboard,
+    documents,
+    errors,
+    followup,
+    invitations,
+    minutes,
+    rsvp,
+)
 from acara.web.deps import same_origin
 from acara.web.pages import STATIC
 
@@ -56,7 +66,8 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, rsvp, checkin, dashboard, *map(_optional, OPTIONAL_ROUTERS)):
+    pages = (auth, rsvp, checkin, dashboard, invitations, minutes, followup, documents)
+    for module in (*pages, *map(_optional, OPTIONAL_ROUTERS)):
         if module is not None:
             app.include_router(module.router)
 
@@ -65,7 +76,9 @@ def create_app() -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
+        # A route may set its own (the e-mail preview's sandboxed frame); the rest get these.
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         if not request.url.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,0 +1,224 @@
+"""The officer workspace over HTTP (TestClient): invitations, minutes, follow-up, documents."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlmodel import Session, col, select
+
+from acara.settings import get_settings
+from acara.web import create_app
+from models.event import Event, EventStatus
+from models.minutes import ActionItem
+from models.officers import Role
+from models.outbox import Message, MessageStatus
+from tests.conftest import EXAMPLES
+from tests.smtp_server import SmtpSink
+from tests.web_helpers import add_officer, alert_text, log_in, on_the_day, participant, seed_event
+
+KUMPEH = "camat.kumpeh@jambiprov.go.id"
+JAMBI = "kunjungan-camat-jambi.yaml"
+NOTULEN = EXAMPLES / "notulen-kunker-camat-jambi.md"
+
+
+@pytest.fixture
+def sink(monkeypatch: pytest.MonkeyPatch, acara_env: Path) -> Iterator[SmtpSink]:
+    """A real SMTP server the app sends through."""
+    with SmtpSink() as server:
+        monkeypatch.setenv("ACARA_SMTP_URL", server.url)
+        get_settings.cache_clear()
+        yield server
+        get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(session: Session, db_url: str) -> Iterator[TestClient]:
+    """A client on the test database; server errors become pages, as for a real browser."""
+    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def officer(client: TestClient) -> TestClient:
+    """The client logged in as the officer Rina."""
+    add_officer("Rina")
+    log_in(client)
+    return client
+
+
+def outbox(session: Session, event: Event) -> list[Message]:
+    session.expire_all()
+    return list(session.exec(select(Message).where(Message.event_id == event.id)))
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+def test_the_preview_is_the_letter_the_composer_writes_and_nothing_is_owed_by_looking(
+    session: Session, officer: TestClient
+) -> None:
+    event = seed_event(session, JAMBI, announce=False)
+    camat = participant(session, event, KUMPEH)
+    page = officer.get(f"/events/{event.id}/invitations/preview/{camat.id}")
+    assert page.status_code == 200, page.text
+    assert "Undangan" in page.text and KUMPEH in page.text
+    assert "invite.ics" in page.text
+    frame = officer.get(f"/events/{event.id}/invitations/preview/{camat.id}/email.html")
+    assert frame.status_code == 200 and "Kelompok 1 - Pamulang" in frame.text
+    assert "sandbox" in frame.headers["content-security-policy"]
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    assert outbox(session, event) == []
+    session.refresh(event)
+    assert event.status is EventStatus.DRAFT
+
+
+def test_sending_needs_the_confirmation_then_sends_in_the_background_to_the_end(
+    session: Session, officer: TestClient, sink: SmtpSink
+) -> None:
+    event = seed_event(session, JAMBI, announce=False)
+    page = officer.get(f"/events/{event.id}/invitations")
+    assert page.status_code == 200
+    assert "Undangan" in page.text and "data-count>34<" in page.text
+    refused = officer.post(f"/events/{event.id}/invitations/send", data={"expected": "34"})
+    assert refused.status_code == 422 and outbox(session, event) == []
+    stale = officer.post(
+        f"/events/{event.id}/invitations/send", data={"expected": "33", "confirm": "true"}
+    )
+    assert stale.status_code == 422 and "34" in alert_text(stale.text)
+    sent = officer.post(
+        f"/events/{event.id}/invitations/send", data={"expected": "34", "confirm": "true"}
+    )
+    assert sent.status_code == 200 and sent.url.path.endswith("/invitations/progress")
+    assert 'id="finished"' in sent.text and 'http-equiv="refresh"' not in sent.text
+    assert 'data-status="sent">34<' in sent.text
+    assert sink.count == 34
+    assert {m.status for m in outbox(session, event)} == {MessageStatus.SENT}
+    session.refresh(event)
+    assert event.status is EventStatus.ANNOUNCED
+
+
+def test_a_refused_recipient_shows_as_failed_with_the_servers_reason(
+    session: Session, officer: TestClient, sink: SmtpSink
+) -> None:
+    event = seed_event(session, JAMBI, announce=False)
+    sink.refuse(KUMPEH, 550, text="mailbox unknown")
+    sent = officer.post(
+        f"/events/{event.id}/invitations/send", data={"expected": "34", "confirm": "true"}
+    )
+    assert 'data-status="failed_permanent">1<' in sent.text
+    assert KUMPEH in sent.text and "mailbox unknown" in sent.text
+
+
+def approve_minutes(officer: TestClient, event: Event) -> TestClient:
+    """On the day: upload the Jambi notulen, record the visit as held, approve (confirmed)."""
+    with on_the_day(event):
+        log_in(officer)
+        officer.post(
+            f"/events/{event.id}/minutes",
+            files={"file": (NOTULEN.name, NOTULEN.read_bytes(), "text/markdown")},
+        )
+        officer.post(f"/events/{event.id}/hold", data={"confirm": "true"})
+        approved = officer.post(f"/events/{event.id}/minutes/approve", data={"confirm": "true"})
+        assert approved.status_code == 200, approved.text
+    return officer
+
+
+# --- minutes -----------------------------------------------------------------------------------
+
+
+def test_a_bad_minutes_file_is_refused_with_its_line_and_a_good_one_is_approved(
+    session: Session, officer: TestClient, sink: SmtpSink
+) -> None:
+    event = seed_event(session, JAMBI)
+    bad = NOTULEN.read_text().replace("due: 2026-12-15", "due: 15 Desember", 1)
+    refused = officer.post(
+        f"/events/{event.id}/minutes",
+        files={"file": ("notulen.md", io.BytesIO(bad.encode()), "text/markdown")},
+    )
+    assert refused.status_code == 422
+    assert "notulen.md line" in refused.text
+    with on_the_day(event):
+        log_in(officer)
+        uploaded = officer.post(
+            f"/events/{event.id}/minutes",
+            files={"file": (NOTULEN.name, NOTULEN.read_bytes(), "text/markdown")},
+        )
+        assert uploaded.status_code == 200 and 'id="done"' in uploaded.text
+        assert 'id="not-yet"' in uploaded.text  # the event is not held yet
+        held = officer.post(f"/events/{event.id}/hold", data={"confirm": "true"})
+        assert held.status_code == 200
+        assert 'id="approve-button"' in held.text
+        unconfirmed = officer.post(f"/events/{event.id}/minutes/approve")
+        assert unconfirmed.status_code == 422
+        approved = officer.post(f"/events/{event.id}/minutes/approve", data={"confirm": "true"})
+    log_in(officer)  # the session of the day's clock is not one of today
+    assert approved.status_code == 200, approved.text
+    assert "Rina" in approved.text and 'id="minutes-status"' in approved.text
+    pdf = officer.get(f"/events/{event.id}/documents/notulen.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "NOTULEN" in text.upper()
+
+
+# --- follow-up ---------------------------------------------------------------------------------
+
+
+def test_action_items_flag_the_overdue_and_one_is_marked_done(
+    session: Session, officer: TestClient, sink: SmtpSink
+) -> None:
+    event = seed_event(session, JAMBI)
+    approve_minutes(officer, event)
+    items = session.exec(
+        select(ActionItem).where(ActionItem.event_id == event.id).order_by(col(ActionItem.due_on))
+    ).all()
+    first = items[0]
+    with time_machine.travel(datetime.combine(first.due_on, time(12), UTC) + timedelta(days=3)):
+        log_in(officer)
+        page = officer.get(f"/events/{event.id}/followup")
+        row = re.search(rf'<tr data-item="{first.id}" class="overdue">(.*?)</tr>', page.text, re.S)
+        assert row and "Terlambat 3 hari" in row[1]
+        done = officer.post(f"/events/{event.id}/followup/actions/{first.id}/done")
+    assert done.status_code == 200 and "selesai" in alert_text(done.text)
+    session.refresh(first)
+    assert first.status.value == "done" and first.done_by == "Rina"
+    assert f'<tr data-item="{first.id}" class="overdue">' not in done.text
+
+
+def test_a_desk_account_can_neither_send_nor_approve(session: Session, client: TestClient) -> None:
+    event = seed_event(session, JAMBI, announce=False)
+    add_officer("Dedi", Role.DESK)
+    log_in(client, "Dedi")
+    sent = client.post(
+        f"/events/{event.id}/invitations/send", data={"expected": "34", "confirm": "true"}
+    )
+    assert sent.status_code == 403 and outbox(session, event) == []
+    approved = client.post(f"/events/{event.id}/minutes/approve", data={"confirm": "true"})
+    assert approved.status_code == 403
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def test_each_document_downloads_with_its_text(session: Session, officer: TestClient) -> None:
+    event = seed_event(session, JAMBI)
+    page = officer.get(f"/events/{event.id}/documents")
+    assert page.status_code == 200
+    pdf = officer.get(f"/events/{event.id}/documents/daftar-hadir.pdf")
+    assert pdf.status_code == 200
+    assert "attachment" in pdf.headers["content-disposition"]
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "DAFTAR HADIR" in text.upper()
+    csv = officer.get(f"/events/{event.id}/documents/daftar-hadir.csv")
+    assert csv.status_code == 200 and "Kumpeh" in csv.content.decode("utf-8-sig")
+    press = officer.get(f"/events/{event.id}/documents/siaran-pers.md")
+    assert press.status_code == 200 and "Jambi" in press.text
+    missing = officer.get(f"/events/{event.id}/documents/notulen.pdf")
+    assert missing.status_code == 404
