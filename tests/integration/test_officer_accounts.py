@@ -161,6 +161,9 @@ def test_a_desk_account_reaches_no_officer_page_and_posts_to_none(
     log_in(client, "Dedi")
     routes = _officer_only_routes()
     assert ("GET", "/events/{ref}") in routes and ("POST", "/events/{ref}/attendance") in routes
+    # Sending and approving: the workspace's actions.
+    assert ("POST", "/events/{ref}/invitations/send") in routes
+    assert ("POST", "/events/{ref}/minutes/approve") in routes
     for method, path in routes:
         url = re.sub(r"\{[^}]+\}", str(event.id), path)
         form = None if method == "GET" else {"status": "absent"}
