@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.clock import UTCDateTime, enum_type, utcnow, zone_label
@@ -37,6 +37,27 @@ class EventStatus(StrEnum):
 DEFAULT_REMINDER_OFFSETS = "3d,1d,2h"
 
 
+class Translated:
+    """A row whose texts may also be given in other languages than the office's own.
+
+    `translations` holds them by language, then field: {"en": {"title": "...", ...}}. Every
+    reader asks `text(field, language)`: the text in that language when there is one, else the
+    office's own (Indonesian), which is the column itself.
+    """
+
+    translations: dict[str, dict[str, str]]
+
+    def text(self, name: str, language: str | None = None) -> str:
+        """The text of field `name` (title, subject, description) in `language`."""
+        given = (self.translations or {}).get(language or "", {}).get(name)
+        return given or getattr(self, name) or ""
+
+
+def translations_column() -> Column[dict[str, dict[str, str]]]:
+    """The JSON column of a Translated row: {} when nothing is translated."""
+    return Column(JSON, nullable=False, server_default=text("'{}'"))
+
+
 class Venue(SQLModel, table=True):
     """A building or site; rooms belong to it."""
 
@@ -56,7 +77,7 @@ class Room(SQLModel, table=True):
     capacity: int | None = None  # seats, when known
 
 
-class Event(SQLModel, table=True):
+class Event(Translated, SQLModel, table=True):
     """One occasion with its own lifecycle, calendar identity and participants."""
 
     # One event per volume of a series (the series' Volume-3 exists once).
@@ -86,6 +107,10 @@ class Event(SQLModel, table=True):
     sequence: int = 0  # ICS SEQUENCE, bumped on every change of time, place or status
     reminder_offsets: str = DEFAULT_REMINDER_OFFSETS  # before start, e.g. "3d,1d,2h"
     cancel_reason: str | None = None
+    # Title, subject and description for foreign guests, by language (see Translated).
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=translations_column()
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -102,9 +127,14 @@ class Event(SQLModel, table=True):
     @property
     def display_title(self) -> str:
         """Title with its series number when it is part of a series."""
+        return self.titled()
+
+    def titled(self, language: str | None = None) -> str:
+        """The title in `language` (see Translated), with its series number in a series."""
+        title = self.text("title", language)
         if self.series and self.number:
-            return f"{self.title} ({self.series} Volume-{self.number})"
-        return self.title
+            return f"{title} ({self.series} Volume-{self.number})"
+        return title
 
     def local(self, instant: datetime) -> datetime:
         """An instant as wall-clock time in the event's zone."""
@@ -127,7 +157,7 @@ class BreakoutGroup(SQLModel, table=True):
     venue_id: int | None = Field(default=None, foreign_key="venue.id")  # its sessions happen here
 
 
-class AgendaSession(SQLModel, table=True):
+class AgendaSession(Translated, SQLModel, table=True):
     """One item of the agenda: a time slot in a room, for everyone or for one group."""
 
     __table_args__ = (Index("ix_agendasession_room_time", "room_id", "starts_at", "ends_at"),)
@@ -143,3 +173,7 @@ class AgendaSession(SQLModel, table=True):
     speakers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     moderator: str | None = Field(default=None, max_length=300)
     description: str = ""
+    # Title and description for foreign guests, by language (see Translated).
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, sa_column=translations_column()
+    )

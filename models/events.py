@@ -87,7 +87,7 @@ class InvitationAnswered(DomainFact):
     answer: str
     rsvp: str  # the participant's status after the answer
     previous: str
-    channel: str = "web"  # web, calendar, phone
+    channel: str = "web"  # web, calendar, or as an officer recorded it: phone, whatsapp, letter
     representative_id: int | None = None
     promoted_ids: tuple[int, ...] = ()
 

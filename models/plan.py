@@ -91,6 +91,50 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _texts(value: Any) -> Any:
+    # A plain string is the office's own text; a mapping gives it per language.
+    return {"id": value} if isinstance(value, str) else value
+
+
+class Texts(Spec):
+    """A text in the office's language (`id`) and, for foreign guests, in English (`en`):
+    `title: {id: ..., en: ...}`; a plain string is `id` alone."""
+
+    id: Text = ""
+    en: Text | None = None
+
+    @field_validator("en")
+    @classmethod
+    def _not_empty(cls, value: str | None) -> str | None:
+        if value is not None and not value:
+            raise ValueError("empty: write the English text or leave `en` out")
+        return value
+
+    def limited(self, most: int, *, required: bool = False) -> Texts:
+        """These texts when they fit in `most` characters (and `id` is given if `required`)."""
+        if required and not self.id:
+            raise ValueError("missing value: give the text in Indonesian (`id`)")
+        if any(len(value or "") > most for value in (self.id, self.en)):
+            raise ValueError(f"at most {most} characters")
+        return self
+
+    def others(self) -> dict[str, str]:
+        """The texts in other languages than the office's own, by language."""
+        return {"en": self.en} if self.en else {}
+
+
+Translatable = Annotated[Texts, BeforeValidator(_texts)]
+
+
+def translations(**fields: Texts | None) -> dict[str, dict[str, str]]:
+    """What a Translated row stores (models.event): {language: {field: text}}."""
+    out: dict[str, dict[str, str]] = {}
+    for name, texts in fields.items():
+        for language, value in (texts.others() if texts else {}).items():
+            out.setdefault(language, {})[name] = value
+    return out
+
+
 class RoomSpec(Spec):
     name: Text = Field(min_length=1, max_length=300)
     capacity: int | None = Field(default=None, ge=1)
@@ -108,7 +152,7 @@ class GroupSpec(Spec):
 
 
 class SessionSpec(Spec):
-    title: Text = Field(min_length=1, max_length=500)
+    title: Translatable
     start: Clock
     end: Clock
     venue: OptionalText = None  # defaults to the group's venue, or the event's only venue
@@ -116,7 +160,12 @@ class SessionSpec(Spec):
     group: OptionalText = None  # None: everyone (plenary)
     speakers: list[Text] = []
     moderator: OptionalText = Field(default=None, max_length=300)
-    description: Text = ""
+    description: Translatable = Texts()
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: Texts) -> Texts:
+        return value.limited(500, required=True)
 
 
 class DaySpec(Spec):
@@ -192,7 +241,7 @@ class EventSpec(Spec):
 
     code: Text = Field(min_length=1, max_length=120, pattern=r"^[\w.\-]+$")
     kind: EventKind
-    title: Text = Field(min_length=1, max_length=500)
+    title: Translatable
     series: OptionalText = Field(default=None, max_length=200)
     number: OptionalText = Field(default=None, max_length=40)
     timezone: Text = "WIB"
@@ -202,8 +251,8 @@ class EventSpec(Spec):
     signatory: OptionalText = Field(default=None, max_length=80)  # default: the host's
     guest: OptionalText = Field(default=None, max_length=300)
     letter_number: OptionalText = Field(default=None, max_length=120)
-    subject: OptionalText = Field(default=None, max_length=500)
-    description: Text = ""
+    subject: Translatable | None = None
+    description: Translatable = Texts()
     capacity: int | None = Field(default=None, ge=1)
     reminders: Text = DEFAULT_REMINDER_OFFSETS
     venues: list[VenueSpec] = []
@@ -211,6 +260,17 @@ class EventSpec(Spec):
     agenda: list[DaySpec] = []
     participants: list[ParticipantSpec] = []
     participants_file: OptionalText = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: Texts) -> Texts:
+        return value.limited(500, required=True)
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: Texts | None) -> Texts | None:
+        # An empty subject is no subject: the letter falls back on the title.
+        return value.limited(500) if value and value.id else None
 
     @field_validator("code")
     @classmethod

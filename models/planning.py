@@ -16,7 +16,7 @@ from models.errors import N_, InvalidInput, Problem
 from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Room, Venue
 from models.lifecycle import Action, apply
 from models.organisations import Organisation, host_of
-from models.plan import EventSpec, SessionSpec
+from models.plan import EventSpec, SessionSpec, translations
 from models.reminders import parse_offsets
 from models.rooms import check_room_conflicts
 from models.roster import RosterReport, Row, add_participants
@@ -213,7 +213,7 @@ def import_event(
         event = Event(
             code=spec.code,
             kind=spec.kind,
-            title=spec.title,
+            title=spec.title.id,
             starts_at=starts_at,
             ends_at=ends_at,
             calendar_uid=f"{uuid.uuid4()}@acara",
@@ -229,13 +229,17 @@ def import_event(
             ]
         )
     before = None if created else _schedule_fingerprint(session, event)
-    event.kind, event.title = spec.kind, spec.title
+    event.kind, event.title = spec.kind, spec.title.id
     event.series, event.number = spec.series, spec.number
     event.timezone, event.starts_at, event.ends_at = tz_name, starts_at, ends_at
     event.host_id, event.signatory = host_id, signatory
     event.guest_id = _get_or_create_org(session, spec.guest)
-    event.letter_number, event.subject = spec.letter_number, spec.subject
-    event.description, event.capacity = spec.description, spec.capacity
+    event.letter_number = spec.letter_number
+    event.subject = spec.subject.id if spec.subject else None
+    event.description, event.capacity = spec.description.id, spec.capacity
+    event.translations = translations(
+        title=spec.title, subject=spec.subject, description=spec.description
+    )
     event.reminder_offsets = spec.reminders
     event.updated_at = utcnow()
     session.add(event)
@@ -327,7 +331,7 @@ def _build_agenda(
             sessions.append(
                 AgendaSession(
                     event_id=event.id,
-                    title=item.title,
+                    title=item.title.id,
                     starts_at=start,
                     ends_at=end,
                     venue_id=venue_id,
@@ -335,7 +339,8 @@ def _build_agenda(
                     group_id=group_id,
                     speakers=list(item.speakers),
                     moderator=item.moderator,
-                    description=item.description,
+                    description=item.description.id,
+                    translations=translations(title=item.title, description=item.description),
                 )
             )
     return sessions

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from acara.dates import clock, long_datetime
+from acara.dates import clock_in_zone, long_datetime
 from acara.i18n import translate
 from acara.labels import label
 from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
@@ -17,7 +17,6 @@ from acara.stages import planning
 from acara.web.deps import DeskDep, MaybeOfficerDep, OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from models.checkin import CheckedIn
-from models.clock import zone_label
 from models.event import Event
 from models.people import Attendance, AttendanceStatus, RsvpStatus
 from models.queries import PLENARY, by_group
@@ -29,7 +28,7 @@ BULK_STATUSES = [s.value for s in AttendanceStatus]
 def _time(event: Event, attendance: Attendance | None, language: str) -> str:
     if attendance is None or attendance.checked_in_at is None:
         return ""
-    return f"{clock(attendance.checked_in_at, event.timezone, language)} {event.zone_label}"
+    return clock_in_zone(attendance.checked_in_at, event.timezone, language)
 
 
 def result_view(event: Event, result: CheckedIn, language: str) -> dict[str, str | bool]:
@@ -48,7 +47,7 @@ def result_view(event: Event, result: CheckedIn, language: str) -> dict[str, str
         "first_time": result.first_time,
         "name": seen.name,
         "group": seen.group,
-        "time": f"{clock(result.at, event.timezone, language)} {zone_label(event.timezone)}",
+        "time": clock_in_zone(result.at, event.timezone, language),
         "note": note,
     }
 

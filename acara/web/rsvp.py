@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from acara.dates import long_date, long_datetime, time_range
+from acara.dates import long_date, long_datetime, time_range, zone_name
 from acara.i18n import translate
 from acara.links import RsvpClaim, checkin_code, read_rsvp_token
 from acara.stages import rsvp
@@ -36,7 +36,7 @@ def invitation_view(claim: RsvpClaim, language: str) -> dict[str, Any]:
                     "time": time_range(
                         line.session.starts_at, line.session.ends_at, zone, language
                     ),
-                    "title": line.session.title,
+                    "title": line.session.text("title", language),
                     "place": line.place,
                     "speakers": ", ".join(line.session.speakers),
                 }
@@ -57,6 +57,7 @@ def invitation_view(claim: RsvpClaim, language: str) -> dict[str, Any]:
         "name": person.full_name.with_titles,
         "greeting": f"{person.salutation} {person.full_name.with_titles}".strip(),
         "when": event_when(event, language),
+        "zone": zone_name(event.starts_at, zone, language),
         "place": " · ".join(venues),
         "host": seen.host,
         "group": seen.group,

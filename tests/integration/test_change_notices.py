@@ -156,8 +156,8 @@ def test_a_reschedule_tells_each_reader_the_old_and_new_time_in_their_language(
         m["To"].addresses[0].addr_spec: text(m) for m in read(mailbox(acara_env) - sent_before)
     }
     assert (
-        "Time: formerly Thursday, 10 December 2099 at 09:00 WIB, "
-        "now Thursday, 17 December 2099 at 10:00 WIB." in letters["mark.gilbert@dal.ca"]
+        "Time: formerly Thursday, 10 December 2099 at 09:00 WIB (UTC+7), "
+        "now Thursday, 17 December 2099 at 10:00 WIB (UTC+7)." in letters["mark.gilbert@dal.ca"]
     )
     assert "semula" not in letters["mark.gilbert@dal.ca"]
     assert (

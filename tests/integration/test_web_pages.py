@@ -73,8 +73,8 @@ def test_the_rsvp_page_shows_the_guests_own_invitation_in_english(
     html = page.text
     assert 'lang="en"' in html and "Will you attend?" in html
     assert "Prof. Mark Gilbert, Ph.D." in html
-    assert "Thursday, 10 December 2026, 09:00–12:00 WIB" in html
-    assert "09:30–10:30 WIB" in html and "Tangerang Live Room (TLR)" in html
+    assert "Thursday, 10 December 2026, 09:00–12:00 WIB (UTC+7)" in html
+    assert "09:30–10:30 WIB (UTC+7)" in html and "Tangerang Live Room (TLR)" in html
     # Only his own data: nobody else's name or address.
     for other in ("Sarah Thompson", "sarah.thompson@dal.ca", "Dedi Suhendi", "redaksi@"):
         assert other not in html

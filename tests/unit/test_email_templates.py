@@ -181,8 +181,8 @@ def test_an_update_says_what_changed_in_english_for_an_english_reader() -> None:
     shared["changes"] = what_changed(only_the_end, "Asia/Jakarta", "en")
     letter = render("update", "en", shared)
     assert (
-        "Time: formerly Thursday, 14 January 2027, 09:00–11:00 WIB, "
-        "now Thursday, 14 January 2027, 09:00–12:00 WIB." in letter.text
+        "Time: formerly Thursday, 14 January 2027, 09:00–11:00 WIB (UTC+7), "
+        "now Thursday, 14 January 2027, 09:00–12:00 WIB (UTC+7)." in letter.text
     )
     assert "Group: formerly none (plenary sessions only), now Kelompok 3." in letter.text
     assert "semula" not in letter.text

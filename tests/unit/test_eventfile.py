@@ -77,7 +77,7 @@ def test_dates_stay_dates_and_numbers_stay_text_where_text_is_expected(tmp_path:
 def test_yes_and_no_are_words_not_booleans(tmp_path: Path) -> None:
     text = MINIMAL.replace("title: FGD Pelayanan Publik", "title: no") + "subject: On\n"
     spec = parse_event_spec(load_yaml(write(tmp_path, "e.yaml", text)))
-    assert (spec.title, spec.subject) == ("no", "On")
+    assert spec.title.id == "no" and spec.subject is not None and spec.subject.id == "On"
 
 
 def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
@@ -294,3 +294,51 @@ def test_bad_rows_of_a_workbook_are_named_like_those_of_a_csv(tmp_path: Path) ->
     assert text[0].startswith("row 3, column email: not a valid e-mail address")
     assert text[1] == "row 4, column name: missing value"
     assert text[2].startswith("row 4, column role: Input should be 'host_official'")
+
+
+def test_texts_may_come_in_english_beside_the_offices_own_and_plain_strings_still_work(
+    tmp_path: Path,
+) -> None:
+    text = MINIMAL.replace(
+        "title: FGD Pelayanan Publik",
+        "title: {id: FGD Pelayanan Publik, en: Public Service FGD}\nsubject: Undangan FGD",
+    ) + textwrap.dedent(
+        """\
+        agenda:
+          - date: 2026-12-10
+            sessions:
+              - {title: {id: Diskusi, en: Discussion}, start: "09:00", end: "10:00"}
+              - {title: Penutupan, start: "10:00", end: "10:30"}
+        """
+    )
+    spec, _ = read_event_file(write(tmp_path, "e.yaml", text))
+    assert (spec.title.id, spec.title.en) == ("FGD Pelayanan Publik", "Public Service FGD")
+    assert spec.subject is not None and (spec.subject.id, spec.subject.en) == ("Undangan FGD", None)
+    first, second = spec.agenda[0].sessions
+    assert (first.title.id, first.title.en, second.title.en) == ("Diskusi", "Discussion", None)
+
+
+@pytest.mark.parametrize(
+    ("written", "where", "reason"),
+    [
+        ("{id: FGD, fr: Groupe de discussion}", "title.fr", "unknown key; known keys: id, en"),
+        ("{id: FGD, en: ''}", "title.en", "empty: write the English text or leave `en` out"),
+        ("{en: Public Service FGD}", "title", "missing value: give the text in Indonesian (`id`)"),
+    ],
+)
+def test_a_malformed_translation_is_refused_naming_the_field(
+    tmp_path: Path, written: str, where: str, reason: str
+) -> None:
+    text = MINIMAL.replace("title: FGD Pelayanan Publik", f"title: {written}")
+    with pytest.raises(InvalidInput) as caught:
+        read_event_file(write(tmp_path, "e.yaml", text))
+    assert problems_of(caught) == [f"{where}: {reason}"]
+
+
+def test_a_malformed_session_translation_is_refused_naming_the_session(tmp_path: Path) -> None:
+    text = with_session('"09:30"').replace("title: Diskusi", "title: {id: Diskusi, en: ' '}")
+    with pytest.raises(InvalidInput) as caught:
+        read_event_file(write(tmp_path, "e.yaml", text))
+    assert problems_of(caught) == [
+        "agenda[0].sessions[0].title.en: empty: write the English text or leave `en` out"
+    ]

@@ -76,18 +76,18 @@ def letter_frame(session: Session, event: Event, language: str) -> dict[str, Any
             "letter": {
                 "head": host or office.name,
                 "number": "",
-                "subject": event.display_title,
+                "subject": event.titled(language),
                 "date": letter_date(language, zone, as_of(session)),
             },
             "event": {
                 "code": event.code,
                 "kind": event.kind.value,
-                "title": event.display_title,
+                "title": event.titled(language),
                 "date_line": first if first == last else f"{first} – {last}",
                 "time_line": time_range(event.starts_at, event.ends_at, zone, language),
                 "place": place.name,
                 "address": place.address,
-                "description": event.description,
+                "description": event.text("description", language),
             },
         }
 

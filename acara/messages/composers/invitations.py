@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from acara import i18n
 from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
-from acara.dates import clock, long_date, long_datetime, time_range
+from acara.dates import clock_in_zone, long_date, long_datetime, time_range
 from acara.links import rsvp_links
 from acara.messages.composers.common import (
     addressed,
@@ -245,10 +245,9 @@ class EventView:
             time_line = time_range(event.starts_at, event.ends_at, zone, language)
         else:
             date_line = f"{first_day} – {last_day}"
-            label = event.zone_label
             time_line = (
-                f"{clock(event.starts_at, zone, language)} {label} – "
-                f"{clock(event.ends_at, zone, language)} {label}"
+                f"{clock_in_zone(event.starts_at, zone, language)} – "
+                f"{clock_in_zone(event.ends_at, zone, language)}"
             )
         days: list[dict[str, Any]] = []
         for line in self._agendas.get(group_id, []):
@@ -259,7 +258,7 @@ class EventView:
             days[-1]["items"].append(
                 {
                     "time": time_range(item.starts_at, item.ends_at, zone, language),
-                    "title": item.title,
+                    "title": item.text("title", language),
                     "group": line.group if item.group_id is not None else None,
                     "place": line.place,
                     "speakers": ", ".join(item.speakers),
@@ -273,17 +272,17 @@ class EventView:
             "letter": {
                 "head": self.host or self.sender.name,
                 "number": event.letter_number or "",
-                "subject": event.subject or event.display_title,
+                "subject": event.text("subject", language) or event.titled(language),
                 "date": letter_date(language, zone, self.today),
             },
             "event": {
-                "title": event.display_title,
+                "title": event.titled(language),
                 "date_line": date_line,
                 "time_line": time_line,
                 "when": long_datetime(event.starts_at, zone, language),
                 "place": place,
                 "address": address,
-                "description": event.description,
+                "description": event.text("description", language),
                 "cancel_reason": event.cancel_reason or "",
             },
             "agenda": days,
@@ -340,7 +339,7 @@ class EventView:
             entry = CalendarEntry(
                 uid=self.event.calendar_uid,
                 sequence=sequence,
-                summary=self.event.display_title,
+                summary=self.event.titled(language),
                 start=self.event.starts_at,
                 end=self.event.ends_at,
                 timezone=self.event.timezone,
