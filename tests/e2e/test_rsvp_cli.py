@@ -5,6 +5,7 @@ The officer's real command, on a copy of the Halifax FGD moved to 2099.
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,19 @@ def test_a_name_that_fits_several_is_refused_with_the_candidates_and_a_bad_via_i
     assert "Dr. Nurdin" in refused.err and "dr. Dini Anggraeni" in refused.err
     wrong = officer("rsvp", FGD, "Sarah", "accept", "--via", "fax", "--yes", expect=2)
     assert "--via" in wrong.err and "bukan telepon, whatsapp atau surat" in wrong.err
+
+
+def test_a_representative_named_on_whatsapp_is_planned_and_invited(
+    officer: Officer, tmp_path: Path
+) -> None:
+    before = set((tmp_path / "data" / "outbox" / "new").glob("*.eml"))
+    done = officer(
+        "rsvp", FGD, "walikota@tangerangkota.go.id", "represent", "--via", "whatsapp",
+        "--name", "Drs. Herman Suwarman, M.Si.", "--position", "Sekretaris Daerah Kota Tangerang",
+        "--email", "sekda@tangerangkota.go.id", "--yes",
+    )  # fmt: skip
+    assert "│ representative │ 1 " in done.out and "Herman Suwarman" in done.out  # the plan
+    assert "Jawaban Dr. Nurdin dicatat: Diwakilkan (via WhatsApp)." in done.out
+    (letter,) = set((tmp_path / "data" / "outbox" / "new").glob("*.eml")) - before
+    mail = message_from_bytes(letter.read_bytes(), policy=policy.default)
+    assert mail["To"].addresses[0].addr_spec == "sekda@tangerangkota.go.id"
