@@ -49,8 +49,11 @@ class Translated:
 
     def text(self, name: str, language: str | None = None) -> str:
         """The text of field `name` (title, subject, description) in `language`."""
-        given = (self.translations or {}).get(language or "", {}).get(name)
-        return given or getattr(self, name) or ""
+        return self.translated(name, language) or getattr(self, name) or ""
+
+    def translated(self, name: str, language: str | None) -> str | None:
+        """Field `name` as given in `language`, or None when the file gave no such text."""
+        return (self.translations or {}).get(language or "", {}).get(name)
 
 
 def translations_column() -> Column[dict[str, dict[str, str]]]:

@@ -96,6 +96,8 @@ def show(event: EventRef) -> None:
         (_("Guest"), seen.guest),
         (_("Letter"), target.letter_number),
         (_("Subject"), target.subject),
+        (_("Title in English"), target.translated("title", "en")),
+        (_("Subject in English"), target.translated("subject", "en")),
     ):
         if value:
             console.print(f"{label}: {escape(value)}", highlight=False)

@@ -1,4 +1,5 @@
-"""`acara rsvp`: an officer records an answer given by phone, as the office reads it (Indonesian).
+"""`acara rsvp`: an officer records an answer given by phone, as the office reads it (Indonesian);
+and what `event show` tells the officer of the English texts.
 
 The officer's real command, on a copy of the Halifax FGD moved to 2099.
 """
@@ -68,3 +69,15 @@ def test_a_representative_named_on_whatsapp_is_planned_and_invited(
     (letter,) = set((tmp_path / "data" / "outbox" / "new").glob("*.eml")) - before
     mail = message_from_bytes(letter.read_bytes(), policy=policy.default)
     assert mail["To"].addresses[0].addr_spec == "sekda@tangerangkota.go.id"
+
+
+def test_event_show_names_the_english_title_and_subject_beside_the_indonesian(
+    officer: Officer,
+) -> None:
+    shown = officer("event", "show", FGD).out
+    assert "Focus Group Discussion: Pelayanan Publik Kota Halifax dan Kota Tangerang" in shown
+    assert (
+        "Judul dalam bahasa Inggris: Focus Group Discussion: Public Service in Halifax and "
+        "Tangerang" in shown
+    )
+    assert "Perihal dalam bahasa Inggris: Invitation to a Focus Group Discussion" in shown
