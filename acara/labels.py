@@ -46,6 +46,16 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "forum": Np_("event kind", "Forum"),
         "ceremony": Np_("event kind", "Signing ceremony"),
     },
+    "officer role": {
+        "admin": Np_("officer role", "Administrator"),
+        "officer": Np_("officer role", "Officer"),
+        "desk": Np_("officer role", "Registration desk"),
+    },
+    "officer state": {
+        "active": Np_("officer state", "Active"),
+        "waiting": Np_("officer state", "Waiting for its link"),
+        "disabled": Np_("officer state", "Disabled"),
+    },
     "status": {
         "draft": Np_("event status", "Draft"),
         "announced": Np_("event status", "Announced"),

@@ -132,6 +132,13 @@ class Account:
     created_at: datetime
     sessions: int = 0
 
+    @property
+    def state(self) -> str:
+        """active, waiting (for its one-time link) or disabled."""
+        if not self.active:
+            return "disabled"
+        return "active" if self.has_password else "waiting"
+
 
 def account_view(row: OfficerAccount, sessions: int = 0) -> Account:
     """The plain view of an account row."""

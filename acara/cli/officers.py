@@ -11,10 +11,11 @@ from rich.table import Table
 
 from acara.cli.console import console
 from acara.i18n import _
+from acara.labels import label
 from acara.settings import officer_name
 from acara.stages import officers as stage
 from models.errors import N_, invalid
-from models.officers import Account, Role
+from models.officers import Role
 
 app = typer.Typer(help="Officer accounts for the web app.", no_args_is_help=True)
 
@@ -80,16 +81,10 @@ def list_accounts() -> None:
     """Every officer account with its role, state and open sessions."""
     table = Table(_("Name"), _("Role"), _("State"), _("Sessions"), title=_("Officer accounts"))
     for account in stage.accounts():
-        table.add_row(
-            escape(account.name), account.role.value, _state(account), str(account.sessions)
-        )
+        role = label("officer role", account.role.value)
+        state = label("officer state", account.state)
+        table.add_row(escape(account.name), role, state, str(account.sessions))
     console.print(table)
-
-
-def _state(account: Account) -> str:
-    if not account.active:
-        return _("disabled")
-    return _("active") if account.has_password else _("waiting for its link")
 
 
 @app.command("disable")

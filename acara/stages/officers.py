@@ -16,7 +16,7 @@ from acara.db import unit_of_work
 from acara.links import password_url, read_password_token
 from acara.stages.unit import change
 from models.clock import utcnow
-from models.errors import N_
+from models.errors import N_, NotFound
 from models.officers import (
     Account,
     LoginFailed,
@@ -84,6 +84,15 @@ def accounts() -> list[Account]:
         live = count_sessions(session, utcnow())
         rows = session.exec(select(OfficerAccount).order_by(OfficerAccount.key)).all()
         return [account_view(row, live.get(row.id or 0, 0)) for row in rows]
+
+
+def account(account_id: int) -> Account:
+    """One account by its id, or NotFound."""
+    with unit_of_work() as session:
+        row = session.get(OfficerAccount, account_id)
+        if row is None:
+            raise NotFound(N_("No officer account with id {id}."), id=account_id)
+        return account_view(row)
 
 
 def disable(name: str, *, actor: str) -> tuple[Account, int]:

@@ -22,6 +22,7 @@ from acara.web import (
     followup,
     invitations,
     minutes,
+    officers,
     rsvp,
 )
 from acara.web.deps import same_origin
@@ -66,7 +67,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (auth, rsvp, checkin, dashboard, invitations, minutes, followup, documents)
+    pages = (auth, officers, rsvp, checkin, dashboard, invitations, minutes, followup, documents)
     for module in (*pages, *map(_optional, OPTIONAL_ROUTERS)):
         if module is not None:
             app.include_router(module.router)

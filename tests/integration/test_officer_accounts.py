@@ -205,7 +205,35 @@ def test_a_script_adds_an_officer_with_the_password_on_standard_input(
     )
     assert "Officer account Sari Wulandari (officer) added." in done.stdout
     assert "password: at least 10 characters" in done.stderr and "refused: 2" in done.stdout
-    assert re.search(r"Sari Wulandari\s+│\s+officer\s+│\s+active", done.stdout)
+    assert re.search(r"Sari Wulandari\s+│\s+Officer\s+│\s+Active", done.stdout)
     assert "Budi" not in done.stdout.split("refused")[1]
     page = client.post("/login", data={"name": "sari wulandari", "password": "sandi-dari-skrip-42"})
     assert page.status_code == 200 and "Sari Wulandari" in page.text
+
+
+def test_an_administrator_adds_resets_and_disables_officers_in_the_browser_page(
+    session: Session, db_url: str
+) -> None:
+    add_officer("Admin", Role.ADMIN)
+    add_officer("Rina")
+    with TestClient(create_app()) as admin, TestClient(create_app()) as rina:
+        log_in(admin, "Admin")
+        log_in(rina, "Rina")
+        assert rina.get("/officers").status_code == 403  # officers do not manage accounts
+        added = admin.post("/officers", data={"name": "Dedi", "role": "desk"})
+        assert added.status_code == 200 and "Tautan sekali pakai untuk Dedi" in added.text
+        link = re.search(r'id="link-url">([^<]+)<', added.text)
+        assert link and "/officer/password/" in link[1]
+        rows = admin.get("/officers").text
+        assert re.search(r'data-officer="Dedi">\s*<td>Dedi</td>\s*<td>Meja registrasi', rows)
+        rina_id = next(a.id for a in officers.accounts() if a.name == "Rina")
+        reset = admin.post(f"/officers/{rina_id}/reset")
+        assert "Tautan sekali pakai untuk Rina" in reset.text
+        assert rina.get("/events", follow_redirects=False).status_code == 303  # session ended
+        disabled = admin.post(f"/officers/{rina_id}/disable")
+        assert disabled.status_code == 200 and "Akun dinonaktifkan" in disabled.text
+    states = {a.name: a.state for a in officers.accounts()}
+    assert states == {"Admin": "active", "Dedi": "waiting", "Rina": "disabled"}
+    assert ("officer.added", "Admin") in session.exec(
+        select(AuditEntry.action, AuditEntry.actor)
+    ).all()
