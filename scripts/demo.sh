@@ -38,6 +38,11 @@ INBOX="$ACARA_DATA_DIR/inbox"   # the organiser's mailbox; in production ACARA_I
   camat.kumpeh@jambiprov.go.id ACCEPTED
 acara replies fetch --maildir "$INBOX"   # pending -> accepted, by calendar
 acara replies fetch --maildir "$INBOX"   # again: every message is read once
+# --- Answers given by phone and WhatsApp, recorded by the officer ("via telepon" in the audit) --
+acara rsvp kunker-camat-jambi-2026 "0812 7000 014" decline --note "Ditelepon ajudan camat" --yes
+acara rsvp kunker-camat-jambi-2026 "Hasan Hasibuan" represent --via whatsapp \
+  --name "Rizal Siregar, S.STP." --position "Sekretaris Kecamatan Pauh" \
+  --email sekcam.pauh@jambiprov.go.id --yes   # the stand-in gets an invitation of his own
 # The whole list to a file, its first lines shown (head on a pipe would cut the command short).
 acara participants list kunker-camat-jambi-2026 --format csv > "$ACARA_DATA_DIR/peserta.csv"
 head -4 "$ACARA_DATA_DIR/peserta.csv"
