@@ -18,7 +18,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import record
@@ -241,9 +241,15 @@ def reset_account(session: Session, row: OfficerAccount, *, actor: str) -> int:
 
 
 def use_link(session: Session, officer_id: int, nonce: str, password: str) -> OfficerAccount:
-    """Set the password through a one-time link, which then stops working."""
-    row = session.get(OfficerAccount, officer_id, with_for_update=True)
-    if row is None or not row.active or not row.link_nonce or row.link_nonce != nonce:
+    """Set the password through a one-time link, which then stops working. The link is
+    claimed by one UPDATE, so two tabs sending the form at once cannot both use it."""
+    row = link_account(session, officer_id, nonce)
+    claimed = session.exec(
+        update(OfficerAccount)  # type: ignore[call-overload]
+        .where(col(OfficerAccount.id) == officer_id, col(OfficerAccount.link_nonce) == nonce)
+        .values(link_nonce=None)
+    )
+    if claimed.rowcount != 1:
         raise PasswordLinkInvalid(N_("This set-password link was used already or replaced."))
     set_password(session, row, password, actor=row.name, action="officer.password-set")
     return row
