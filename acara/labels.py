@@ -125,6 +125,17 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "permanent": Np_("bounced", "permanently"),
         "transient": Np_("bounced", "for now"),
     },
+    # An official letter (the check page /verify/<code>): what it is, whether it stands.
+    "letter kind": {
+        "invitation": Np_("letter kind", "Invitation"),
+        "update": Np_("letter kind", "Change of schedule or venue"),
+        "cancellation": Np_("letter kind", "Cancellation"),
+    },
+    "letter standing": {
+        "valid": Np_("letter standing", "Valid"),
+        "superseded": Np_("letter standing", "Superseded by a later letter"),
+        "cancelled": Np_("letter standing", "Event cancelled"),
+    },
     "method": {
         "qr": Np_("check-in method", "QR"),
         "manual": Np_("check-in method", "typed"),

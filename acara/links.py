@@ -6,7 +6,9 @@
 - check-in: {base_url}/checkin/{code}, a short code with its own HMAC ('3-128-K7QX3MAB'),
   short enough to type at the desk when a scanner fails, and printed as a QR code;
 - an officer's password: {base_url}/officer/password/{token}, timed (48 h) and single-use
-  (it carries the account's current random nonce, which setting the password clears).
+  (it carries the account's current random nonce, which setting the password clears);
+- letter check: {base_url}/verify/{code}, the outbox row's id and an HMAC under another salt
+  ('S1042-K7QX3MAB'), printed with a QR on every official letter.
 
 Tokens already sent in letters must keep working: their formats never change.
 """
@@ -42,6 +44,7 @@ PASSWORD_SALT = "acara.officer-password.v1"
 PASSWORD_LINK_MAX_AGE = timedelta(hours=48)  # a one-time link to set an officer's password
 PASSWORD_PATH = "/officer/password/{token}"
 _CHECKIN_SALT = b"acara.checkin.v1"
+_LETTER_SALT = b"acara.letter.v1"
 # Long enough for an invitation sent weeks ahead; the event's own state closes answers earlier.
 RSVP_MAX_AGE = timedelta(days=180)
 # The web app serves the RSVP page here; `?answer=` preselects a choice on that page (the
@@ -49,9 +52,13 @@ RSVP_MAX_AGE = timedelta(days=180)
 RSVP_PATH = "/rsvp/{token}"
 SURVEY_PATH = "/survey/{token}"
 CHECKIN_PATH = "/checkin/{code}"
+VERIFY_PATH = "/verify/{code}"
 ANSWERS = ("accept", "decline", "represent")
 _MAC_LENGTH = 8  # base32 characters: 40 bits, plenty for a code that only works at a desk
 _CODE = re.compile(rf"^(\d{{1,9}})-(\d{{1,12}})-([A-Z0-9]{{{_MAC_LENGTH}}})$")
+_LETTER_CODE = re.compile(rf"^S(\d{{1,12}})-([A-Z0-9]{{{_MAC_LENGTH}}})$")
+# Base32 has no 0, 1 or 8: a typed code reads them as the letters people mistake them for.
+_MISREAD = str.maketrans("018", "OIB")
 
 
 class TokenInvalid(AcaraError):
@@ -257,8 +264,11 @@ def read_password_token(token: str) -> PasswordClaim:
 
 
 def _mac(event_id: int, participant_id: int) -> str:
-    key = _secret().encode()
-    digest = hmac.new(key, _CHECKIN_SALT + f":{event_id}:{participant_id}".encode(), hashlib.sha256)
+    return _signed(_CHECKIN_SALT + f":{event_id}:{participant_id}".encode())
+
+
+def _signed(payload: bytes) -> str:
+    digest = hmac.new(_secret().encode(), payload, hashlib.sha256)
     return base64.b32encode(digest.digest()).decode()[:_MAC_LENGTH]
 
 
@@ -288,7 +298,7 @@ def read_checkin_code(text: str) -> CheckInCode:
     # Base32 has no 0, 1 or 8: read them as the letters people mistake them for.
     given = match[3]
     expected = _mac(event_id, participant_id)
-    if not hmac.compare_digest(given.translate(str.maketrans("018", "OIB")), expected):
+    if not hmac.compare_digest(given.translate(_MISREAD), expected):
         raise BadCheckInCode(
             N_("{code!r} is not a valid check-in code (mistyped or altered)."), code=raw
         )
@@ -309,3 +319,41 @@ def checkin_qr_svg(participant_id: int, event_id: int, *, scale: int = 6) -> str
 
 def _qr(participant_id: int, event_id: int) -> segno.QRCode:
     return segno.make(checkin_url(participant_id, event_id), error="m")
+
+
+# --- letter check ---------------------------------------------------------------------------
+
+
+def letter_code(message_id: int) -> str:
+    """The check code of the letter issued for an outbox row: 'S1042-K7QX3MAB'."""
+    return f"S{int(message_id)}-{_signed(_LETTER_SALT + f':{int(message_id)}'.encode())}"
+
+
+def verify_page() -> str:
+    """The public page where a letter's code can be typed in."""
+    return _url(VERIFY_PATH.format(code="")).rstrip("/")
+
+
+def verify_url(code: str) -> str:
+    """The public page that says whether a letter is genuine and still stands."""
+    return _url(VERIFY_PATH.format(code=code))
+
+
+def read_letter_code(text: str) -> str:
+    """A typed or scanned letter code, normalised ('s1042-k7qx 3mab' reads as 'S1042-K7QX3MAB');
+    TokenInvalid when it is not one acara made (mistyped, altered, forged)."""
+    raw = (text or "").strip()
+    if "/verify/" in raw:
+        raw = raw.rsplit("/verify/", 1)[1].split("?", 1)[0].strip("/")
+    raw = raw.upper().replace(" ", "")
+    match = _LETTER_CODE.match(raw)
+    if match is None or not hmac.compare_digest(
+        letter_code(int(match[1])), f"S{match[1]}-{match[2].translate(_MISREAD)}"
+    ):
+        raise TokenInvalid(N_("This letter code is not valid: it was mistyped or altered."))
+    return letter_code(int(match[1]))
+
+
+def letter_qr_svg(code: str) -> str:
+    """The QR code of a letter's check page, as SVG markup (printed on the letter)."""
+    return segno.make(verify_url(code), error="m").svg_inline(border=0, omitsize=True)

@@ -13,6 +13,7 @@ from models.event import (
     Venue,
 )
 from models.inbound import InboundMessage, MailBounce
+from models.letters import Letter
 from models.minutes import ActionItem, ActionStatus, Decision, Minutes, MinutesStatus
 from models.officers import LoginFailure, OfficerAccount, OfficerSession
 from models.organisations import Organisation, Signatory
@@ -47,6 +48,7 @@ __all__ = [
     "EventStatus",
     "InboundMessage",
     "Language",
+    "Letter",
     "LoginFailure",
     "MailBounce",
     "Message",

@@ -104,6 +104,16 @@ class Event(Translated, SQLModel, table=True):
     signatory: str | None = Field(default=None, max_length=80)
     letter_number: str | None = Field(default=None, max_length=120)  # nomor surat undangan
     subject: str | None = Field(default=None, max_length=500)  # perihal
+    letter_nature: str = Field(  # sifat: Biasa, Penting, Segera
+        default="", max_length=60, sa_column_kwargs={"server_default": ""}
+    )
+    letter_enclosures: str = Field(  # lampiran: "1 (satu) berkas"
+        default="", max_length=200, sa_column_kwargs={"server_default": ""}
+    )
+    # tembusan: who gets a copy, one line each ("Wali Kota Tangerang Selatan (sebagai laporan)")
+    letter_copies: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
     description: str = ""
     capacity: int | None = None  # seats for accepted invitees; beyond it, a waiting list
     calendar_uid: str = Field(unique=True, max_length=200)  # stable UID of every ICS for it

@@ -41,9 +41,12 @@ class MessageStatus(StrEnum):
 
 
 class Channel(StrEnum):
-    """How a message reaches its recipient; each has a transport (acara.messages.channels)."""
+    """How a message reaches its recipient. E-mail has a transport (acara.messages.channels)
+    that delivery runs send through; a printed letter is never sent by a run: it stays owed
+    until an officer hands it over (`acara letters --delivered`, models.letters.hand_over)."""
 
     EMAIL = "email"
+    LETTER = "letter"
 
 
 # The typed key's "nothing" values: a message most purposes owe once has none of them. Not
@@ -379,12 +382,15 @@ def recover_stale(
     return session.execute(statement).rowcount
 
 
-def events_with_work(session: Session) -> list[int]:
-    """Events whose outbox holds messages waiting, to retry, or in flight (perhaps left by a
-    run that died), of any purpose."""
+def events_with_work(session: Session, channel: Channel = Channel.EMAIL) -> list[int]:
+    """Events whose outbox holds messages of a channel waiting, to retry, or in flight
+    (perhaps left by a run that died), of any purpose."""
     statement = (
         select(Message.event_id)
-        .where(col(Message.status).in_((*_PENDING, MessageStatus.SENDING)))
+        .where(
+            col(Message.status).in_((*_PENDING, MessageStatus.SENDING)),
+            col(Message.channel) == channel,
+        )
         .distinct()
         .order_by(col(Message.event_id))
     )

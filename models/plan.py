@@ -252,6 +252,9 @@ class EventSpec(Spec):
     guest: OptionalText = Field(default=None, max_length=300)
     letter_number: OptionalText = Field(default=None, max_length=120)
     subject: Translatable | None = None
+    sifat: Text = Field(default="", max_length=60)  # of the letter: Biasa, Penting, Segera
+    lampiran: Text = Field(default="", max_length=200)  # enclosures: "1 (satu) berkas"
+    tembusan: list[Text] = Field(default=[], max_length=20)  # copies to, one line each
     description: Translatable = Texts()
     capacity: int | None = Field(default=None, ge=1)
     reminders: Text = DEFAULT_REMINDER_OFFSETS

@@ -236,6 +236,8 @@ def import_event(
     event.guest_id = _get_or_create_org(session, spec.guest)
     event.letter_number = spec.letter_number
     event.subject = spec.subject.id if spec.subject else None
+    event.letter_nature, event.letter_enclosures = spec.sifat, spec.lampiran
+    event.letter_copies = list(spec.tembusan)
     event.description, event.capacity = spec.description.id, spec.capacity
     event.translations = translations(
         title=spec.title, subject=spec.subject, description=spec.description

@@ -14,6 +14,7 @@ from acara.cli import db as db_commands
 from acara.cli import events as event_commands
 from acara.cli import followup as followup_commands
 from acara.cli import invitations as invitation_commands
+from acara.cli import letters as letter_commands
 from acara.cli import minutes as minutes_commands
 from acara.cli import officers as officer_commands
 from acara.cli import organisations as organisation_commands
@@ -41,6 +42,7 @@ app.add_typer(event_commands.app, name="event")
 app.add_typer(participant_commands.app, name="participants")
 app.add_typer(organisation_commands.app, name="organisations")
 app.command("invite")(invitation_commands.invite)
+app.command("letters")(letter_commands.letters)
 app.command("web")(web_commands.web)
 app.add_typer(officer_commands.app, name="officer")
 app.command("attendance")(attendance_commands.attendance)

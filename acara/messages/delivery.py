@@ -7,7 +7,7 @@ channel (e-mail unless told otherwise) through that channel's transport. It
    a process on this machine that no longer exists),
 2. claims pending rows in chunks (an atomic conditional UPDATE, see models.outbox.claim),
 3. composes each row's message (acara.messages.composers) while the previous chunk is on the
-   wire,
+   wire, and commits what the composers recorded (the official letters they issued),
 4. hands the chunk to the channel's transport, which reports every message as soon as known,
 5. marks each row before its SMTP worker sends the next message ("group commit": the results
    that arrive while one UPDATE commits are committed together by the next), so a crash
@@ -390,6 +390,8 @@ class _Run:
                 self.keys[message.key] = (row.id, row.recipient, row.purpose)
                 if n % 2:
                     await asyncio.sleep(0)  # let the chunk on the wire make progress
+            # What composers recorded (the letter register) holds before anything is sent.
+            session.commit()
             if unsendable:
                 self._mark(unsendable)
             return current

@@ -24,6 +24,7 @@ from acara.web import (
     minutes,
     officers,
     rsvp,
+    verify,
 )
 from acara.web.deps import same_origin
 from acara.web.pages import STATIC
@@ -68,6 +69,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     pages = (auth, officers, rsvp, checkin, dashboard, invitations, minutes, followup, documents)
+    pages += (verify,)
     for module in (*pages, *map(_optional, OPTIONAL_ROUTERS)):
         if module is not None:
             app.include_router(module.router)

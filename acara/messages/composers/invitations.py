@@ -1,5 +1,9 @@
 """Invitation, update and cancellation: an official letter with the participant's own agenda
-and a calendar invite that always carries the event's UID.
+and a calendar invite that always carries the event's UID, and the letter itself as a PDF.
+
+Each of these messages issues one official letter (models.letters: the register, tied to the
+outbox row, so a retried delivery prints the same letter with the same code); `official_letter`
+gives it for printing (acara.stages.letters) as well.
 
 Everything shared by one event is built once per delivery batch (`EventView`): the agenda
 of each group, the letter's common context per language, and a CalendarTemplate per group,
@@ -14,12 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models.organisations import Letterhead, letterhead
 from sqlmodel import Session, col, select
 
 from acara import i18n
 from acara.calendar import CalendarAttendee, CalendarEntry, CalendarMethod, CalendarTemplate
 from acara.dates import clock_in_zone, long_date, long_datetime, time_range
-from acara.links import rsvp_links
+from acara.documents.letters import (
+    CoverRow,
+    Sheet,
+    addressee_lines,
+    check_of,
+    head_of,
+    letter_pdf,
+    signer_of,
+)
+from acara.links import letter_code, rsvp_links
 from acara.messages.composers.common import (
     addressed,
     as_of,
@@ -32,12 +46,14 @@ from acara.messages.composers.common import (
     you,
 )
 from acara.messages.composers.registry import NotOwed, composer
-from acara.messages.message import CalendarPart, ComposedMessage, Contact
+from acara.messages.message import Attachment, CalendarPart, ComposedMessage, Contact
 from acara.render import Stencil
+from acara.settings import office_letterhead
 from models.event import BreakoutGroup, Event, EventStatus, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
+from models.letters import Issue, LetterKind, issue
 from models.outbox import Message
-from models.people import Role, RsvpStatus
+from models.people import Participant, Person, Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
 from models.replies import REFRESH
 
@@ -76,9 +92,7 @@ def representative(session: Session, message: Message) -> ComposedMessage:
 def refresh(session: Session, message: Message) -> ComposedMessage:
     """A calendar REFRESH is answered with the participant's current letter: the invitation
     with its REQUEST at today's SEQUENCE, or the CANCEL once the event is cancelled."""
-    cancelled = session.get(Event, message.event_id)
-    letter = CANCELLATION if cancelled and cancelled.status is EventStatus.CANCELLED else INVITATION
-    return _compose(session, message, letter=letter)
+    return _compose(session, message, letter=_letter_of(session, message))
 
 
 @composer(UPDATE)
@@ -93,19 +107,152 @@ def cancellation(session: Session, message: Message) -> ComposedMessage:
     return _compose(session, message)
 
 
-def _compose(session: Session, message: Message, letter: str | None = None) -> ComposedMessage:
-    letter = letter or message.purpose
+# The letter each purpose's message carries (a REFRESH: the one that stands now).
+_LETTERS = {
+    INVITATION: INVITATION,
+    REPRESENTATIVE: INVITATION,
+    UPDATE: UPDATE,
+    CANCELLATION: CANCELLATION,
+}
+# The Hal of a letter that follows the invitation (the e-mail's own perihal, templates/email/).
+_SUBJECTS = {
+    UPDATE: i18n.N_("Change of schedule or venue: %(subject)s"),
+    CANCELLATION: i18n.N_("Cancellation: %(subject)s"),
+}
+# How the PDF of each kind of letter is named in the e-mail: surat-undangan-<code>.pdf.
+_FILE_NAMES = {
+    INVITATION: "surat-undangan",
+    UPDATE: "surat-perubahan",
+    CANCELLATION: "surat-pembatalan",
+}
+
+
+def _letter_of(session: Session, message: Message) -> str:
+    if message.purpose in _LETTERS:
+        return _LETTERS[message.purpose]
+    event = session.get(Event, message.event_id)
+    return CANCELLATION if event and event.status is EventStatus.CANCELLED else INVITATION
+
+
+def _view(session: Session, message: Message) -> EventView:
     # Built from rows fully loaded and kept as plain data, so it is kept for the whole run;
     # keyed by the event's version, looked up once per chunk, so that a reschedule committed
     # while a long run is sending gets its updates written with the new times.
     version = memo(session, ("event-version", message.event_id), lambda: _version(session, message))
-    view = memo(
+    return memo(
         session, ("event-view", *version), lambda: EventView.load(session, message), per_run=True
     )
+
+
+def _recipient(
+    session: Session, message: Message, letter: str
+) -> tuple[Participant | None, Person]:
     participant, person = recipient_of(session, message)
     # Someone taken off the event is still owed the CANCEL of the entry they were sent.
     if person is None or (participant is None and letter != CANCELLATION):
         raise RecipientGone(f"{message.recipient} is no longer a participant of this event")
+    return participant, person
+
+
+def official_letter(session: Session, message: Message) -> Sheet:
+    """The official letter an outbox row carries, issued in the register the first time and
+    the same letter (number, date, code) every time after."""
+    letter = _letter_of(session, message)
+    participant, person = _recipient(session, message, letter)
+    return _sheet(session, message, _view(session, message), letter, participant, person)
+
+
+def preview_letter(session: Session, event: Event, participant: Participant) -> Sheet:
+    """A participant's invitation letter as it would go out now, issued to nobody."""
+    person = session.get(Person, participant.person_id)
+    assert person is not None and event.id is not None
+    draft = Message(
+        event_id=event.id,
+        participant_id=participant.id,
+        recipient=person.email or "",
+        purpose=INVITATION,
+        sequence=event.sequence,
+    )
+    return _sheet(session, draft, EventView.load(session, draft), INVITATION, participant, person)
+
+
+def _sheet(
+    session: Session,
+    message: Message,
+    view: EventView,
+    letter: str,
+    participant: Participant | None,
+    person: Person,
+) -> Sheet:
+    language = person.language.value
+    group_id = participant.group_id if participant else None
+    name = person.full_name.with_titles
+    number, issued_at = view.event.letter_number or "", view.today
+    if message.id is None:  # a preview: nothing is issued, and its code is no letter's
+        with i18n.language(language):
+            code = i18n.pgettext("the code printed on a sample letter", "SAMPLE")
+    else:
+        issued = issue(
+            session,
+            Issue(
+                message_id=message.id,
+                event_id=message.event_id,
+                participant_id=participant.id if participant else None,
+                recipient=message.recipient,
+                addressee=name,
+                kind=LetterKind(letter),
+                number=number,
+                sequence=message.sequence,
+                code=letter_code(message.id),
+            ),
+            now=issued_at,
+        )
+        number, issued_at, code = issued.number, issued.issued_at, issued.code
+    shared = view.context(group_id, language)
+    first_subject = shared["letter"]["subject"]
+    subject = first_subject
+    if letter in _SUBJECTS:
+        with i18n.language(language):
+            subject = i18n.gettext(_SUBJECTS[letter]) % {"subject": first_subject}
+    event = view.event
+    title = honorific(person, language)
+    context = {
+        **shared,
+        "kind": letter,
+        "head": view.head(language),
+        "signer": signer_of(view.letterhead),
+        "letter": {
+            "number": number,
+            "date": letter_date(language, event.timezone, issued_at),
+            "subject": subject,
+            "first_subject": first_subject,
+            "nature": event.letter_nature,
+            "enclosures": event.letter_enclosures,
+            "copies": list(event.letter_copies),
+            **check_of(code),
+        },
+        "recipient": {
+            "name": name,
+            "addressed": addressed(person, language),
+            "honorific": title,
+            "you": you(person, language),
+            "lines": addressee_lines(language, title, name, person.position, person.organisation),
+            "position": person.position,
+            "organisation": person.organisation,
+            "group": view.group_name(group_id),
+        },
+        "changes": what_changed(
+            message.changes if letter == UPDATE else [], event.timezone, language
+        ),
+    }
+    cover = CoverRow(name, person.position, "", view.group_name(group_id) or "", code)  # TEMP address
+    return Sheet(language, context, cover, f"{_FILE_NAMES[letter]}-{code}.pdf")
+
+
+def _compose(session: Session, message: Message, letter: str | None = None) -> ComposedMessage:
+    letter = letter or message.purpose
+    view = _view(session, message)
+    participant, person = _recipient(session, message, letter)
     language = person.language.value
     group_id = participant.group_id if participant else None
     name = person.full_name.with_titles
@@ -143,6 +290,7 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         else "NEEDS-ACTION",
     )
     calendar = view.calendar(group_id, method, language, message.sequence)
+    sheet = _sheet(session, message, view, letter, participant, person)
     return ComposedMessage(
         key=message_key(message),
         sender=view.sender,
@@ -150,6 +298,7 @@ def _compose(session: Session, message: Message, letter: str | None = None) -> C
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
+        attachments=(Attachment(sheet.filename, letter_pdf(sheet), "application/pdf"),),
         calendar=CalendarPart(calendar.for_attendee(attendee), method.value),
     )
 
@@ -171,11 +320,13 @@ class EventView:
     venues: dict[int, Venue]
     groups: dict[int, BreakoutGroup]
     sender: Contact
+    letterhead: Letterhead  # the host's kop and signatory (models.organisations)
     today: datetime  # the letters' date and "in n days" count from here (a run's --at)
     _agendas: dict[int | None, list[AgendaLine]] = field(default_factory=dict)
     _contexts: dict[tuple[int | None, str], dict[str, Any]] = field(default_factory=dict)
     _calendars: dict[tuple[Any, ...], CalendarTemplate] = field(default_factory=dict)
     _stencils: dict[tuple[Any, ...], Stencil] = field(default_factory=dict)
+    _heads: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, message: Message) -> EventView:
@@ -194,6 +345,7 @@ class EventView:
             venues={},
             groups=groups,
             sender=sender(),
+            letterhead=letterhead(session, event, office_letterhead()),
             today=as_of(session),
         )
         # Every group's agenda now, in one query each, so composing never queries again.
@@ -213,6 +365,12 @@ class EventView:
                 if v.id is not None
             }
         return view
+
+    def head(self, language: str) -> dict[str, Any]:
+        """The letters' kop in a language, built once."""
+        if language not in self._heads:
+            self._heads[language] = head_of(self.letterhead, language)
+        return self._heads[language]
 
     def group_name(self, group_id: int | None) -> str | None:
         group = self.groups.get(group_id) if group_id is not None else None

@@ -1,0 +1,172 @@
+"""Official letters (surat undangan, perubahan, pembatalan) as PDF: one, or many with a cover list.
+
+Rendering is pure: a Sheet (plain data, built by the invitation composer, see
+acara.messages.composers.invitations.official_letter) in, PDF bytes out. Each letter is written
+in its reader's language and form: templates/documents/letter.html is the Indonesian surat dinas
+(kop, Nomor with the place and date on its line, Sifat, Lampiran, Hal, "Yth." ... "di Tempat",
+signature block, Tembusan); letter.<language>.html overrides the form of a language (English:
+a business letter). Every letter carries its check code and a QR to /verify/<code>.
+
+    letter_pdf(sheet)                   the one letter attached to an e-mail
+    letters_pdf(sheets, cover=...)      many letters to print, after a cover list
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from models.organisations import LOGO_TYPES, Letterhead
+
+from acara import i18n
+from acara.documents.letters_stamp import GLYPHS, template_for
+from acara.documents.render import environment, own_data_url, pdf_from_html
+from acara.links import letter_qr_svg, verify_page
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRow:
+    """One line of the cover list: who the letter is for and where it goes."""
+
+    name: str
+    position: str
+    address: str
+    group: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One letter to render: its language and the template's context (plain values)."""
+
+    language: str
+    context: Mapping[str, Any]
+    cover: CoverRow
+    filename: str = field(default="")  # surat-undangan-<code>.pdf
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The cover list of a print run: title, event, a note, one row per letter."""
+
+    title: str
+    event: str
+    note: str
+
+
+def head_of(letterhead: Letterhead, language: str) -> dict[str, Any]:
+    """The kop of a letterhead as the templates print it (the contact line in `language`)."""
+    with i18n.language(language):
+        parts = [letterhead.address]
+        if letterhead.phone:
+            parts.append(
+                i18n.pgettext("kop", "Telephone %(number)s") % {"number": letterhead.phone}
+            )
+        if letterhead.website:
+            parts.append(i18n.pgettext("kop", "Website %(site)s") % {"site": letterhead.website})
+        if letterhead.email:
+            parts.append(i18n.pgettext("kop", "E-mail %(address)s") % {"address": letterhead.email})
+    return {
+        "kop_lines": list(letterhead.kop_lines),
+        "contact": " · ".join(part for part in parts if part),
+        "logo_url": _logo_url(letterhead.logo) if letterhead.logo else "",
+        "city": letterhead.city,
+        "phone": letterhead.phone,
+    }
+
+
+@lru_cache(maxsize=16)
+def _logo_data(path: Path, modified: float) -> str:
+    return own_data_url(LOGO_TYPES.get(path.suffix.lower(), "image/png"), path.read_bytes())
+
+
+def _logo_url(path: Path) -> str:
+    try:
+        return _logo_data(path, path.stat().st_mtime)
+    except OSError:  # the file went away since the organisation was imported: no logo
+        return ""
+
+
+def check_of(code: str) -> dict[str, Any]:
+    """What a letter prints to be checked: the code, the check page and the QR to its own."""
+    # segno's own SVG markup of our URL: trusted, not user input.
+    return {"code": code, "verify_page": verify_page(), "qr_svg": Markup(letter_qr_svg(code))}
+
+
+def addressee_lines(
+    language: str, honorific: str, name: str, position: str, organisation: str
+) -> list[str]:
+    """The addressee block of a surat dinas: "Yth. Bapak <name>", position, office, "di Tempat"."""
+    with i18n.language(language):
+        to = i18n.gettext("To:")
+        at_place = i18n.pgettext(
+            "below the addressee: Indonesian letters write 'di Tempat' here, English nothing",
+            "%(nothing)s",
+        ) % {"nothing": ""}
+    first = " ".join(part for part in (to, honorific, name) if part)
+    return [line for line in (first, position, organisation, at_place) if line]
+
+
+def signer_of(letterhead: Letterhead) -> dict[str, str]:
+    """The signature block: jabatan, name, pangkat/golongan, NIP."""
+    signer = letterhead.signatory
+    return {
+        "position": signer.position,
+        "name": signer.name,
+        "rank": signer.rank,
+        "nip": signer.nip,
+    }
+
+
+def letter_html(sheet: Sheet) -> Markup:
+    """One letter as an HTML section, in its language and form."""
+    env = environment()
+    with i18n.language(sheet.language) as code:
+        template = env.select_template([f"letter.{code}.html", "letter.html"])
+        return Markup(template.render(sheet.context))
+
+
+def letter_pdf(sheet: Sheet) -> bytes:
+    """One letter as a PDF (the attachment of its e-mail): stamped onto its group's template
+    when the form allows it (acara.documents.letters_stamp), else rendered in full."""
+    template = template_for(
+        lambda context: _html([letter_html(replace(sheet, context=context)), _GLYPH_PAGE]),
+        sheet.context,
+        sheet.language,
+    )
+    if template is not None:
+        stamped = template.stamp(sheet.context["recipient"]["lines"], sheet.context["letter"]["code"])
+        if stamped is not None:
+            return stamped
+    return pdf_from_html(_html([letter_html(sheet)], sheet.language, sheet.cover.name))
+
+
+def letters_pdf(sheets: Sequence[Sheet], cover: Cover | None = None) -> bytes:
+    """Many letters in one PDF to print, each on its own page(s), after the cover list (in the
+    officer's language) when one is given."""
+    pages = [letter_html(sheet) for sheet in sheets]
+    language = i18n.current()
+    listed = None
+    if cover is not None:
+        rows = [s.cover for s in sheets]
+        listed = {"title": cover.title, "event": cover.event, "note": cover.note, "rows": rows}
+    return pdf_from_html(_html(pages, language, cover.title if cover else "", listed))
+
+
+# A last page with every glyph a stamped addressee may need (letters_stamp drops it again).
+_GLYPH_PAGE = Markup('<section class="letter">{}</section>').format(GLYPHS)
+
+
+def _html(
+    pages: list[Markup],
+    language: str = "id",
+    title: str = "",
+    cover: Mapping[str, Any] | None = None,
+) -> str:
+    context = {"lang": language, "title": title, "pages": pages, "cover": cover}
+    with i18n.language(language):
+        return environment().get_template("letters.html").render(context)
