@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from models.organisations import LOGO_TYPES, Letterhead
 
 from acara import i18n
 from acara.documents.letters_stamp import GLYPHS, template_for
 from acara.documents.render import environment, own_data_url, pdf_from_html
 from acara.links import letter_qr_svg, verify_page
+from models.organisations import LOGO_TYPES, Letterhead
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,9 @@ def letter_pdf(sheet: Sheet) -> bytes:
         sheet.language,
     )
     if template is not None:
-        stamped = template.stamp(sheet.context["recipient"]["lines"], sheet.context["letter"]["code"])
+        stamped = template.stamp(
+            sheet.context["recipient"]["lines"], sheet.context["letter"]["code"]
+        )
         if stamped is not None:
             return stamped
     return pdf_from_html(_html([letter_html(sheet)], sheet.language, sheet.cover.name))

@@ -1,4 +1,4 @@
-"""Letters of a fan-out at a fraction of the cost: the page laid out once, each addressee stamped in.
+"""A fan-out's letters at a fraction of the cost: laid out once a group, each addressee stamped in.
 
 WeasyPrint lays out an official letter in about 150 ms of CPU, while the rest of an invitation
 costs about 3 ms: rendering every letter in full would make a 1,000-invitation fan-out some
@@ -9,8 +9,9 @@ the letter once with the boxes empty, plus a last page holding every glyph a nam
 (so the embedded font subset has them), and drops that page. Each letter is then the template's
 bytes plus an incremental update (PDF 32000-1, 7.5.6): new versions of the pages concerned,
 whose contents add one short stream that writes the addressee's lines with that same font,
-the code, and the QR as filled squares. A letter costs well under a millisecond, reads back
-with the same text, and prints the same as the full render, except for kerning.
+the code, and the QR as filled squares. A letter costs a few milliseconds, prints the same as
+the full render except for kerning, and reads back with the same text (the stamped lines come
+last in the page's text order).
 
 Anything a stamp cannot do exactly (a character missing from the font, more lines than the box
 holds, a form without stamp boxes, a box split over pages) returns None, and the caller renders
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import threading
 import zlib
@@ -34,6 +36,7 @@ from markupsafe import Markup
 
 from acara.links import verify_url
 
+log = logging.getLogger(__name__)
 STAMPED = 'data-stamped="addressee code qr"'  # what a stampable form's <section> carries
 BOXES = ("addressee", "code", "qr")
 ADDRESSEE_LINES = 5  # the box's min-height in templates/documents/letters.html
@@ -154,7 +157,13 @@ class Template:
         y = box.top - font.ascent / 1000 * FONT_SIZE
         start = f"1 0 0 1 {box.x:.3f} {y:.3f} Tm ".encode()
         return b"\n".join(
-            [INK, b"BT", f"{font.resource} {FONT_SIZE:g} Tf".encode(), start + encoded + b" Tj", b"ET"]
+            [
+                INK,
+                b"BT",
+                f"{font.resource} {FONT_SIZE:g} Tf".encode(),
+                start + encoded + b" Tj",
+                b"ET",
+            ]
         )
 
     def _qr(self, code: str) -> bytes:
@@ -173,7 +182,9 @@ class Template:
                 while end < len(cells) and cells[end]:
                     end += 1
                 x = box.x + column * module
-                ops.append(f"{x:.3f} {y:.3f} {(end - column) * module:.3f} {module:.3f} re".encode())
+                ops.append(
+                    f"{x:.3f} {y:.3f} {(end - column) * module:.3f} {module:.3f} re".encode()
+                )
                 column = end
         ops.append(b"f")
         return b"\n".join(ops)
@@ -223,8 +234,10 @@ class Template:
 
 def _stream(data: bytes) -> bytes:
     packed = zlib.compress(data, 6)
-    return f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode() + packed + (
-        b"\nendstream"
+    return (
+        f"<< /Length {len(packed)} /Filter /FlateDecode >>\nstream\n".encode()
+        + packed
+        + (b"\nendstream")
     )
 
 
@@ -271,7 +284,11 @@ def template_for(html_of: Any, context: Mapping[str, Any], language: str) -> Tem
         if key in _templates:
             _templates.move_to_end(key)
             return _templates[key]
-    template = _build(html_of(empty))
+    try:
+        template = _build(html_of(empty))
+    except Exception:  # a bug here must not stop the letters: they are rendered in full
+        log.exception("cannot build a letter template; rendering each letter in full")
+        template = None
     with _lock:
         _templates[key] = template
         while len(_templates) > _CACHE_SIZE:
@@ -297,8 +314,10 @@ def _build(html: str) -> Template | None:
                 boxes[name] = _Box(index, x0 * PX, height - y0 * PX, (x1 - x0) * PX, (y1 - y0) * PX)
     if set(boxes) != set(BOXES):
         return None
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(document.write_pdf())))
-    writer.remove_page(len(writer.pages) - 1)  # the glyph page: its glyphs stay in the subset
+    reader = PdfReader(io.BytesIO(document.write_pdf()))
+    writer = PdfWriter()
+    for page in reader.pages[:-1]:  # not the glyph page: its glyphs stay in the font subset
+        writer.add_page(page)
     buffer = io.BytesIO()
     writer.write(buffer)
     pdf = buffer.getvalue()

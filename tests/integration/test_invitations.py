@@ -169,6 +169,7 @@ def test_each_participant_gets_one_message_in_the_imip_mime_layout(
             ("text/html", None),
             ("text/calendar", None),
             ("application/ics", "attachment"),
+            ("application/pdf", "attachment"),  # the official letter (tests/.../test_letters.py)
         ]
         method, ics = calendar_part(message)
         assert method == "REQUEST" == str(Calendar.from_ical(ics)["METHOD"])

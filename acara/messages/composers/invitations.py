@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models.organisations import Letterhead, letterhead
 from sqlmodel import Session, col, select
 
 from acara import i18n
@@ -52,6 +51,7 @@ from acara.settings import office_letterhead
 from models.event import BreakoutGroup, Event, EventStatus, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
 from models.letters import Issue, LetterKind, issue
+from models.organisations import Letterhead, letterhead
 from models.outbox import Message
 from models.people import Participant, Person, Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
@@ -245,7 +245,9 @@ def _sheet(
             message.changes if letter == UPDATE else [], event.timezone, language
         ),
     }
-    cover = CoverRow(name, person.position, "", view.group_name(group_id) or "", code)  # TEMP address
+    cover = CoverRow(
+        name, person.position, "", view.group_name(group_id) or "", code
+    )  # TEMP address
     return Sheet(language, context, cover, f"{_FILE_NAMES[letter]}-{code}.pdf")
 
 
