@@ -68,8 +68,10 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    pages = (auth, officers, rsvp, checkin, dashboard, invitations, minutes, followup, documents)
-    pages += (verify,)
+    pages = (
+        *(auth, officers, rsvp, checkin, dashboard, invitations, minutes, followup, documents),
+        verify,
+    )
     for module in (*pages, *map(_optional, OPTIONAL_ROUTERS)):
         if module is not None:
             app.include_router(module.router)
