@@ -13,11 +13,15 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from acara import db as acara_db
+from acara.userfiles import load_yaml
 from models.event import Event
 from models.lifecycle import Action, apply
+from models.organisations import import_organisations, parse_organisations
 from models.people import Language, Participant, Person, Role
 from models.plan import EventSpec
 from models.planning import import_event
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 _FIRST = [
     "Ahmad",
@@ -90,7 +94,7 @@ def event_spec(start: datetime) -> EventSpec:
             "timezone": "WIB",
             "start": start.replace(tzinfo=None).isoformat(),
             "end": (start + timedelta(hours=5)).replace(tzinfo=None).isoformat(),
-            "host": "Pemerintah Kota Tangerang",
+            "host": "kota-tangerang",  # examples/organisations.yaml
             "letter_number": "005/2211-Prot/2026",
             "subject": "Undangan Forum Komunikasi Publik Volume-3",
             "description": "Penyusunan Rencana Kerja Pemerintah Daerah bersama ketua RW "
@@ -161,8 +165,14 @@ class BenchEvent:
 
 
 def build_database(url: str, participants: int, *, start: datetime | None = None) -> BenchEvent:
-    """Migrate `url`, import the forum, add `participants` invitees in bulk and announce it."""
+    """Migrate `url`, load the example host organisations, import the forum, add
+    `participants` invitees in bulk and announce it."""
     acara_db.upgrade(url)
+    parsed = parse_organisations(
+        load_yaml(EXAMPLES / "organisations.yaml"), "organisations.yaml", EXAMPLES
+    )
+    with acara_db.unit_of_work(url) as session:
+        import_organisations(session, parsed)
     zone = ZoneInfo("Asia/Jakarta")
     start = start or datetime.now(zone).replace(hour=9, minute=0, second=0, microsecond=0)
     start += timedelta(days=30)
