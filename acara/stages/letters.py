@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -91,7 +92,7 @@ class Printed:
 
 def print_owed(event: str | int, *, everyone: bool = False) -> Printed:
     """One print-ready PDF: a cover list, then every letter owed on paper (everyone=True: the
-    current letter of every participant), ordered by group, then address, then name."""
+    current letter of every participant), ordered by group, then name."""
     with change(react=False) as (session, _):
         target = get_event(session, event)
         rows = _owed_on_paper(session, target) if not everyone else _current(session, target)
@@ -205,10 +206,8 @@ def _chosen(
     return list(chosen.values())
 
 
-def _ordered(
-    session: Session, event: Event, rows: list[tuple[Message, Person, int | None]]
-) -> list[tuple[Message, Person]]:
-    """By group (plenary first), then postal address, then name: how a courier walks."""
+def _ordered(session: Session, event: Event, rows: list[Row]) -> list[tuple[Message, Person]]:
+    """By group (plenary first), then name."""
     names = {
         g.id: g.name
         for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
@@ -217,44 +216,38 @@ def _ordered(
         key=lambda row: (
             row[2] is not None,
             names.get(row[2], "") if row[2] is not None else "",
-            row[1].address.casefold(),
             row[1].name.casefold(),
         )
     )
     return [(message, person) for message, person, _ in rows]
 
 
-def _owed_on_paper(session: Session, event: Event) -> list[tuple[Message, Person]]:
-    """The event's letters owed on paper: pending rows on Channel.LETTER that carry a letter."""
+Row = tuple[Message, Person, int | None]  # a message that carries a letter, its reader, group
+
+
+def _letters(session: Session, event: Event, *where: Any) -> list[Row]:
+    """The event's messages that carry a letter to a participant, newest first."""
     rows = session.exec(
         select(Message, Person, Participant.group_id)
         .join(Participant, col(Participant.id) == Message.participant_id)
         .join(Person, col(Person.id) == Participant.person_id)
-        .where(
-            col(Message.event_id) == event.id,
-            col(Message.channel) == Channel.LETTER,
-            col(Message.purpose).in_(LETTER_PURPOSES),
-            col(Message.status).in_(_OWED),
-        )
+        .where(col(Message.event_id) == event.id, col(Message.purpose).in_(LETTER_PURPOSES), *where)
+        .order_by(col(Message.sequence).desc(), col(Message.id).desc())
     ).all()
-    return _ordered(session, event, [tuple(row) for row in rows])
+    return [(message, person, group_id) for message, person, group_id in rows]
+
+
+def _owed_on_paper(session: Session, event: Event) -> list[tuple[Message, Person]]:
+    """The letters owed on paper: pending rows on Channel.LETTER."""
+    owed = (col(Message.channel) == Channel.LETTER, col(Message.status).in_(_OWED))
+    return _ordered(session, event, _letters(session, event, *owed))
 
 
 def _current(session: Session, event: Event) -> list[tuple[Message, Person]]:
     """Every participant's newest letter (any channel), whether sent or still owed."""
-    rows = session.exec(
-        select(Message, Person, Participant.group_id)
-        .join(Participant, col(Participant.id) == Message.participant_id)
-        .join(Person, col(Person.id) == Participant.person_id)
-        .where(
-            col(Message.event_id) == event.id,
-            col(Message.purpose).in_(LETTER_PURPOSES),
-            col(Message.status).not_in((MessageStatus.SUPERSEDED, MessageStatus.FAILED)),
-        )
-        .order_by(col(Message.sequence).desc(), col(Message.id).desc())
-    ).all()
-    newest: dict[int, tuple[Message, Person, int | None]] = {}
-    for message, person, group_id in rows:
+    gone = (MessageStatus.SUPERSEDED, MessageStatus.FAILED)
+    newest: dict[int, Row] = {}
+    for message, person, group_id in _letters(session, event, col(Message.status).not_in(gone)):
         assert message.participant_id is not None
         newest.setdefault(message.participant_id, (message, person, group_id))
     return _ordered(session, event, list(newest.values()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -38,12 +37,6 @@ from tests.smtp_server import Refusal, SmtpSink
 
 PAMULANG = "camat.pamulang@tangerangselatankota.go.id"
 GILBERT = "mark.gilbert@dal.ca"
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    with SmtpSink() as server:
-        yield server
 
 
 def the_letter(message: EmailMessage) -> tuple[str, str]:

@@ -245,9 +245,7 @@ def _sheet(
             message.changes if letter == UPDATE else [], event.timezone, language
         ),
     }
-    cover = CoverRow(
-        name, person.position, "", view.group_name(group_id) or "", code
-    )  # TEMP address
+    cover = CoverRow(name, person.position, "", view.group_name(group_id) or "", code)
     return Sheet(language, context, cover, f"{_FILE_NAMES[letter]}-{code}.pdf")
 
 
