@@ -53,6 +53,14 @@ def on_the_day(event: Event) -> Iterator[None]:
         yield
 
 
+@contextmanager
+def days_ahead(event: Event, days: int = 5) -> Iterator[None]:
+    """The clock moved to some days before the event, and running on: invitations and answers
+    are open whatever today's date (the seed events are in December 2026)."""
+    with time_machine.travel(event.starts_at - timedelta(days=days), tick=True):
+        yield
+
+
 PASSWORD = "rahasia-petugas-1"  # every test officer's password
 
 

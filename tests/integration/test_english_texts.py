@@ -20,7 +20,7 @@ from acara.stages import rsvp as stage
 from acara.web import create_app
 from models.rsvp import Answer
 from tests.smtp_server import SmtpSink
-from tests.web_helpers import participant, seed_event
+from tests.web_helpers import days_ahead, participant, seed_event
 
 GILBERT = "mark.gilbert@dal.ca"  # reads English
 MAYOR = "walikota@tangerangkota.go.id"  # reads Indonesian
@@ -43,7 +43,8 @@ def test_the_english_invitation_and_calendar_entry_read_in_english_with_the_offs
     session: Session, sink: SmtpSink
 ) -> None:
     event = seed_event(session, "fgd-halifax.yaml", announce=False)
-    invitations.send_invitations(event.id)
+    with days_ahead(event):
+        invitations.send_invitations(event.id)
 
     (received,) = sink.received_by(GILBERT)
     mail = received.message()
@@ -72,7 +73,8 @@ def test_the_english_reminder_and_rsvp_page_use_the_english_texts(
     session: Session, sink: SmtpSink
 ) -> None:
     event = seed_event(session, "fgd-halifax.yaml", announce=False)
-    invitations.send_invitations(event.id)
+    with days_ahead(event):
+        invitations.send_invitations(event.id)
     guest = participant(session, event, GILBERT)
     stage.answer(event.id, guest.id, Answer.ACCEPT, actor=f"participant:{guest.id}")
     day_before = event.starts_at - timedelta(days=1)
