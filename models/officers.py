@@ -180,7 +180,7 @@ def hash_password(password: str) -> str:
 
 def _password_matches(stored: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(stored or _UNKNOWN, password[:MAX_PASSWORD]) and stored is not None
+        return _HASHER.verify(stored or _UNKNOWN, password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

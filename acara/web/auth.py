@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acara.i18n import explain, filled
-from acara.settings import get_settings
 from acara.stages import officers as stage
 from acara.web.deps import check_csrf, log_in, log_out, officer_from_cookie
 from acara.web.pages import page_language, render
@@ -44,15 +43,8 @@ def login(
     A wrong login shows the form again (401); after ten within a minute, 429 with Retry-After.
     """
     response = RedirectResponse(_safe_next(next), status_code=303)
-    address = request.client.host if request.client else ""
     try:
-        log_in(
-            response,
-            name,
-            password,
-            address,
-            secure=get_settings().base_url.startswith("https://"),
-        )
+        log_in(request, response, name, password)
     except (LoginFailed, TooManyAttempts) as exc:
         context = {
             "next": _safe_next(next),

@@ -83,16 +83,21 @@ class Officer:
         return self.role.allows(Role(role))
 
 
-def log_in(response: Response, name: str, password: str, address: str, *, secure: bool) -> None:
-    """Check name and password and set the session cookie (the session's random id only)."""
+def log_in(request: Request, response: Response, name: str, password: str) -> None:
+    """Check name and password and set the session cookie (the session's random id only);
+    LoginFailed or TooManyAttempts. A session this browser had before ends."""
+    address = request.client.host if request.client else ""
     token, _ = stage.log_in(name, password, address)
+    earlier = request.cookies.get(SESSION_COOKIE)
+    if earlier:
+        stage.log_out(earlier)
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=SESSION_HOURS * 3600,
         httponly=True,
         samesite="lax",
-        secure=secure,
+        secure=get_settings().base_url.startswith("https://"),
     )
 
 

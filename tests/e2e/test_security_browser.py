@@ -131,10 +131,12 @@ def test_the_one_time_link_sets_the_password_once(
     assert link is not None and link.startswith(server)
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Tetapkan kata sandi Anda")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # a phone
     page.get_by_label("Kata sandi baru").fill("sari-punya-sandi")
     page.get_by_label("Kata sandi yang sama sekali lagi").fill("sari-punya-sandi")
     page.get_by_role("button", name="Tetapkan kata sandi").click()
     expect(page.locator("#password-set")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.get_by_label("Nama petugas").fill("Sari")
     page.get_by_label("Kata sandi").fill("sari-punya-sandi")
     page.get_by_role("button", name="Masuk").click()

@@ -78,7 +78,10 @@ def test_logout_ends_the_session_on_the_server(session: Session, client: TestCli
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
     add_officer("Rina")
     log_in(client)
+    first = client.cookies["acara_session"]
+    log_in(client)  # again in the same browser: a new session id, and the first one ends
     old = client.cookies["acara_session"]
+    assert old != first and officers.signed_in(first) is None
     assert client.post("/logout", follow_redirects=False).status_code == 303
     client.cookies.set("acara_session", old)  # the cookie kept from before logging out
     assert client.get("/events", follow_redirects=False).status_code == 303
