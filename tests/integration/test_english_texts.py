@@ -19,6 +19,7 @@ from acara.stages import invitations, reminders
 from acara.stages import rsvp as stage
 from acara.web import create_app
 from models.rsvp import Answer
+from tests.integration.test_letters import the_letter
 from tests.smtp_server import SmtpSink
 from tests.web_helpers import days_ahead, participant, seed_event
 
@@ -59,6 +60,11 @@ def test_the_english_invitation_and_calendar_entry_read_in_english_with_the_offs
     assert str(entry["SUMMARY"]) == TITLE_EN
     description = str(entry["DESCRIPTION"])
     assert "Closing and group photo" in description and "(UTC+7)" in description
+    _, letter = the_letter(mail)  # the PDF surat undangan
+    assert "Subject: Invitation to a Focus Group Discussion on Public Service" in letter
+    assert f"invites you to attend {TITLE_EN}" in letter
+    assert "Time : 09:00–12:00 WIB (UTC+7)" in letter
+    assert "Opening and welcome by the Acting Mayor of Tangerang" in letter
 
     (received,) = sink.received_by(MAYOR)
     mail = received.message()
