@@ -5,7 +5,7 @@ knows what the columns and keys mean."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,14 @@ from models.errors import N_, InvalidInput, Problem
 from models.plan import EventSpec, ParticipantSpec, parse_event_spec, problems_from
 from models.roster import Row
 
-__all__ = ["Loader", "load_yaml", "read_event_file", "read_participant_list", "read_user_text"]
+__all__ = [
+    "Loader",
+    "load_yaml",
+    "read_event_file",
+    "read_participant_list",
+    "read_participant_record",
+    "read_user_text",
+]
 
 
 # Column headers people actually write, in Indonesian or English, mapped to spec fields.
@@ -62,16 +69,18 @@ HEADERS = {
 }
 
 
-def read_event_file(path: Path) -> tuple[EventSpec, list[Row]]:
-    """The event spec and all its participants (inline and from participants_file)."""
+def read_event_file(path: Path, participants: Path | None = None) -> tuple[EventSpec, list[Row]]:
+    """The event spec and all its participants (inline and from participants_file, or from
+    `participants` when given: a list uploaded beside the file)."""
     spec = parse_event_spec(load_yaml(path), source=path.name)
     rows = [Row(f"participants[{i}]", p) for i, p in enumerate(spec.participants)]
-    if spec.participants_file:
-        listed, problems = read_participant_list(path.parent / spec.participants_file)
+    listing = participants or (
+        path.parent / spec.participants_file if spec.participants_file else None
+    )
+    if listing is not None:
+        listed, problems = read_participant_list(listing)
         if problems:
-            raise InvalidInput(
-                problems, heading=N_("{file} has bad rows"), file=spec.participants_file
-            )
+            raise InvalidInput(problems, heading=N_("{file} has bad rows"), file=listing.name)
         rows.extend(listed)
     return spec, rows
 
@@ -169,3 +178,15 @@ def read_participant_list(path: Path) -> ParticipantList:
                 problems_from(exc, prefix=f"row {number}, column ", model=ParticipantSpec)
             )
     return ParticipantList(rows, problems, sheet.notices)
+
+
+def read_participant_record(record: Mapping[str, str]) -> ParticipantList:
+    """One participant typed into a form (field names as columns), read like a row of a list.
+
+    An empty field is left out, as an empty cell is; an empty group is kept: it means plenary.
+    """
+    values = {k: v for k, v in record.items() if k == "group" or v.strip()}
+    try:
+        return ParticipantList([Row("form", ParticipantSpec.model_validate(values))], [])
+    except ValidationError as exc:
+        return ParticipantList([], problems_from(exc, model=ParticipantSpec))

@@ -107,6 +107,18 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "status": Np_("field", "Status"),
         "file": Np_("field", "File"),
         "confirm": Np_("field", "Confirmation"),
+        "start": Np_("field", "Start"),
+        "reason": Np_("field", "Reason"),
+        "title": Np_("field", "Title"),
+        "capacity": Np_("field", "Capacity"),
+        "event_file": Np_("field", "Event file"),
+        "participant_list": Np_("field", "Participant list"),
+        "phone": Np_("field", "Phone"),
+        "group": Np_("field", "Group"),
+        "role": Np_("field", "Role"),
+        "organisation": Np_("field", "Organisation"),
+        "salutation": Np_("field", "Salutation"),
+        "language": Np_("field", "Language"),
     },
     # What the registration desk notes about a participant's earlier answer.
     "desk note": {
@@ -135,6 +147,23 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "valid": Np_("letter standing", "Valid"),
         "superseded": Np_("letter standing", "Superseded by a later letter"),
         "cancelled": Np_("letter standing", "Event cancelled"),
+    },
+    # An answer an officer records on someone's behalf.
+    "answer": {
+        "accept": Np_("answer", "Will attend"),
+        "decline": Np_("answer", "Cannot attend"),
+        "represent": Np_("answer", "Sends a representative"),
+        "tentative": Np_("answer", "Not sure yet"),
+    },
+    "role": {
+        "host_official": Np_("role", "Host official"),
+        "guest": Np_("role", "Guest"),
+        "speaker": Np_("role", "Speaker"),
+        "moderator": Np_("role", "Moderator"),
+        "minute_taker": Np_("role", "Minute-taker"),
+        "media": Np_("role", "Media"),
+        "community": Np_("role", "Community representative"),
+        "staff": Np_("role", "Civil servant"),
     },
     "method": {
         "qr": Np_("check-in method", "QR"),

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     import_max_bytes: int = 20_000_000  # the file on disk
     import_max_unpacked_bytes: int = 100_000_000  # an .xlsx once unzipped
     import_max_rows: int = 100_000  # rows of a participant list
+    # The office's protocol order (models.precedence): one rank of offices per line.
+    precedence_file: Path | None = None  # None: UU 9/2010's order
 
     @model_validator(mode="after")
     def _no_placeholders_outside_development(self) -> Settings:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from models.event import Event
 from models.people import Attendance, Participant, Person, Role
+from models.precedence import DEFAULT, Precedence
 from models.queries import by_group, participants
 
 
@@ -42,18 +43,6 @@ STATUS_LABELS: dict[str, dict[ListedStatus, str]] = {
     },
 }
 
-# Hosts first, then speakers and guests, then support staff: the order a list is read in.
-_ROLE_ORDER = {
-    Role.HOST_OFFICIAL: 0,
-    Role.SPEAKER: 1,
-    Role.MODERATOR: 2,
-    Role.GUEST: 3,
-    Role.COMMUNITY: 4,
-    Role.STAFF: 5,
-    Role.MEDIA: 6,
-    Role.MINUTE_TAKER: 7,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class AttendanceLine:
@@ -76,9 +65,12 @@ class AttendanceLine:
         return STATUS_LABELS.get(language, STATUS_LABELS["id"])[self.status]
 
 
-def attendance_list(session: Session, event: Event) -> dict[str, list[AttendanceLine]]:
-    """The Daftar Hadir of an event: lines per group (plenary first), numbered per group."""
-    lines = participants(session, event)
+def attendance_list(
+    session: Session, event: Event, order: Precedence = DEFAULT
+) -> dict[str, list[AttendanceLine]]:
+    """The Daftar Hadir of an event: lines per group (plenary first) in protocol order,
+    numbered per group."""
+    lines = participants(session, event, order)
     marks = {
         a.participant_id: a
         for a in session.exec(
@@ -90,13 +82,9 @@ def attendance_list(session: Session, event: Event) -> dict[str, list[Attendance
     names = {line.participant.id: line.person for line in lines}
     out: dict[str, list[AttendanceLine]] = {}
     for group, members in by_group(lines).items():
-        ordered = sorted(
-            members,
-            key=lambda m: (_ROLE_ORDER.get(m.participant.role, 9), m.person.name.lower()),
-        )
         out[group] = [
             _line(i, member.participant, member.person, group, marks, names)
-            for i, member in enumerate(ordered, start=1)
+            for i, member in enumerate(members, start=1)
         ]
     return out
 

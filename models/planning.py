@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import Field, ValidationError
 from sqlmodel import Session, col, delete, func, select
 
 from models.audit import record
@@ -16,7 +18,15 @@ from models.errors import N_, InvalidInput, Problem
 from models.event import AgendaSession, BreakoutGroup, Event, EventStatus, Room, Venue
 from models.lifecycle import Action, apply
 from models.organisations import Organisation, host_of
-from models.plan import EventSpec, SessionSpec, translations
+from models.plan import (
+    EventSpec,
+    OptionalText,
+    SessionSpec,
+    Spec,
+    Text,
+    problems_from,
+    translations,
+)
 from models.reminders import parse_offsets
 from models.rooms import check_room_conflicts
 from models.roster import RosterReport, Row, add_participants
@@ -218,16 +228,8 @@ def import_event(
             ends_at=ends_at,
             calendar_uid=f"{uuid.uuid4()}@acara",
         )
-    elif event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
-        raise InvalidInput(
-            [
-                Problem(
-                    "code",
-                    N_("event {event!r} is {status} and cannot change"),
-                    {"event": spec.code, "status": event.status.value},
-                )
-            ]
-        )
+    else:
+        _ensure_changeable(event)
     before = None if created else _schedule_fingerprint(session, event)
     event.kind, event.title = spec.kind, spec.title.id
     event.series, event.number = spec.series, spec.number
@@ -272,6 +274,19 @@ def import_event(
             record(session, actor=actor, action="update", event_id=event.id)
     assert event.id is not None
     return ImportResult(event.id, created, rescheduled, roster)
+
+
+def _ensure_changeable(event: Event) -> None:
+    if event.status in (EventStatus.CANCELLED, EventStatus.CLOSED):
+        raise InvalidInput(
+            [
+                Problem(
+                    "code",
+                    N_("event {event!r} is {status} and cannot change"),
+                    {"event": event.code, "status": event.status.value},
+                )
+            ]
+        )
 
 
 def _upsert_groups(
@@ -346,3 +361,58 @@ def _build_agenda(
                 )
             )
     return sessions
+
+
+class EventDetails(Spec):
+    """An event's basic fields as an officer edits them (its times move by a reschedule)."""
+
+    title: Text = Field(min_length=1, max_length=500)
+    subject: OptionalText = Field(default=None, max_length=500)
+    description: Text = ""
+    letter_number: OptionalText = Field(default=None, max_length=120)
+    capacity: int | None = Field(default=None, ge=1)
+
+
+# What each field is called in a plan's list of changes.
+_DETAILS = {
+    "title": N_("title"),
+    "subject": N_("subject"),
+    "description": N_("description"),
+    "letter_number": N_("letter number"),
+    "capacity": N_("capacity"),
+}
+
+
+def edit_details(
+    session: Session, event: Event, values: dict[str, Any], *, actor: str
+) -> list[tuple[str, str, str]]:
+    """Change an event's basic fields; (what, before, after) for each that changed.
+
+    The same fields an event file sets, with the same limits; a cancelled or closed event
+    cannot change, as on import.
+    """
+    try:
+        details = EventDetails.model_validate(values)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from(exc, model=EventDetails)) from None
+    _ensure_changeable(event)
+    changed = []
+    for name, what in _DETAILS.items():
+        before, after = getattr(event, name), getattr(details, name)
+        if before != after:
+            changed.append(
+                (what, "" if before is None else str(before), "" if after is None else str(after))
+            )
+            setattr(event, name, after)
+    if changed:
+        event.updated_at = utcnow()
+        session.add(event)
+        record(
+            session,
+            actor=actor,
+            action="edit",
+            event_id=event.id,
+            detail={what: after for what, _, after in changed},
+        )
+        session.flush()
+    return changed

@@ -14,6 +14,7 @@ from models.errors import N_, NotFound
 from models.event import AgendaSession, BreakoutGroup, Event, Room, Venue
 from models.organisations import Organisation
 from models.people import Participant, Person
+from models.precedence import DEFAULT, Precedence
 
 PLENARY = "Pleno"  # label of sessions and people not in a breakout group
 
@@ -88,8 +89,10 @@ class ParticipantLine:
     group: str
 
 
-def participants(session: Session, event: Event) -> list[ParticipantLine]:
-    """Everyone in the event, ordered by group, role and name."""
+def participants(
+    session: Session, event: Event, order: Precedence = DEFAULT
+) -> list[ParticipantLine]:
+    """Everyone in the event in protocol order (office, role, name; models.precedence)."""
     rows = session.exec(
         select(Participant, Person, BreakoutGroup)
         .join(Person, col(Person.id) == Participant.person_id)
@@ -97,7 +100,13 @@ def participants(session: Session, event: Event) -> list[ParticipantLine]:
         .where(Participant.event_id == event.id)
     ).all()
     lines = [ParticipantLine(p, person, g.name if g else PLENARY) for p, person, g in rows]
-    return sorted(lines, key=lambda x: (x.group, x.participant.role.value, x.person.name.lower()))
+    return sorted(
+        lines,
+        key=lambda x: (
+            order.key(x.person.position, x.participant.role, x.person.name),
+            x.group,
+        ),
+    )
 
 
 L = TypeVar("L", AgendaLine, ParticipantLine)

@@ -28,12 +28,21 @@ EventRef = Annotated[str, typer.Argument(help="Event id or code.")]
 @app.command("import")
 def import_file(
     path: Annotated[Path, typer.Argument(help="Event file (YAML), see examples/.")],
+    participants: Annotated[
+        Path | None,
+        typer.Option(help="A participant list (CSV, XLSX) read instead of participants_file."),
+    ] = None,
     dry_run: DryRun = False,
     yes: Yes = False,
 ) -> None:
     """Create an event from a file, or update the event with the same code."""
     imported = planned(
-        planning.import_event_file, path, actor=officer_name(), dry_run=dry_run, yes=yes
+        planning.import_event_file,
+        path,
+        participants=participants,
+        actor=officer_name(),
+        dry_run=dry_run,
+        yes=yes,
     )
     if imported is None:
         return

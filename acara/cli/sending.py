@@ -74,6 +74,5 @@ def print_summary(summary: DeliverySummary) -> None:
 
 def send_changes(event_id: int, plan: Plan, published: Publishing | None = None) -> None:
     """Send the updates and cancellations a command owed, unless its reaction already did."""
-    handled = published is not None and published.report is not None and published.report.inline
-    if plan.recipients and not handled:
+    if invitations.left_to_send(plan, published):
         send_and_report(lambda progress: invitations.send_owed(event_id, progress))

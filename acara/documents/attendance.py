@@ -14,6 +14,7 @@ from acara.documents import documents_dir, write_atomically
 from acara.documents.context import EventFacts, event_facts, place_of_group
 from acara.documents.render import pdf_from_html, render
 from acara.exports import csv_text
+from acara.precedence import precedence
 from acara.settings import get_settings
 from models.attendance_list import (
     STATUS_LABELS,
@@ -54,7 +55,7 @@ def attendance_rows(session: Session, event: Event) -> list[tuple[Any, ...]]:
     checked_in_at and represents), so an exported list can be imported into another event.
     """
     rows: list[tuple[Any, ...]] = [CSV_COLUMNS]
-    for group, lines in attendance_list(session, event).items():
+    for group, lines in attendance_list(session, event, precedence()).items():
         for line in lines:
             at = ""
             if line.checked_in_at is not None:
@@ -100,7 +101,7 @@ class PrintedLine:
 def attendance_groups(session: Session, event: Event, facts: EventFacts) -> list[dict[str, Any]]:
     """The printed list's groups: name, place, rows and counts per status."""
     groups = []
-    for group, lines in attendance_list(session, event).items():
+    for group, lines in attendance_list(session, event, precedence()).items():
         place = place_of_group(facts, group)
         counts = {status: 0 for status in ListedStatus}
         for line in lines:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from acara.db import unit_of_work
 from acara.documents.attendance import write_attendance
+from acara.precedence import precedence
 from acara.stages.unit import change
 from models.attendance_list import AttendanceLine, ListedStatus, attendance_list
 from models.checkin import (
@@ -147,7 +148,7 @@ def attendance_of(event: str | int) -> tuple[Event, dict[str, list[AttendanceLin
     """The attendance list per group: name with titles, position, status, check-in time."""
     with unit_of_work() as session:
         target = get_event(session, event)
-        return target, attendance_list(session, target)
+        return target, attendance_list(session, target, precedence())
 
 
 def write_list(event: str | int, fmt: str, output: Path | None = None) -> Path:
@@ -295,7 +296,7 @@ def roll(event: str | int) -> Roll:
         }
         return Roll(
             target,
-            participants(session, target),
+            participants(session, target, precedence()),
             attendance_by_participant(session, target.id),
             names,
         )

@@ -82,6 +82,13 @@ def send_owed(event_id: int, progress: Progress | None = None) -> DeliverySummar
     return deliver(event_id=event_id, purposes=CALENDAR_PURPOSES, progress=progress)
 
 
+def left_to_send(plan: Plan, published: bus.Publishing | None = None) -> bool:
+    """Whether the caller of a planned command sends what it owed: it owed messages and the
+    reaction to its facts did not already send them here."""
+    handled = published is not None and published.report is not None and published.report.inline
+    return bool(plan.recipients) and not handled
+
+
 def send_invitations(event_id: int) -> DeliverySummary:
     """Reaction to EventAnnounced: invite everyone not yet invited and send it."""
     owe_invitations(event_id, actor="system")

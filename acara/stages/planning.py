@@ -6,6 +6,7 @@ records its fact; the invitation stage reacts by telling everyone invited.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +15,13 @@ from sqlmodel import Session, col, select
 
 from acara.bus import Publishing
 from acara.db import unit_of_work
-from acara.eventfile import read_event_file, read_participant_list
+from acara.eventfile import (
+    ParticipantList,
+    read_event_file,
+    read_participant_list,
+    read_participant_record,
+)
+from acara.precedence import precedence
 from acara.stages import replies
 from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
@@ -23,10 +30,12 @@ from models.audit import AuditEntry
 from models.checkin import GroupTally, tally
 from models.clock import Moment, moment
 from models.errors import N_, InvalidInput, NotFound, invalid
-from models.event import Event, EventStatus
+from models.event import BreakoutGroup, Event, EventStatus
 from models.invitations import owe_changes
-from models.planning import ImportResult, import_event
+from models.people import Participant, Person
+from models.planning import ImportResult, edit_details, import_event
 from models.queries import (
+    PLENARY,
     AgendaLine,
     ParticipantLine,
     agenda,
@@ -71,9 +80,12 @@ class ListImported:
     notices: list[str] = field(default_factory=list)  # read, but look: "not UTF-8; read as ..."
 
 
-def import_event_file(path: Path, *, actor: str, dry_run: bool = False) -> Imported:
-    """Create an event from its file, or update the event with the same code."""
-    spec, rows = read_event_file(path)
+def import_event_file(
+    path: Path, *, participants: Path | None = None, actor: str, dry_run: bool = False
+) -> Imported:
+    """Create an event from its file, or update the event with the same code; `participants`
+    is a list read instead of the file's participants_file."""
+    spec, rows = read_event_file(path, participants)
     with change(dry_run=dry_run) as (session, published):
         mark = outbox_mark(session)
         before = _times(session, spec.code)
@@ -113,11 +125,43 @@ def import_participants(
     update and whoever was taken off a cancellation; `send_changes` sends them.
     """
     read = read_participant_list(path)
+    heading = Note(N_("Nothing imported from {file}; fix these rows"), {"file": path.name})
+    return _take_in(
+        event,
+        read,
+        heading,
+        skip_invalid=skip_invalid,
+        prune=prune,
+        actor=actor,
+        dry_run=dry_run,
+    )
+
+
+def import_participant(
+    event: str | int, record: Mapping[str, str], *, actor: str, dry_run: bool = False
+) -> ListImported:
+    """One participant typed into a form, taken in as a list of one row: added, or brought up
+    to date when the e-mail address is known (what `import_participants` does per row)."""
+    heading = Note(N_("Nothing saved; fix these fields"))
+    read = read_participant_record(record)
+    return _take_in(
+        event, read, heading, skip_invalid=False, prune=False, actor=actor, dry_run=dry_run
+    )
+
+
+def _take_in(
+    event: str | int,
+    read: ParticipantList,
+    heading: Note,
+    *,
+    skip_invalid: bool,
+    prune: bool,
+    actor: str,
+    dry_run: bool,
+) -> ListImported:
     rows, problems = read.rows, read.problems
     if problems and not skip_invalid:
-        raise InvalidInput(
-            problems, heading=N_("Nothing imported from {file}; fix these rows"), file=path.name
-        )
+        raise InvalidInput(problems, heading=heading.template, **heading.params)
     with change(dry_run=dry_run) as (session, _):
         target = get_event(session, event)
         plan = Plan.of("participants import", target)
@@ -207,6 +251,20 @@ def cancel(
     return Changed(target, published, plan, changed=not already)
 
 
+def edit(
+    event: str | int, values: Mapping[str, object], *, actor: str, dry_run: bool = False
+) -> Changed:
+    """Change an event's title, subject, description, letter number or capacity."""
+    with change(dry_run=dry_run) as (session, published):
+        target = get_event(session, event)
+        plan = Plan.of("edit", target)
+        plan.changes.extend(
+            Change(what, before, after)
+            for what, before, after in edit_details(session, target, dict(values), actor=actor)
+        )
+    return Changed(target, published, plan, changed=bool(plan.changes))
+
+
 def _tell(session: Session, event: Event, plan: Plan, mark: int) -> None:
     """Owe everyone told of the event what changed for them, and add it all to the plan."""
     if event.status is not EventStatus.DRAFT:
@@ -228,8 +286,8 @@ def _times_changed(plan: Plan, before: tuple[datetime, datetime] | None, event: 
     if before is None:
         return
     for what, old, new in (
-        ("start", before[0], event.starts_at),
-        ("end", before[1], event.ends_at),
+        (N_("start"), before[0], event.starts_at),
+        (N_("end"), before[1], event.ends_at),
     ):
         if old != new:
             plan.changes.append(Change(what, old, new))
@@ -271,6 +329,38 @@ class Overview:
     guest: str | None
     agenda: list[AgendaLine]
     participants: list[ParticipantLine]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the officer's participant form needs: the event's groups, and the participant."""
+
+    event: Event
+    groups: list[str]
+    line: ParticipantLine | None  # None: a new participant
+
+
+def entry(event: str | int, participant_id: int | None = None) -> Entry:
+    """An event's groups and, when asked for, one of its participants (NotFound otherwise)."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        groups = session.exec(
+            select(BreakoutGroup.name)
+            .where(BreakoutGroup.event_id == target.id)
+            .order_by(col(BreakoutGroup.name))
+        ).all()
+        if participant_id is None:
+            return Entry(target, list(groups), None)
+        participant = session.get(Participant, participant_id)
+        if participant is None or participant.event_id != target.id:
+            raise NotFound(
+                N_("No participant {id} in event {event!r}."), id=participant_id, event=target.code
+            )
+        person = session.get(Person, participant.person_id)
+        group = session.get(BreakoutGroup, participant.group_id) if participant.group_id else None
+        assert person is not None
+        line = ParticipantLine(participant, person, group.name if group else PLENARY)
+        return Entry(target, list(groups), line)
 
 
 def all_events() -> list[Event]:
@@ -341,7 +431,7 @@ def overview(event: str | int) -> Overview:
             organisation_name(session, target.host_id),
             organisation_name(session, target.guest_id),
             agenda(session, target),
-            participants(session, target),
+            participants(session, target, precedence()),
         )
 
 

@@ -30,6 +30,7 @@ from acara.messages.inbound.mailboxes import (
     MaildirMailbox,
     mailbox_from_settings,
 )
+from acara.precedence import precedence
 from acara.settings import get_settings
 from acara.stages.unit import change
 from models.clock import utcnow
@@ -244,8 +245,12 @@ def listing(event: str | int | None = None, *, everything: bool = False) -> list
 class AnswerLine:
     """A participant with their answer, how it came and whether their address bounced."""
 
+    participant_id: int
     name: str
+    position: str
+    organisation: str
     email: str
+    phone: str
     role: str
     group: str
     answer: str  # pending, accepted, declined, tentative, represented
@@ -256,10 +261,11 @@ class AnswerLine:
 
 
 def answers(event: str | int) -> tuple[Event, list[AnswerLine]]:
-    """Every participant of an event with their answer, its channel and bounces."""
+    """Every participant of an event in protocol order, with their answer, its channel and
+    bounces."""
     with unit_of_work() as session:
         target = get_event(session, event)
-        lines = participants(session, target)
+        lines = participants(session, target, precedence())
         via = answered_via(session, target.id or 0)
         bounced = bounce_state(session, [line.person.email for line in lines])
         names = {line.participant.id: line.person.full_name.with_titles for line in lines}
@@ -268,8 +274,12 @@ def answers(event: str | int) -> tuple[Event, list[AnswerLine]]:
             status = line.participant.rsvp
             out.append(
                 AnswerLine(
+                    participant_id=line.participant.id or 0,
                     name=line.person.full_name.with_titles,
+                    position=line.person.position,
+                    organisation=line.person.organisation,
                     email=line.person.email,
+                    phone=line.person.phone,
                     role=line.participant.role.value,
                     group=line.group,
                     answer=public_answer(status),

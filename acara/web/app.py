@@ -19,10 +19,12 @@ from acara.web import (
     dashboard,
     documents,
     errors,
+    events,
     followup,
     invitations,
     minutes,
     officers,
+    participants,
     rsvp,
     verify,
 )
@@ -68,9 +70,10 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # events first: /events/new is a page of its own, not the dashboard of an event "new".
     pages = (
-        *(auth, officers, rsvp, checkin, dashboard, invitations, minutes, followup, documents),
-        verify,
+        *(auth, officers, rsvp, checkin, events, participants, dashboard, invitations, minutes),
+        *(followup, documents, verify),
     )
     for module in (*pages, *map(_optional, OPTIONAL_ROUTERS)):
         if module is not None:

@@ -1,4 +1,4 @@
-"""Officer pages: the event list and one event's dashboard (counts per group, timetable)."""
+"""Officer pages: one event's dashboard (counts per group, timetable)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from acara.labels import label
 from acara.stages import planning
-from acara.web.deps import DeskDep, OfficerDep
+from acara.web.deps import OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from acara.web.timetable import build_timetable
 from models.checkin import UNKNOWN, GroupTally
@@ -74,26 +74,6 @@ def _chart(
     order = RSVP_ORDER if kind == "rsvp" else ATTENDANCE_ORDER
     rows = [bar_row(g.group, getattr(g, kind), order, kind, lang, False) for g in groups]
     return rows, bar_row("", getattr(overall, kind), order, kind, lang, True)
-
-
-@router.get("/events", response_class=HTMLResponse)
-def event_list(request: Request, officer: DeskDep) -> HTMLResponse:
-    """All events, newest first, with invited / attending / present counts (the desk staff
-    find their event's desk here)."""
-    language = officer_language(request)
-    rows = []
-    for counted in planning.counted_events():
-        event, overall = counted.event, counted.overall
-        rows.append(
-            {
-                "event": event,
-                "when": event_when(event, language),
-                "invited": overall.total,
-                "accepted": overall.rsvp[RsvpStatus.ACCEPTED.value],
-                "present": overall.attendance[AttendanceStatus.PRESENT.value],
-            }
-        )
-    return render(request, "events.html", {"rows": rows})
 
 
 @router.get("/events/{ref}", response_class=HTMLResponse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from acara.i18n import N_, explain, explain_problem, translate
+from acara.i18n import N_, explain, explain_problem, filled, translate
 from acara.labels import label
 from acara.web.deps import LoginRequired
 from acara.web.pages import page_language, render
@@ -65,6 +66,37 @@ def error_page(
     )
 
 
+# Where a row of a participant list went wrong, as the readers name it ("row 12, column email").
+_ROW = re.compile(r"^row (?P<row>\d+)(?:, column (?P<column>\w+))?$")
+ROW = N_("row %(row)s")
+ROW_COLUMN = N_("row %(row)s, column %(column)s")
+
+
+def _where(where: str, language: str) -> str:
+    """A problem's place in the page's language: a form field, or a row (and column)."""
+    found = _ROW.match(where)
+    if found is None:
+        return label("field", where, language)
+    column = found["column"]
+    if column is None:
+        return translate(language, ROW, row=found["row"])
+    return translate(
+        language, ROW_COLUMN, row=found["row"], column=label("field", column, language)
+    )
+
+
+def described(exc: AcaraError, language: str) -> tuple[str, list[tuple[str, str]]]:
+    """What a user mistake says on a page: the message, and each problem as (field, reason)."""
+    if isinstance(exc, InvalidInput):
+        problems = [
+            (_where(p.where, language), explain_problem(replace(p, where=""), language))
+            for p in exc.problems
+        ]
+        heading = INVALID if exc.template == InvalidInput([]).template else exc.template
+        return filled(heading, exc.params, language), problems
+    return explain(exc, language, public=True), []
+
+
 async def acara_error(request: Request, exc: Exception) -> Response:
     """A user mistake (AcaraError): its status and a message in the page's language."""
     assert isinstance(exc, AcaraError)
@@ -73,16 +105,13 @@ async def acara_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     if isinstance(exc, LoginRequired):
         request.state.back_url = "/login"
+    language = page_language(request)
+    message, problems = described(exc, language)
     if isinstance(exc, InvalidInput):
-        language = page_language(request)
-        problems = [
-            (label("field", p.where, language), explain_problem(replace(p, where=""), language))
-            for p in exc.problems
-        ]
-        return error_page(request, exc.http_status, translate(language, INVALID), problems)
-    message = explain(exc, page_language(request), public=True)
+        message = translate(language, INVALID)
     # A class may name its own heading (a refused form is not an "invalid link").
-    return error_page(request, exc.http_status, message, heading=getattr(exc, "heading", None))
+    heading = getattr(exc, "heading", None)
+    return error_page(request, exc.http_status, message, problems, heading=heading)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
