@@ -1,9 +1,6 @@
 """The officers' workspace in headless Chromium: a new event from its files, a bad list, an
 answer given by phone, a reschedule planned then confirmed, protocol order, a phone's width."""
 
-# The browser and server fixtures are test_web_browser's: tests name them as parameters.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -20,18 +17,11 @@ from models.event import Event
 from models.outbox import Message, MessageStatus
 from models.people import RsvpStatus
 from tests.conftest import EXAMPLES
-from tests.e2e.test_web_browser import (  # noqa: F401 (fixtures)
-    KUMPEH,
-    browser,
-    chromium,
-    log_in,
-    playwright,
-    server,
-)
-from tests.web_helpers import add_officer, participant, seed_event
+from tests.web_helpers import add_officer, browser_log_in, participant, seed_event
 
 pytestmark = pytest.mark.timeout(180)
 JAMBI = "kunker-camat-jambi-2026"
+KUMPEH = "camat.kumpeh@jambiprov.go.id"
 PHONE = 375  # a small phone's width in CSS pixels
 
 
@@ -81,7 +71,7 @@ def officer_on(session: Session, page: Page, server: str, path: str) -> Event:
     """The Jambi visit announced, and an officer logged in on `path` ({id}: the event's)."""
     event = seed_event(session, "kunjungan-camat-jambi.yaml")
     add_officer()
-    log_in(page, server, path.format(id=event.id))
+    browser_log_in(page, server, path.format(id=event.id))
     return event
 
 
@@ -98,7 +88,7 @@ def test_an_officer_uploads_the_jambi_event_and_its_list_and_sees_its_participan
     tmp_path: Path,
 ) -> None:
     add_officer()
-    log_in(desk_page, server, "/events/new")
+    browser_log_in(desk_page, server, "/events/new")
     upload(desk_page, EXAMPLES / "kunjungan-camat-jambi.yaml", EXAMPLES / "camat_jambi.csv")
     plan = desk_page.locator("#plan")
     expect(plan).to_contain_text("peserta ditambahkan")
@@ -130,7 +120,7 @@ def test_a_bad_row_in_the_list_is_shown_and_nothing_is_imported(
     bad = roster.replace(KUMPEH, "camat.kumpeh@", 1)  # data row 1 is row 2 of the file
     event_file, listing = jambi_in_2099(tmp_path, bad)
     add_officer()
-    log_in(desk_page, server, "/events/new")
+    browser_log_in(desk_page, server, "/events/new")
     upload(desk_page, event_file, listing)
     errors = desk_page.locator("#form-errors")
     expect(errors).to_contain_text("camat_jambi.csv")
@@ -184,7 +174,7 @@ def test_a_reschedule_shows_its_plan_and_sends_only_after_confirming(
         ).one()
 
     add_officer()
-    log_in(desk_page, server, f"/events/{event_id}/edit")
+    browser_log_in(desk_page, server, f"/events/{event_id}/edit")
     desk_page.get_by_label("Mulai yang baru (WIB)").fill("2099-12-09T08:30")
     desk_page.locator("#reschedule").get_by_role("button", name="Tampilkan rencana").click()
     plan = desk_page.locator("#plan")
