@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,7 @@ from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checki
 from acara.stages import attendance as stage
 from acara.stages import planning
 from acara.web.deps import DeskDep, MaybeOfficerDep, OfficerDep
-from acara.web.pages import event_when, officer_language, render
+from acara.web.pages import event_when, matches, officer_language, render
 from models.checkin import CheckedIn
 from models.event import Event
 from models.people import Attendance, AttendanceStatus, RsvpStatus
@@ -158,8 +159,10 @@ def attendance_list(
     officer: OfficerDep,
     marked: str | None = None,
     count: int = 0,
+    q: str = "",
 ) -> HTMLResponse:
-    """Everyone per group with answer and attendance; tick and mark in bulk."""
+    """Everyone per group in protocol order with answer and attendance (searched by name,
+    position, organisation or e-mail); tick and mark in bulk."""
     roll = stage.roll(ref)
     event = roll.event
     language = officer_language(request)
@@ -167,6 +170,15 @@ def attendance_list(
     for group, lines in by_group(roll.participants).items():
         rows = []
         for line in lines:
+            person = line.person
+            if not matches(
+                q,
+                person.full_name.with_titles,
+                person.position,
+                person.organisation,
+                person.email or "",
+            ):
+                continue
             pid = line.participant.id or 0
             attendance = roll.marks.get(pid)
             rows.append(
@@ -181,9 +193,11 @@ def attendance_list(
                     "time": _time(event, attendance, language),
                 }
             )
-        groups.append((group, rows))
+        if rows:
+            groups.append((group, rows))
     flash = {"status": marked, "count": count} if marked in BULK_STATUSES else None
     context = {"event": event, "groups": groups, "statuses": BULK_STATUSES, "marked": flash}
+    context["q"] = q
     return render(request, "attendance.html", context)
 
 
@@ -194,11 +208,10 @@ def attendance_mark(
     status: Annotated[AttendanceStatus, Form()],
     officer: OfficerDep,
     participant: Annotated[list[int] | None, Form()] = None,
+    q: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """Mark every ticked participant with one status."""
+    """Mark every ticked participant with one status (the search stays as it was)."""
     request.state.back_url = f"/events/{ref}/attendance"
     event, result = stage.mark_many(ref, participant or [], status, actor=officer.actor)
-    return RedirectResponse(
-        f"/events/{event.id}/attendance?marked={status.value}&count={len(result.changed)}",
-        status_code=303,
-    )
+    query = urlencode({"marked": status.value, "count": len(result.changed), "q": q})
+    return RedirectResponse(f"/events/{event.id}/attendance?{query}", status_code=303)

@@ -83,3 +83,9 @@ def event_when(event: Event, language: str) -> str:
         return f"{day}, {time_range(event.starts_at, event.ends_at, zone, language)}"
     start = long_datetime(event.starts_at, zone, language)
     return f"{start} – {long_datetime(event.ends_at, zone, language)}"
+
+
+def matches(query: str, *texts: str) -> bool:
+    """Whether every word of an officer's search is in the texts (any case)."""
+    haystack = " ".join(texts).casefold()
+    return all(word in haystack for word in query.casefold().split())

@@ -19,7 +19,7 @@ from acara.i18n import translate
 from acara.stages import invitations, planning, replies, rsvp
 from acara.stages.replies import AnswerLine
 from acara.web.deps import OfficerDep
-from acara.web.pages import officer_language
+from acara.web.pages import matches, officer_language
 from acara.web.plans import form_page, plan_page, run_planned
 from models.errors import N_, AcaraError
 from models.people import Language, Role, RsvpStatus
@@ -52,13 +52,6 @@ class ParticipantForm(BaseModel):
     def values(self) -> dict[str, str]:
         """The columns, as a row of a list has them."""
         return self.model_dump(exclude={"confirm"})
-
-
-def matches(query: str, *texts: str) -> bool:
-    """Whether every word of a search is in one of the texts (any case)."""
-    words = query.casefold().split()
-    haystack = " ".join(texts).casefold()
-    return all(word in haystack for word in words)
 
 
 def _kept(line: AnswerLine, show: str, group: str) -> bool:

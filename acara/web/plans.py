@@ -27,6 +27,7 @@ from models.errors import N_, AcaraError, invalid
 
 AND_MORE = N_("%(names)s and %(count)s more")
 STATUS = "status"  # a change of the event's status: its values are named like the event list
+ANSWER = "answer of {name}"  # an answer recorded on someone's behalf: named like the RSVP list
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,8 @@ def plan_view(plan: Plan, language: str) -> PlanView:
     def shown(what: str, value: datetime | str) -> str:
         if isinstance(value, datetime):
             return long_datetime(value, plan.zone, language)
-        return label("status", value, language) if what == STATUS else value
+        kind = {STATUS: "status", ANSWER: "rsvp"}.get(what)
+        return label(kind, value, language) if kind else value
 
     messages = []
     for owing in plan.messages:

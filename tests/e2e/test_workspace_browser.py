@@ -15,9 +15,15 @@ from acara.links import make_rsvp_token
 from acara.stages import invitations, planning
 from models.event import Event
 from models.outbox import Message, MessageStatus
-from models.people import RsvpStatus
+from models.people import Attendance, AttendanceStatus, RsvpStatus
 from tests.conftest import EXAMPLES
-from tests.web_helpers import add_officer, browser_log_in, participant, seed_event
+from tests.web_helpers import (
+    add_officer,
+    browser_log_in,
+    on_the_day,
+    participant,
+    seed_event,
+)
 
 pytestmark = pytest.mark.timeout(180)
 JAMBI = "kunker-camat-jambi-2026"
@@ -241,3 +247,27 @@ def test_the_participants_list_the_desk_and_the_rsvp_page_fit_a_phone(
     phone.goto(f"{server}/rsvp/{make_rsvp_token(camat.id, event.id)}")
     expect(phone.get_by_role("button", name="Ya, saya hadir")).to_be_visible()
     assert no_sideways_scroll(phone)
+
+
+def test_the_attendance_list_is_searched_and_the_one_found_marked(
+    session: Session,
+    server: str,
+    desk_page: Page,
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    camat = participant(session, event, KUMPEH)
+    add_officer()
+    with on_the_day(event):
+        browser_log_in(desk_page, server, f"/events/{event.id}/attendance")
+        desk_page.get_by_role("searchbox").fill("kumpeh")
+        desk_page.get_by_role("button", name="Cari").click()
+        rows = desk_page.locator("tbody tr")
+        expect(rows).to_have_count(1)
+        desk_page.get_by_label("Ahmad Hidayat, S.Sos., M.Si.").check()
+        desk_page.locator("#bulk-status").select_option("excused")
+        desk_page.get_by_role("button", name="Simpan").click()
+        expect(desk_page.locator("#marked")).to_contain_text("1 peserta")
+        expect(rows).to_have_count(1)  # the search stays
+        expect(rows.first).to_contain_text("Izin")
+    marked = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
+    assert marked.status == AttendanceStatus.EXCUSED
