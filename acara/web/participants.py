@@ -120,7 +120,7 @@ def _form(
             "salutation": person.salutation,
             "position": person.position,
             "organisation": person.organisation,
-            "email": person.email,
+            "email": person.email or "",
             "phone": person.phone,
             "role": line.participant.role.value,
             "group": line.group if line.participant.group_id else "",
