@@ -16,6 +16,7 @@ from acara.cli.plans import DryRun, Yes, go_ahead, planned
 from acara.cli.sending import send_changes
 from acara.i18n import _, explain_problem
 from acara.labels import label
+from acara.precedence import precedence
 from acara.settings import officer_name
 from acara.stages import planning, replies
 from models.errors import reported
@@ -145,3 +146,12 @@ def list_participants(
             f"[red]{escape(label('bounced', line.bounced))}[/]" if line.bounced else "",
         )
     console.print(table)
+
+
+@app.command("order")
+def order() -> None:
+    """The protocol order lists and documents follow, written as ACARA_PRECEDENCE_FILE reads it
+    (a start for an office's own: one rank per line, highest first)."""
+    console.print("# " + _("Protocol order: one rank per line, highest first."), highlight=False)
+    for line in precedence().lines():
+        console.print(escape(line), highlight=False, soft_wrap=True)

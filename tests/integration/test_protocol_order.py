@@ -14,6 +14,7 @@ from acara.cli import app
 from acara.settings import get_settings
 from acara.stages import attendance, planning, replies
 from models.event import Event
+from models.precedence import DEFAULT, parse_precedence
 from tests.web_helpers import seed_event
 
 WALI_KOTA = {
@@ -69,3 +70,17 @@ def test_an_offices_own_order_changes_every_list(
     assert firsts["attendance page"] == "Deden Juardi"  # Camat Pamulang, host before guests
     assert firsts["participants table"].startswith("Deden Juardi")
     assert firsts["daftar hadir"] == "Drs. H. Muhamad, M.Si."  # no camat in the plenary list
+
+
+def test_participants_order_prints_the_order_in_use_as_a_file_reads_it(
+    acara_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printed = CliRunner().invoke(app, ["participants", "order"])
+    assert printed.exit_code == 0, printed.output
+    assert parse_precedence(printed.output) == DEFAULT  # a start for the office's own file
+    own = tmp_path / "urutan.txt"
+    own.write_text("Camat\nWali Kota, Walikota\n")
+    monkeypatch.setenv("ACARA_PRECEDENCE_FILE", str(own))
+    get_settings.cache_clear()
+    printed = CliRunner().invoke(app, ["participants", "order"])
+    assert printed.output.splitlines()[1:] == ["camat", "wali kota, walikota"]
