@@ -357,6 +357,23 @@ def release(session: Session, worker: str, ids: Collection[int], reason: str) ->
     return total
 
 
+def queue_again(
+    session: Session,
+    *,
+    event_id: int,
+    purposes: Collection[str] | None = None,
+    channel: Channel | None = None,
+) -> int:
+    """Queue the rows waiting to be tried again at once (an officer asked to send them now)."""
+    statement = (
+        update(Message)
+        .where(col(Message.status) == MessageStatus.RETRY, *_scope(event_id, purposes, channel))
+        .values(status=MessageStatus.QUEUED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.execute(statement).rowcount)
+
+
 def recover_stale(
     session: Session,
     *,

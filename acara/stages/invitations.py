@@ -25,7 +25,7 @@ from models import invitations
 from models.clock import utcnow
 from models.errors import N_, IllegalTransition, NotFound
 from models.event import Event, EventStatus
-from models.outbox import Channel, Message, MessageStatus, count_by_status
+from models.outbox import Channel, Message, MessageStatus, count_by_status, queue_again
 from models.people import Participant, Person
 from models.queries import get_event
 
@@ -163,7 +163,8 @@ class Started:
 
 
 def start_sending(event: str | int, *, actor: str) -> Started:
-    """Owe what the plan showed, then hand the sending to the running service's flow.
+    """Owe what the plan showed, queue what waits for a retry, and hand the sending to the
+    running service's flow.
 
     With `acara serve` running, the announcement's trigger starts `send-invitations`; an event
     already announced gets a run of that deployment started. Without a service the caller
@@ -173,6 +174,10 @@ def start_sending(event: str | int, *, actor: str) -> Started:
     from models.events import EventAnnounced
 
     owed = owe_invitations(event, actor=actor)
+    with change() as (session, _):
+        queue_again(
+            session, event_id=owed.event_id, purposes=CALENDAR_PURPOSES, channel=Channel.EMAIL
+        )
     if owed.handed_over:
         return Started(owed, BY_SERVICE)
     deployment = REACTIONS[EventAnnounced].deployment
@@ -223,6 +228,11 @@ class SendingProgress:
     def waiting(self) -> int:
         """Messages queued or in flight."""
         return self.counts.get(MessageStatus.QUEUED, 0) + self.counts.get(MessageStatus.SENDING, 0)
+
+    @property
+    def unsent_now(self) -> int:
+        """Messages a send would take now: queued, or waiting to be tried again."""
+        return self.counts.get(MessageStatus.QUEUED, 0) + self.counts.get(MessageStatus.RETRY, 0)
 
     @property
     def finished(self) -> bool:

@@ -20,9 +20,19 @@ from models.event import Event, EventStatus
 from models.minutes import ActionItem
 from models.officers import Role
 from models.outbox import Message, MessageStatus
+from models.survey import parse_answers, submit
 from tests.conftest import EXAMPLES
+from tests.followup_helpers import ENDS, held_visit
 from tests.smtp_server import SmtpSink
-from tests.web_helpers import add_officer, alert_text, log_in, on_the_day, participant, seed_event
+from tests.web_helpers import (
+    add_officer,
+    alert_text,
+    log_in,
+    on_the_day,
+    participant,
+    participants_in_order,
+    seed_event,
+)
 
 KUMPEH = "camat.kumpeh@jambiprov.go.id"
 JAMBI = "kunjungan-camat-jambi.yaml"
@@ -202,6 +212,35 @@ def test_a_desk_account_can_neither_send_nor_approve(session: Session, client: T
     assert sent.status_code == 403 and outbox(session, event) == []
     approved = client.post(f"/events/{event.id}/minutes/approve", data={"confirm": "true"})
     assert approved.status_code == 403
+
+
+def test_the_survey_results_show_averages_a_bar_per_question_and_the_comments(
+    session: Session, officer: TestClient
+) -> None:
+    event = held_visit(session)
+    ratings = [(5, 4, 5, "Sangat bermanfaat"), (4, 4, 3, ""), (5, 2, 4, "Waktu terlalu singkat")]
+    for row, (overall, content, organisation, comment) in zip(
+        participants_in_order(session, event), ratings, strict=False
+    ):
+        answers = parse_answers(
+            {
+                "overall": overall,
+                "content": content,
+                "organisation": organisation,
+                "comment": comment,
+            }
+        )
+        submit(session, row, answers, now=ENDS)
+    session.commit()
+    page = officer.get(f"/events/{event.id}/followup")
+    assert page.status_code == 200
+    assert "3 jawaban" in page.text
+    averages = re.findall(r'<td class="total">([0-9.]+)</td>', page.text)
+    assert averages == ["4.67", "3.33", "4.00"]
+    chart = re.search(r'<div class="chart" id="survey-chart">(.*?)</ul>', page.text, re.S)
+    assert chart and chart[1].count('class="row"') == 4  # three questions and all of them
+    assert 'data-count="5">3<' in chart[1] and 'data-count="4">4<' in chart[1]
+    assert "Waktu terlalu singkat" in page.text and "Sangat bermanfaat" in page.text
 
 
 # --- documents ---------------------------------------------------------------------------------
