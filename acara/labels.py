@@ -119,6 +119,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "organisation": Np_("field", "Organisation"),
         "salutation": Np_("field", "Salutation"),
         "language": Np_("field", "Language"),
+        "person": Np_("field", "Letters"),
     },
     # What the registration desk notes about a participant's earlier answer.
     "desk note": {

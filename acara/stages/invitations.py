@@ -218,6 +218,7 @@ class SendingProgress:
     counts: dict[MessageStatus, int]
     unsent: list[Unsent]
     last_activity: datetime | None
+    letters_owed: int  # letters on paper still to be handed over (`acara letters`)
 
     @property
     def total(self) -> int:
@@ -281,4 +282,8 @@ def progress(event: str | int) -> SendingProgress:
         ).one()
         last = max((m for m in moments if m is not None), default=None)
         unsent = [Unsent(r, p, s, e or "") for r, p, s, e in rows]
-        return SendingProgress(target, counts, unsent, last)
+        on_paper = count_by_status(
+            session, event_id=target.id, purposes=CALENDAR_PURPOSES, channel=Channel.LETTER
+        )
+        letters = on_paper.get(MessageStatus.QUEUED, 0) + on_paper.get(MessageStatus.RETRY, 0)
+        return SendingProgress(target, counts, unsent, last, letters)

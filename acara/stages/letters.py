@@ -132,6 +132,13 @@ def preview(event: str | int, participant_id: int) -> bytes:
         return letter_pdf(preview_letter(session, target, participant))
 
 
+def owed_on_paper(event: str | int) -> list[str]:
+    """Who is owed a letter on paper, by name with titles, in the cover list's order."""
+    with unit_of_work() as session:
+        target = get_event(session, event)
+        return [person.full_name.with_titles for _, person in _owed_on_paper(session, target)]
+
+
 @dataclass(frozen=True, slots=True)
 class HandedOver:
     """Letters marked as handed over (or, on a dry run, that would be)."""

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from acara.stages import attendance, followup, minutes, planning
+from acara.stages import attendance, followup, letters, minutes, planning
 from acara.web.deps import OfficerDep
 from acara.web.pages import render
 from models.clock import utcnow
@@ -62,3 +62,15 @@ def press_release(ref: str, fmt: Literal["md", "html"], officer: OfficerDep) -> 
     markdown = followup.press(ref, utcnow())
     assert markdown is not None  # overwrite=True always writes
     return download(markdown if fmt == "md" else markdown.with_suffix(".html"))
+
+
+@router.get("/events/{ref}/documents/surat.pdf")
+def printed_letters(ref: str, officer: OfficerDep, everyone: bool = False) -> Response:
+    """The letters owed on paper in one PDF with a cover list (everyone: every participant's
+    current letter), as `acara letters` writes them."""
+    printed = letters.print_owed(ref, everyone=everyone)
+    name = f"surat-{printed.event_code}{'-semua' if everyone else ''}.pdf"
+    disposition = f'attachment; filename="{name}"'
+    return Response(
+        printed.pdf, media_type=MEDIA[".pdf"], headers={"Content-Disposition": disposition}
+    )

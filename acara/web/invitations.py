@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acara.i18n import explain
 from acara.stages import invitations as stage
-from acara.stages import planning
+from acara.stages import letters, planning
 from acara.web.deps import OfficerDep
 from acara.web.pages import officer_language, render
 from acara.web.plans import confirmed, plan_view
@@ -52,6 +52,8 @@ def invitations_page(request: Request, ref: str, officer: OfficerDep) -> HTMLRes
         "refused": refused,
         "participants": seen.participants,
         "progress": stage.progress(ref),
+        "on_paper": letters.owed_on_paper(ref),
+        "handed": request.query_params.get("handed"),
     }
     return render(request, "invitations.html", context)
 
@@ -124,3 +126,32 @@ def preview_html(ref: str, participant_id: int, officer: OfficerDep) -> Response
     message = stage.preview(ref, participant_id).message
     html = message.html if message is not None and message.html else ""
     return HTMLResponse(html, headers=EMAIL_FRAME_HEADERS)
+
+
+@router.get("/events/{ref}/invitations/preview/{participant_id}/letter.pdf")
+def preview_letter(ref: str, participant_id: int, officer: OfficerDep) -> Response:
+    """The participant's surat undangan as it would be issued now, marked as a sample."""
+    pdf = letters.preview(ref, participant_id)
+    disposition = f'inline; filename="contoh-surat-undangan-{participant_id}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+@router.post("/events/{ref}/letters/handed-over")
+def hand_over(
+    request: Request,
+    ref: str,
+    officer: OfficerDep,
+    person: Annotated[list[str] | None, Form()] = None,
+    confirm: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Mark the ticked printed letters as handed over (each once), as `acara letters
+    --delivered` does."""
+    request.state.back_url = f"/events/{ref}/invitations#letters"
+    confirmed(confirm)
+    if not person:
+        raise invalid("person", N_("tick the letters that were handed over"))
+    done = letters.hand_over(ref, person, actor=officer.actor)
+    event = planning.find_event(ref)
+    return RedirectResponse(
+        f"/events/{event.id}/invitations?handed={done.marked}#letters", status_code=303
+    )

@@ -22,7 +22,7 @@ from models.officers import Role
 from models.outbox import Message, MessageStatus
 from models.survey import parse_answers, submit
 from tests.conftest import EXAMPLES
-from tests.followup_helpers import ENDS, held_visit
+from tests.followup_helpers import ENDS, held_visit, pdf_text
 from tests.smtp_server import SmtpSink
 from tests.web_helpers import (
     add_officer,
@@ -85,6 +85,10 @@ def test_the_preview_is_the_letter_the_composer_writes_and_nothing_is_owed_by_lo
     assert frame.status_code == 200 and "Kelompok 1 - Pamulang" in frame.text
     assert "sandbox" in frame.headers["content-security-policy"]
     assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    letter = officer.get(f"/events/{event.id}/invitations/preview/{camat.id}/letter.pdf")
+    assert letter.headers["content-type"] == "application/pdf"
+    text = pdf_text(letter.content)
+    assert "Ahmad Hidayat" in text and "Nomor" in text and "Tangerang Selatan," in text
     assert outbox(session, event) == []
     session.refresh(event)
     assert event.status is EventStatus.DRAFT
@@ -113,6 +117,11 @@ def test_sending_needs_the_confirmation_then_sends_in_the_background_to_the_end(
     assert {m.status for m in outbox(session, event)} == {MessageStatus.SENT}
     session.refresh(event)
     assert event.status is EventStatus.ANNOUNCED
+    # Every participant's letter, to print for the file.
+    printed = officer.get(f"/events/{event.id}/documents/surat.pdf?everyone=true")
+    assert "attachment" in printed.headers["content-disposition"]
+    text = pdf_text(printed.content)
+    assert "Ahmad Hidayat" in text and "Kelompok 3 - Serpong Utara" in text
 
 
 def test_a_refused_recipient_shows_as_failed_with_the_servers_reason(
