@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import time_machine
 from fastapi.testclient import TestClient
@@ -122,3 +123,21 @@ def browser_log_in(page: Page, base: str, target: str, name: str = "Rina") -> No
     page.get_by_label("Kata sandi").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(f"{base}{target}")
+
+
+def jambi_in_2099(folder: Path, roster: str | None = None) -> tuple[Path, Path]:
+    """The Jambi visit and its list moved to 2099 (the real clock never gets in the way);
+    `roster` replaces the list's text."""
+    for name in ("kunjungan-camat-jambi.yaml", "camat_jambi.csv"):
+        text = (EXAMPLES / name).read_text(encoding="utf-8").replace("2026-", "2099-")
+        (folder / name).write_text(text, encoding="utf-8")
+    if roster is not None:
+        (folder / "camat_jambi.csv").write_text(roster, encoding="utf-8")
+    return folder / "kunjungan-camat-jambi.yaml", folder / "camat_jambi.csv"
+
+
+def upload(page: Page, event_file: Path, roster: Path) -> None:
+    """Choose an event file and its participant list on the new-event page and read them."""
+    page.get_by_label("Berkas acara (YAML)").set_input_files(event_file)
+    page.get_by_label("Daftar peserta (CSV atau XLSX)").set_input_files(roster)
+    page.get_by_role("button", name="Baca berkas").click()

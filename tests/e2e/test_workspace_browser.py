@@ -20,9 +20,11 @@ from tests.conftest import EXAMPLES
 from tests.web_helpers import (
     add_officer,
     browser_log_in,
+    jambi_in_2099,
     on_the_day,
     participant,
     seed_event,
+    upload,
 )
 
 pytestmark = pytest.mark.timeout(180)
@@ -54,17 +56,6 @@ def phone(browser: Browser) -> Iterator[Page]:
         yield page
 
 
-def jambi_in_2099(folder: Path, roster: str | None = None) -> tuple[Path, Path]:
-    """The Jambi visit and its list moved to 2099 (the real clock never gets in the way);
-    `roster` replaces the list's text."""
-    for name in ("kunjungan-camat-jambi.yaml", "camat_jambi.csv"):
-        text = (EXAMPLES / name).read_text(encoding="utf-8").replace("2026-", "2099-")
-        (folder / name).write_text(text, encoding="utf-8")
-    if roster is not None:
-        (folder / "camat_jambi.csv").write_text(roster, encoding="utf-8")
-    return folder / "kunjungan-camat-jambi.yaml", folder / "camat_jambi.csv"
-
-
 def events_named(session: Session, code: str) -> int:
     return session.exec(select(func.count()).select_from(Event).where(Event.code == code)).one()
 
@@ -79,12 +70,6 @@ def officer_on(session: Session, page: Page, server: str, path: str) -> Event:
     add_officer()
     browser_log_in(page, server, path.format(id=event.id))
     return event
-
-
-def upload(page: Page, event_file: Path, roster: Path) -> None:
-    page.get_by_label("Berkas acara (YAML)").set_input_files(event_file)
-    page.get_by_label("Daftar peserta (CSV atau XLSX)").set_input_files(roster)
-    page.get_by_role("button", name="Baca berkas").click()
 
 
 def test_an_officer_uploads_the_jambi_event_and_its_list_and_sees_its_participants(

@@ -6,7 +6,6 @@ import io
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -14,7 +13,6 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
-from acara.settings import get_settings
 from acara.web import create_app
 from models.event import Event, EventStatus
 from models.minutes import ActionItem
@@ -37,16 +35,6 @@ from tests.web_helpers import (
 KUMPEH = "camat.kumpeh@jambiprov.go.id"
 JAMBI = "kunjungan-camat-jambi.yaml"
 NOTULEN = EXAMPLES / "notulen-kunker-camat-jambi.md"
-
-
-@pytest.fixture
-def sink(monkeypatch: pytest.MonkeyPatch, acara_env: Path) -> Iterator[SmtpSink]:
-    """A real SMTP server the app sends through."""
-    with SmtpSink() as server:
-        monkeypatch.setenv("ACARA_SMTP_URL", server.url)
-        get_settings.cache_clear()
-        yield server
-        get_settings.cache_clear()
 
 
 @pytest.fixture
