@@ -15,6 +15,7 @@ from acara.web import create_app
 from models.audit import AuditEntry
 from models.event import Event, EventStatus
 from models.outbox import Message, MessageStatus
+from tests.conftest import EXAMPLES
 from tests.web_helpers import add_officer, log_in, seed_event
 
 
@@ -120,3 +121,16 @@ def test_a_cancellation_without_a_reason_is_refused_on_the_form(
     assert "Alasan" in form_errors(page.text)
     session.refresh(event)
     assert event.status is EventStatus.ANNOUNCED
+
+
+def test_a_bad_event_file_is_named_on_the_form_and_nothing_is_imported(
+    session: Session, officer: TestClient
+) -> None:
+    yaml = (EXAMPLES / "kunjungan-camat-jambi.yaml").read_text(encoding="utf-8")
+    bad = yaml.replace("kind: visit", "kind: visit\nvenue_typo: Balai Kota", 1)
+    files = {"event_file": ("kunker.yaml", bad.encode()), "participant_list": ("", b"")}
+    page = officer.post("/events/new", files=files)
+    assert page.status_code == 422
+    errors = form_errors(page.text)
+    assert "kunker.yaml" in errors and "venue_typo" in errors
+    assert session.exec(select(Event)).all() == []
