@@ -12,7 +12,13 @@ from markupsafe import Markup
 from acara.dates import clock_in_zone, long_datetime
 from acara.i18n import translate
 from acara.labels import label
-from acara.links import CheckInCode, checkin_qr_png, checkin_qr_svg, read_checkin_code
+from acara.links import (
+    CheckInCode,
+    checkin_code,
+    checkin_qr_png,
+    checkin_qr_svg,
+    read_checkin_code,
+)
 from acara.stages import attendance as stage
 from acara.stages import planning
 from acara.web.deps import DeskDep, MaybeOfficerDep, OfficerDep
@@ -107,7 +113,36 @@ def checkin_from_card(request: Request, code: str, officer: DeskDep) -> HTMLResp
     return _card(request, card, parsed, officer_view=True, result=view)
 
 
-def _desk(request: Request, desk: stage.Desk, result: dict[str, Any] | None = None) -> HTMLResponse:
+DESK_FOUND = 20  # people a name search at the desk shows at most
+
+
+def _found(event: Event, query: str) -> list[dict[str, Any]]:
+    """Who a search at the desk finds (name, position, organisation, e-mail, phone), in
+    protocol order, each with the code that checks them in."""
+    if not query.strip():
+        return []
+    roll = stage.roll(event.id or 0)
+    found = []
+    for line in roll.participants:
+        person, pid = line.person, line.participant.id or 0
+        texts = (person.full_name.with_titles, person.position, person.organisation)
+        if matches(query, *texts, person.email or "", person.phone):
+            mark = roll.marks.get(pid)
+            found.append(
+                {
+                    "name": person.full_name.with_titles,
+                    "position": person.position,
+                    "group": line.group,
+                    "present": mark is not None and mark.status == AttendanceStatus.PRESENT,
+                    "code": checkin_code(pid, event.id or 0),
+                }
+            )
+    return found[:DESK_FOUND]
+
+
+def _desk(
+    request: Request, desk: stage.Desk, result: dict[str, Any] | None = None, q: str = ""
+) -> HTMLResponse:
     language = officer_language(request)
     event = desk.event
     recent = [
@@ -120,14 +155,15 @@ def _desk(request: Request, desk: stage.Desk, result: dict[str, Any] | None = No
         for line in desk.recent
     ]
     context = {"event": event, "result": result, "recent": recent, "present": desk.present}
-    context["total"] = desk.total
+    context.update(total=desk.total, q=q, found=_found(event, q))
     return render(request, "desk.html", context)
 
 
 @router.get("/events/{ref}/desk", response_class=HTMLResponse)
-def desk(request: Request, ref: str, officer: DeskDep) -> HTMLResponse:
-    """The registration desk: one field that a QR scanner types into."""
-    return _desk(request, stage.desk(ref))
+def desk(request: Request, ref: str, officer: DeskDep, q: str = "") -> HTMLResponse:
+    """The registration desk: one field that a QR scanner types into, and a search by name
+    (or phone) for a guest without their code."""
+    return _desk(request, stage.desk(ref), q=q)
 
 
 @router.post("/events/{ref}/desk", response_class=HTMLResponse)

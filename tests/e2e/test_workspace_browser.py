@@ -14,6 +14,7 @@ from sqlmodel import Session, col, func, select
 from acara.links import make_rsvp_token
 from acara.stages import invitations, planning
 from models.event import Event
+from models.officers import Role
 from models.outbox import Message, MessageStatus
 from models.people import Attendance, AttendanceStatus, RsvpStatus
 from tests.conftest import EXAMPLES
@@ -256,3 +257,26 @@ def test_the_attendance_list_is_searched_and_the_one_found_marked(
         expect(rows.first).to_contain_text("Izin")
     marked = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
     assert marked.status == AttendanceStatus.EXCUSED
+
+
+def test_a_guest_without_a_code_is_found_by_name_at_the_desk_and_checked_in(
+    session: Session,
+    server: str,
+    phone: Page,
+) -> None:
+    event = seed_event(session, "kunjungan-camat-jambi.yaml")
+    camat = participant(session, event, KUMPEH)
+    add_officer("Dedi", Role.DESK)
+    with on_the_day(event):
+        browser_log_in(phone, server, f"/events/{event.id}/desk", name="Dedi")
+        phone.get_by_role("searchbox").fill("ahmad hidayat")
+        phone.get_by_role("button", name="Cari").click()
+        found = phone.locator("#found li")
+        expect(found).to_have_count(1)
+        expect(found).to_contain_text("Camat Kumpeh")
+        assert no_sideways_scroll(phone)
+        found.get_by_role("button", name="Catat hadir").click()
+        expect(phone.locator("#result")).to_contain_text("Ahmad Hidayat, S.Sos., M.Si.")
+        expect(phone.get_by_text("1 dari 34 peserta hadir")).to_be_visible()
+    marked = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
+    assert marked.status == AttendanceStatus.PRESENT and marked.method == "manual"
