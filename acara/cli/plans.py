@@ -14,6 +14,7 @@ from rich.table import Table
 from acara.cli.console import console
 from acara.dates import long_datetime
 from acara.i18n import _, filled, pgettext
+from acara.labels import label
 from acara.stages.plan import Plan
 from models.errors import N_, AcaraError
 
@@ -48,8 +49,8 @@ def show(plan: Plan) -> None:
         for change in plan.changes:
             table.add_row(
                 escape(filled(change.what, change.params)),
-                _shown(change.before, plan),
-                _shown(change.after, plan),
+                _shown(change.before, change.kind, plan),
+                _shown(change.after, change.kind, plan),
             )
         console.print(table)
     if plan.messages:
@@ -114,7 +115,7 @@ def planned(
     return command(*args, **options)
 
 
-def _shown(value: datetime | str, plan: Plan) -> str:
+def _shown(value: datetime | str, kind: str, plan: Plan) -> str:
     if isinstance(value, datetime):
         return long_datetime(value, plan.zone)
-    return escape(value)
+    return escape(label(kind, value) if kind else value)

@@ -54,7 +54,9 @@ def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> O
         target = get_event(session, event)
         plan = Plan.of("invite", target)
         if target.status is EventStatus.DRAFT:
-            plan.changes.append(Change(N_("status"), target.status.value, "announced"))
+            plan.changes.append(
+                Change(N_("status"), target.status.value, "announced", kind="status")
+            )
         mark = outbox_mark(session)
         added = invitations.invite(session, target, actor=actor)
         added += invitations.owe_changes(session, target)

@@ -31,6 +31,8 @@ class Change:
     before: datetime | str
     after: datetime | str
     params: Mapping[str, str] = field(default_factory=dict)
+    # How the values are named for people (an acara.labels family: "status", "rsvp"); "" as is.
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,7 +216,7 @@ def transition(
             now=moment(at, target.timezone, "--at"),
             force=force,
         )
-        plan.changes.append(Change(N_("status"), before, target.status.value))
+        plan.changes.append(Change(N_("status"), before, target.status.value, kind="status"))
     return Changed(target, published, plan)
 
 
@@ -245,7 +245,9 @@ def cancel(
         mark = outbox_mark(session)
         already = target.status is EventStatus.CANCELLED
         if not already:
-            plan.changes.append(Change(N_("status"), target.status.value, "cancelled"))
+            plan.changes.append(
+                Change(N_("status"), target.status.value, "cancelled", kind="status")
+            )
             lifecycle.cancel(session, target, actor=actor, reason=reason)
         _tell(session, target, plan, mark)
     return Changed(target, published, plan, changed=not already)

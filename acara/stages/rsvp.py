@@ -161,6 +161,7 @@ def answer_for(
                     outcome.previous.value,
                     outcome.status.value,
                     {"name": name},
+                    kind="rsvp",
                 )
             )
         plan.owe(session, mark, target)

@@ -26,8 +26,6 @@ from acara.web.pages import officer_language, render
 from models.errors import N_, AcaraError, invalid
 
 AND_MORE = N_("%(names)s and %(count)s more")
-STATUS = "status"  # a change of the event's status: its values are named like the event list
-ANSWER = "answer of {name}"  # an answer recorded on someone's behalf: named like the RSVP list
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +42,9 @@ class PlanView:
 def plan_view(plan: Plan, language: str) -> PlanView:
     """The plan worded in `language`, times in the event's zone."""
 
-    def shown(what: str, value: datetime | str) -> str:
+    def shown(kind: str, value: datetime | str) -> str:
         if isinstance(value, datetime):
             return long_datetime(value, plan.zone, language)
-        kind = {STATUS: "status", ANSWER: "rsvp"}.get(what)
         return label(kind, value, language) if kind else value
 
     messages = []
@@ -59,7 +56,7 @@ def plan_view(plan: Plan, language: str) -> PlanView:
         messages.append((label("purpose", owing.purpose, language), owing.count, names))
     return PlanView(
         [
-            (filled(c.what, c.params, language), shown(c.what, c.before), shown(c.what, c.after))
+            (filled(c.what, c.params, language), shown(c.kind, c.before), shown(c.kind, c.after))
             for c in plan.changes
         ],
         messages,

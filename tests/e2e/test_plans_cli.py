@@ -60,7 +60,7 @@ def test_a_dry_run_shows_who_gets_what_and_changes_nothing(
     before = dump(db_url)
     planned = officer("invite", MOU, "--dry-run")
     assert "Plan · invite · mou-ombudsman-banten-2027" in planned.out
-    assert "draft" in planned.out and "announced" in planned.out
+    assert "Draft" in planned.out and "Announced" in planned.out
     assert owes(planned.out, "invitation", 8)
     assert "Dr. H. Benyamin Davnie" in planned.out or "and 3 more" in planned.out
     assert "Dry run: nothing was changed and nothing was sent." in planned.out

@@ -34,7 +34,7 @@ def test_a_phone_answer_is_planned_then_recorded_and_the_audit_says_via_telepon_
 ) -> None:
     before = dump(db_url)
     looked = officer("rsvp", FGD, "Gilbert", "decline", "--dry-run")
-    assert "jawaban Prof. Mark Gilbert, Ph.D." in looked.out and "declined" in looked.out
+    assert "jawaban Prof. Mark Gilbert, Ph.D." in looked.out and "Tidak hadir" in looked.out
     assert dump(db_url) == before
     refused = officer("rsvp", FGD, "Gilbert", "decline", expect=2)
     assert "--yes" in refused.err
