@@ -31,10 +31,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import segno
 from markupsafe import Markup
 
-from acara.links import verify_url
+from acara.links import letter_qr
 
 log = logging.getLogger(__name__)
 STAMPED = 'data-stamped="addressee code qr"'  # what a stampable form's <section> carries
@@ -168,7 +167,7 @@ class Template:
 
     def _qr(self, code: str) -> bytes:
         box = self.boxes["qr"]
-        matrix = segno.make(verify_url(code), error="m").matrix
+        matrix = letter_qr(code).matrix
         module = box.width / len(matrix)
         ops = [b"0 0 0 rg"]
         for row, cells in enumerate(matrix):

@@ -177,6 +177,10 @@ def test_the_english_fgd_letter_follows_english_business_form(
     assert "Ref.: 000.1.2/0871-Prot/2026" in text
     assert "Yth." not in text and "di Tempat" not in text
     assert re.search(r"\d{1,2} December 2026", text)
+    # The English title and programme, and times with their offset.
+    assert "Focus Group Discussion: Public Service in Halifax and Tangerang" in text
+    assert "Opening and welcome by the Acting Mayor of Tangerang" in text
+    assert "09:00–12:00 WIB (UTC+7)" in text
 
 
 def test_an_altered_code_is_refused(acara_env: Path, tmp_path: Path) -> None:
