@@ -85,11 +85,8 @@ def _insert(session: Session) -> Any:
 
 
 def issue(session: Session, letter: Issue, now: datetime | None = None) -> Letter:
-    """The letter of an outbox row: the one already issued, else a new row (in the caller's
-    transaction). Two callers at once still issue it once (the message id is unique)."""
-    existing = issued_for(session, letter.message_id)
-    if existing is not None:
-        return existing
+    """The letter of an outbox row: a new row (in the caller's transaction), or the one already
+    issued. Two callers at once still issue it once (the message id is unique)."""
     values = {
         "message_id": letter.message_id,
         "event_id": letter.event_id,
@@ -102,17 +99,27 @@ def issue(session: Session, letter: Issue, now: datetime | None = None) -> Lette
         "issued_at": now or utcnow(),
         "code": letter.code,
     }
-    session.execute(
-        _insert(session).values(values).on_conflict_do_nothing(index_elements=["message_id"])
+    table = Letter.__table__
+    statement = (
+        _insert(session)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["message_id"])
+        .returning(*table.c)
     )
-    found = issued_for(session, letter.message_id)
+    inserted = session.execute(statement).first()
+    if inserted is not None:
+        return Letter.model_validate(dict(inserted._mapping))
+    found = issued_for(session, [letter.message_id]).get(letter.message_id)
     assert found is not None
     return found
 
 
-def issued_for(session: Session, message_id: int) -> Letter | None:
-    """The letter issued for an outbox row, if any."""
-    return session.exec(select(Letter).where(Letter.message_id == message_id)).first()
+def issued_for(session: Session, message_ids: list[int]) -> dict[int, Letter]:
+    """The letters already issued for these outbox rows, by message id (one query)."""
+    if not message_ids:
+        return {}
+    rows = session.exec(select(Letter).where(col(Letter.message_id).in_(message_ids)))
+    return {letter.message_id: letter for letter in rows}
 
 
 def by_code(session: Session, code: str) -> Letter | None:

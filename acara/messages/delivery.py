@@ -389,8 +389,11 @@ class _Run:
                 current.messages.append(message)
                 self.keys[message.key] = (row.id, row.recipient, row.purpose)
                 if n % 2:
-                    await asyncio.sleep(0)  # let the chunk on the wire make progress
-            # What composers recorded (the letter register) holds before anything is sent.
+                    # Commit what composers recorded (the letter register) before letting the
+                    # chunk on the wire make progress: its marks must never wait for a write
+                    # transaction held open across the await (SQLite has one writer).
+                    session.commit()
+                    await asyncio.sleep(0)
             session.commit()
             if unsendable:
                 self._mark(unsendable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlmodel import col, select
 from acara.db import unit_of_work
 from acara.documents.letters import letter_pdf, letters_pdf
 from acara.links import TokenInvalid
+from acara.messages.delivery import deliver
 from acara.stages import invitations, letters
 from acara.stages.letters import letter_of_message
 from models import lifecycle
@@ -37,6 +39,12 @@ from tests.smtp_server import Refusal, SmtpSink
 
 PAMULANG = "camat.pamulang@tangerangselatankota.go.id"
 GILBERT = "mark.gilbert@dal.ca"
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    with SmtpSink() as server:
+        yield server
 
 
 def the_letter(message: EmailMessage) -> tuple[str, str]:
@@ -123,6 +131,24 @@ def test_every_letter_is_registered_once_and_a_retry_prints_the_same_letter(
     again = letter_of_message(pamulang.message_id)
     assert again.context["letter"]["code"] == pamulang.code
     assert len(registered(event_id)) == 34
+
+
+def test_a_fan_out_over_many_chunks_issues_each_letter_once_while_marking_the_rows(
+    acara_env: Path, tmp_path: Path
+) -> None:
+    # Chunks of 5: composing the next chunk (which issues letters) overlaps marking this one.
+    with SmtpSink() as sink:
+        event_id = import_example()
+        invite(event_id)
+        transport = smtp(sink.url, tmp_path)
+        summary = deliver(
+            event_id=event_id, purposes=invitations.CALENDAR_PURPOSES, transport=transport, chunk=5
+        )
+        assert (summary.sent, summary.failed, summary.retry) == (34, 0, 0)
+        files = [the_letter(received.message())[0] for received in sink.messages]
+    register = registered(event_id)
+    assert sorted(files) == sorted(f"surat-undangan-{letter.code}.pdf" for letter in register)
+    assert len(register) == 34
 
 
 def test_a_stamped_letter_reads_as_the_full_render(acara_env: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from acara.i18n import Np_
 from acara.messages.message import Contact, sanitize_display
 from acara.settings import get_settings
 from models.clock import utcnow
+from models.letters import Letter, issued_for
 from models.outbox import Message
 from models.people import Participant, Person
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 _CACHE = "acara.messages.composers"  # per session: one chunk of a delivery run
 _RUN_CACHE = "acara.run"  # given by the delivery run to every chunk's session
 _RECIPIENTS = "recipients"
+_LETTERS = "letters"
 
 # How a letter addresses someone, by the salutation stored with the person: the courtesy title
 # before the name, and the word its sentences use for the reader (English: "you").
@@ -83,7 +85,11 @@ def message_key(message: Message) -> str:
 
 
 def load_recipients(session: Session, messages: list[Message]) -> None:
-    """Load the participants and people of a batch in one query; recipient_of then reads them."""
+    """Load the participants and people of a batch in one query, and the letters already issued
+    for its messages in another; recipient_of and letter_issued then read them."""
+    memo(session, _LETTERS, dict).update(
+        issued_for(session, [m.id for m in messages if m.id is not None])
+    )
     ids = {m.participant_id for m in messages if m.participant_id is not None}
     loaded: dict[int, tuple[Participant, Person]] = memo(session, _RECIPIENTS, dict)
     if ids:
@@ -94,6 +100,11 @@ def load_recipients(session: Session, messages: list[Message]) -> None:
         )
         # Held here: the session's identity map keeps objects only while someone refers to them.
         loaded.update({participant.id: (participant, person) for participant, person in rows})
+
+
+def letter_issued(session: Session, message: Message) -> Letter | None:
+    """The letter issued for a row of the batch before, if load_recipients found one."""
+    return memo(session, _LETTERS, dict).get(message.id)
 
 
 def recipient_of(session: Session, message: Message) -> tuple[Participant | None, Person | None]:

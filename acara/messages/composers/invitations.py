@@ -38,6 +38,7 @@ from acara.messages.composers.common import (
     as_of,
     honorific,
     letter_date,
+    letter_issued,
     memo,
     message_key,
     recipient_of,
@@ -192,7 +193,7 @@ def _sheet(
         with i18n.language(language):
             code = i18n.pgettext("the code printed on a sample letter", "SAMPLE")
     else:
-        issued = issue(
+        issued = letter_issued(session, message) or issue(
             session,
             Issue(
                 message_id=message.id,
