@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from acara import i18n
-from acara.documents.letters_stamp import GLYPHS, template_for
+from acara.documents.letters_stamp import GLYPHS, SPACER, template_for
 from acara.documents.render import environment, own_data_url, pdf_from_html
 from acara.links import letter_qr_svg, verify_page
 from models.organisations import LOGO_TYPES, Letterhead
@@ -92,23 +92,32 @@ def _logo_url(path: Path) -> str:
 
 
 def check_of(code: str) -> dict[str, Any]:
-    """What a letter prints to be checked: the code, the check page and the QR to its own."""
-    # segno's own SVG markup of our URL: trusted, not user input.
-    return {"code": code, "verify_page": verify_page(), "qr_svg": Markup(letter_qr_svg(code))}
+    """What a letter prints to be checked: the code and the check page (the QR to the code's
+    own page is drawn when the letter is)."""
+    return {"code": code, "verify_page": verify_page()}
 
 
 def addressee_lines(
-    language: str, honorific: str, name: str, position: str, organisation: str
+    language: str, honorific: str, name: str, position: str, organisation: str, addressed: str
 ) -> list[str]:
-    """The addressee block of a surat dinas: "Yth. Bapak <name>", position, office, "di Tempat"."""
+    """The addressee block, in the form of the reader's language: a surat dinas's "Yth. Bapak
+    <name>", position, office, "di Tempat"; an English letter's name, position, office, then
+    "Dear <name>," (the only personal lines of a letter, stamped in by a fan-out)."""
     with i18n.language(language):
-        to = i18n.gettext("To:")
+        first = i18n.pgettext(
+            "the addressee block's first line (Indonesian: 'Yth. %(name)s')", "%(name)s"
+        ) % {"name": f"{honorific} {name}".strip()}
         at_place = i18n.pgettext(
             "below the addressee: Indonesian letters write 'di Tempat' here, English nothing",
             "%(nothing)s",
         ) % {"nothing": ""}
-    first = " ".join(part for part in (to, honorific, name) if part)
-    return [line for line in (first, position, organisation, at_place) if line]
+        # TRANSLATORS: Indonesian letters greet nobody here: write %(name).0s (prints nothing).
+        greeting = i18n.pgettext("the greeting below the addressee block", "Dear %(name)s,") % {
+            "name": addressed,
+            "none": "",
+        }
+    lines = [line for line in (first, position, organisation, at_place) if line]
+    return [*lines, SPACER, greeting] if greeting else lines
 
 
 def signer_of(letterhead: Letterhead) -> dict[str, str]:
@@ -125,9 +134,13 @@ def signer_of(letterhead: Letterhead) -> dict[str, str]:
 def letter_html(sheet: Sheet) -> Markup:
     """One letter as an HTML section, in its language and form."""
     env = environment()
-    with i18n.language(sheet.language) as code:
-        template = env.select_template([f"letter.{code}.html", "letter.html"])
-        return Markup(template.render(sheet.context))
+    letter = sheet.context["letter"]
+    # segno's own SVG markup of our URL: trusted, not user input. No code: an empty box.
+    qr = Markup(letter_qr_svg(letter["code"])) if letter["code"] else Markup("")
+    context = {**sheet.context, "letter": {**letter, "qr_svg": qr}}
+    with i18n.language(sheet.language) as language:
+        template = env.select_template([f"letter.{language}.html", "letter.html"])
+        return Markup(template.render(context))
 
 
 def letter_pdf(sheet: Sheet) -> bytes:

@@ -31,14 +31,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
-
 from acara.links import letter_qr
 
 log = logging.getLogger(__name__)
+SPACER = "\u00a0"  # an empty line of the addressee block (a no-break space keeps its height)
 STAMPED = 'data-stamped="addressee code qr"'  # what a stampable form's <section> carries
 BOXES = ("addressee", "code", "qr")
-ADDRESSEE_LINES = 5  # the box's min-height in templates/documents/letters.html
+ADDRESSEE_LINES = 6  # the box's min-height in templates/documents/letters.html
 FONT_SIZE = 10.0  # pt, the body's; the addressee's line height is 13pt
 LINE_HEIGHT = 13.0
 ADDRESSEE_WIDTH = 105 / 25.4 * 72  # 105mm, the box's width
@@ -139,6 +138,8 @@ class Template:
         first = box.top - (LINE_HEIGHT - content) / 2 - font.ascent / 1000 * FONT_SIZE
         ops = [INK, b"BT", f"{font.resource} {FONT_SIZE:g} Tf".encode()]
         for n, line in enumerate(wrapped):
+            if line == SPACER:  # an empty line: nothing to write
+                continue
             encoded = font.encode(line)
             if encoded is None:
                 return None
@@ -269,7 +270,7 @@ def blank(context: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(context)
     personal = ("name", "addressed", "honorific", "position", "organisation")
     out["recipient"] = {**context["recipient"], **dict.fromkeys(personal, ""), "lines": []}
-    out["letter"] = {**context["letter"], "code": "", "qr_svg": Markup("")}
+    out["letter"] = {**context["letter"], "code": ""}
     return out
 
 

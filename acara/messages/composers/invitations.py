@@ -216,7 +216,7 @@ def _sheet(
         with i18n.language(language):
             subject = i18n.gettext(_SUBJECTS[letter]) % {"subject": first_subject}
     event = view.event
-    title = honorific(person, language)
+    title, greeted = honorific(person, language), addressed(person, language)
     context = {
         **shared,
         "kind": letter,
@@ -234,10 +234,12 @@ def _sheet(
         },
         "recipient": {
             "name": name,
-            "addressed": addressed(person, language),
+            "addressed": greeted,
             "honorific": title,
             "you": you(person, language),
-            "lines": addressee_lines(language, title, name, person.position, person.organisation),
+            "lines": addressee_lines(
+                language, title, name, person.position, person.organisation, greeted
+            ),
             "position": person.position,
             "organisation": person.organisation,
             "group": view.group_name(group_id),
