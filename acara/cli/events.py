@@ -110,6 +110,20 @@ def show(event: EventRef) -> None:
     ):
         if value:
             console.print(f"{label}: {escape(value)}", highlight=False)
+    if seen.signatory is not None:
+        signer = seen.signatory
+        console.print(
+            _("Signed by") + f": {escape(signer.position)}, {escape(signer.name)}", highlight=False
+        )
+    if seen.volumes:
+        console.print(_("Other volumes of %(series)s:") % {"series": escape(target.series or "")})
+        for other in seen.volumes:
+            console.print(
+                f"  Volume-{escape(other.number or '?')}: {other.code} · "
+                f"{escape(other.title)} · {long_date(other.starts_at, zone=other.timezone)} "
+                f"({other.status.value})",
+                highlight=False,
+            )
     for day in target.days():
         day_lines = [line for line in seen.agenda if line.day == day]
         if not day_lines:

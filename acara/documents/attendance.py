@@ -12,10 +12,10 @@ from sqlmodel import Session
 from acara.dates import clock, long_datetime
 from acara.documents import documents_dir, write_atomically
 from acara.documents.context import EventFacts, event_facts, place_of_group
+from acara.documents.letters import head_of
 from acara.documents.render import pdf_from_html, render
 from acara.exports import csv_text
 from acara.precedence import precedence
-from acara.settings import get_settings
 from models.attendance_list import (
     STATUS_LABELS,
     AttendanceLine,
@@ -137,7 +137,7 @@ def document_context(session: Session, event: Event, *, now: datetime) -> dict[s
     return {
         "event": facts,
         "host": facts.host,
-        "unit": get_settings().sender_name,
+        "kop": head_of(facts.letterhead, "id"),
         "footer": footer,
     }
 

@@ -9,7 +9,9 @@ from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from acara.dates import long_date, time_range
+from acara.settings import office_letterhead
 from models.event import AgendaSession, BreakoutGroup, Event, Room, Venue
+from models.organisations import Letterhead, letterhead
 from models.queries import PLENARY, organisation_name
 
 # Government bodies and how the press shortens them: "Pemerintah Kota (Pemkot) Tangerang".
@@ -83,11 +85,12 @@ class EventFacts:
     series: str
     number: str
     multi_day: bool
+    letterhead: Letterhead  # the host's kop, logo, sender, city and signatory
 
     @property
     def city(self) -> str:
         """The host's city, for the dateline and the signature place."""
-        return self.host_names.city
+        return self.letterhead.city
 
 
 def _place(venue: Venue | None, room: Room | None) -> Place:
@@ -123,7 +126,8 @@ def group_places(session: Session, event: Event) -> dict[str, Place]:
 
 def event_facts(session: Session, event: Event) -> EventFacts:
     """The printed facts of an event, in Indonesian."""
-    host = organisation_name(session, event.host_id)
+    head = letterhead(session, event, office_letterhead())
+    host = organisation_name(session, event.host_id) or head.name
     start, end = event.local(event.starts_at), event.local(event.ends_at)
     multi_day = start.date() != end.date()
     date_line = long_date(start.date())
@@ -150,6 +154,7 @@ def event_facts(session: Session, event: Event) -> EventFacts:
         series=event.series or "",
         number=event.number or "",
         multi_day=multi_day,
+        letterhead=head,
     )
 
 

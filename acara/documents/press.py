@@ -26,6 +26,7 @@ from models.minutes import MinutesStatus
 from models.minutes_rules import decisions_of, minutes_of
 from models.names import split_name
 from models.people import Participant, Person
+from models.planning import volumes
 
 _NUMBERS = {
     2: "dua",
@@ -108,6 +109,7 @@ def press_context(session: Session, event: Event, *, now: datetime) -> dict[str,
     groups = [place.name for place in facts.group_places.values() if place.name]
     summary = minutes.summary.split("\n\n")[0].strip() if minutes and minutes.summary else ""
     return {
+        "previous": _previous_volume(session, event),
         "event": facts,
         "kind": facts.kind,
         "dateline": (facts.city or facts.host or "").upper(),
@@ -133,6 +135,19 @@ def press_context(session: Session, event: Event, *, now: datetime) -> dict[str,
         "minutes_approved": bool(minutes and minutes.status is MinutesStatus.APPROVED),
         "generated": long_datetime(now, event.timezone),
         "code": event.code,
+    }
+
+
+def _previous_volume(session: Session, event: Event) -> dict[str, str] | None:
+    """The volume of the event's series held last before it: number, theme, day and date."""
+    earlier = [v for v in volumes(session, event) if v.starts_at < event.starts_at]
+    if not earlier:
+        return None
+    facts = event_facts(session, earlier[-1])
+    return {
+        "number": facts.number,
+        "theme": facts.theme,
+        "when": f"{facts.day_name} ({facts.short_date})",
     }
 
 

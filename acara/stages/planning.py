@@ -22,6 +22,7 @@ from acara.eventfile import (
     read_participant_record,
 )
 from acara.precedence import precedence
+from acara.settings import office_letterhead
 from acara.stages import replies
 from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
@@ -32,8 +33,9 @@ from models.clock import Moment, moment
 from models.errors import N_, InvalidInput, NotFound, invalid
 from models.event import BreakoutGroup, Event, EventStatus
 from models.invitations import owe_changes
+from models.organisations import Signer, letterhead
 from models.people import Participant, Person
-from models.planning import ImportResult, edit_details, import_event
+from models.planning import ImportResult, edit_details, import_event, volumes
 from models.queries import (
     PLENARY,
     AgendaLine,
@@ -331,6 +333,8 @@ class Overview:
     guest: str | None
     agenda: list[AgendaLine]
     participants: list[ParticipantLine]
+    signatory: Signer | None  # who signs its letters (None: no host organisation)
+    volumes: list[Event]  # the other events of its series, in the order they happen
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,12 +432,15 @@ def overview(event: str | int) -> Overview:
     """One event in full: host, guest, agenda per day and group, participants."""
     with unit_of_work() as session:
         target = get_event(session, event)
+        head = letterhead(session, target, office_letterhead()) if target.host_id else None
         return Overview(
             target,
             organisation_name(session, target.host_id),
             organisation_name(session, target.guest_id),
             agenda(session, target),
             participants(session, target, precedence()),
+            head.signatory if head else None,
+            [v for v in volumes(session, target) if v.id != target.id],
         )
 
 

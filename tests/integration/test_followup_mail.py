@@ -76,3 +76,9 @@ def test_approval_thanks_the_delegation_at_once_and_never_twice(
     letter = sink.received_by(KABAN)
     subjects = sorted(r.message()["Subject"].split(":")[0] for r in letter)
     assert subjects == ["Notulen", "Survei kepuasan", "Terima kasih"]
+    # Every one of them comes from the host, Kota Tangerang Selatan, under its kop.
+    for received in letter:
+        mail = received.message()
+        assert mail["From"].addresses[0].addr_spec == "protokol@tangerangselatankota.go.id"
+        text = mail.get_body(("plain",)).get_content()
+        assert text.startswith("PEMERINTAH KOTA TANGERANG SELATAN")

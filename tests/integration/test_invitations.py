@@ -176,9 +176,13 @@ def test_each_participant_gets_one_message_in_the_imip_mime_layout(
         assert "METHOD:REQUEST" in unfolded(ics)
         attachment = next(p for p in message.walk() if p.get_content_type() == "application/ics")
         assert attachment.get_payload(decode=True) == ics
-        assert message["From"].addresses[0].addr_spec == "protokol@tangerangkota.go.id"
+        # The visit is hosted by Kota Tangerang Selatan: its mailbox sends and organises.
+        sender = message["From"].addresses[0]
+        assert sender.addr_spec == "protokol@tangerangselatankota.go.id"
+        assert sender.display_name.endswith("Setda Kota Tangerang Selatan")
         organizer = ics_of(message).events[0]["ORGANIZER"]
-        assert str(organizer).lower() == "mailto:protokol@tangerangkota.go.id"
+        assert str(organizer).lower() == "mailto:protokol@tangerangselatankota.go.id"
+        assert organizer.params["CN"] == sender.display_name
     assert statuses(event_id) == {"sent": 34}
 
 
@@ -189,8 +193,13 @@ def test_the_letter_is_official_personal_and_in_indonesian(
     invite(event_id)
     send(event_id, smtp(sink.url, tmp_path))
     message = message_to(sink, "camat.pamulang@tangerangselatankota.go.id")
-    text, html = text_of(message), text_of(message, "html")
+    text, html = text_of(message).replace("\r\n", "\n"), text_of(message, "html")
     assert message["Subject"].startswith("Undangan: Kunjungan Kerja Camat se-Provinsi Jambi")
+    # The host's kop, its address, and its city on the date line.
+    assert text.startswith("PEMERINTAH KOTA TANGERANG SELATAN\nSEKRETARIAT DAERAH\nJl. Raya Maruga")
+    assert re.search(r"^Tangerang Selatan, \d{1,2} \w+ 20\d\d$", text, re.MULTILINE)
+    assert "PEMERINTAH KOTA TANGERANG SELATAN" in html and "tangerangselatankota.go.id" in html
+    assert "Setda Kota Tangerang\n" not in text and "tangerangkota.go.id" not in text
     assert "Nomor : 005/1123-Prot/2026" in text
     assert "Perihal : Kunjungan Kerja Diklat Kepemimpinan Camat Provinsi Jambi" in text
     assert "Yth. Bapak Deden Juardi, S.STP., M.Si." in text

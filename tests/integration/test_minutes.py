@@ -241,7 +241,9 @@ def test_the_minutes_letter_speaks_english_to_an_english_reader(session: Session
             "guest": "Dalhousie University",
             "sender": {"name": "Bagian Protokol", "email": "protokol@tangerangkota.go.id"},
             "letter": {
-                "head": "Pemerintah Kota Tangerang",
+                "kop": ["PEMERINTAH KOTA TANGERANG"],
+                "contact": "",
+                "place": "Tangerang",
                 "number": "",
                 "subject": "FGD",
                 "date": "10 December 2026",

@@ -10,13 +10,19 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
+from acara.documents.attendance import attendance_pdf
+from acara.documents.minutes import write_minutes
+from acara.documents.press import press_release
 from acara.settings import office_letterhead
 from acara.stages import organisations, planning
 from models.errors import InvalidInput
 from models.event import Event
+from models.minutes_rules import approve_minutes
 from models.organisations import Organisation, Signatory, letterhead
 from models.queries import get_event
 from tests.conftest import EXAMPLES
+from tests.followup_helpers import ENDS, held_visit, pdf_text
+from tests.integration.test_cli_messages import officer
 
 JAMBI = EXAMPLES / "kunjungan-camat-jambi.yaml"
 
@@ -168,3 +174,46 @@ def test_a_second_event_with_the_same_series_number_is_refused(
     # The same file again is the same event, not a second volume.
     planning.import_event_file(EXAMPLES / "fkp-volume-3.yaml", actor="test")
     assert len(session.exec(select(Event)).all()) == 1
+
+
+def test_the_daftar_hadir_and_notulen_of_the_jambi_visit_carry_its_kop(
+    session: Session, acara_env: Path
+) -> None:
+    event = held_visit(session)
+    approve_minutes(session, event, actor="cli", now=ENDS)
+    session.commit()
+    attendance = pdf_text(attendance_pdf(session, event, now=ENDS))
+    notulen = pdf_text(write_minutes(session, event, now=ENDS).pdf)
+    for text in (attendance, notulen):
+        assert "PEMERINTAH KOTA TANGERANG SELATAN SEKRETARIAT DAERAH" in text
+        assert "Jl. Raya Maruga No. 1" in text and "www.tangerangselatankota.go.id" in text
+        # Nothing of the other city's office (it used to be the kop's second line).
+        assert re.search(r"(?i)kota tangerang(?! selatan)", text) is None
+    assert "Tangerang Selatan, 8 Desember 2026" in notulen
+
+
+def test_event_show_lists_the_other_volumes_and_the_press_release_names_the_last(
+    session: Session,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fkp = EXAMPLES / "fkp-volume-3.yaml"
+    earlier = {"code": "fkp-vol-2-2026", "number": 2, "title": "Pelayanan Publik Digital"}
+    earlier |= {"start": "2026-10-07 08:00", "end": "2026-10-07 12:30"}
+    earlier |= {"agenda": [], "participants_file": None}
+    planning.import_event_file(_copy(tmp_path, fkp, earlier, "fkp-2.yaml"), actor="test")
+    planning.import_event_file(fkp, actor="test")
+    acara = officer(capsys, monkeypatch, language="en")
+    shown = acara("event", "show", "fkp-vol-3-2027").out
+    assert "Other volumes of Forum Komunikasi Publik:" in shown
+    assert "Volume-2: fkp-vol-2-2026 · Pelayanan Publik Digital · Rabu, 7 Oktober 2026" in shown
+    assert "Signed by: Kepala Dinas Komunikasi dan Informatika Kota Tangerang" in shown
+    assert "Volume-3" in acara("event", "show", "fkp-vol-2-2026").out
+    draft = press_release(session, get_event(session, "fkp-vol-3-2027"), now=ENDS).markdown
+    assert (
+        "Forum Komunikasi Publik Volume-3 ini melanjutkan Volume-2 yang digelar pada "
+        "Rabu (7/10/2026) dengan tema “Pelayanan Publik Digital”."
+    ) in draft
+    first = press_release(session, get_event(session, "fkp-vol-2-2026"), now=ENDS).markdown
+    assert "melanjutkan" not in first

@@ -29,7 +29,16 @@ from models.outbox import Message, MessageStatus, Owed, enqueue_many
 from models.people import Participant, Person, RsvpStatus
 from models.replies import REFRESH
 from tests.imap_server import LocalDovecot
-from tests.replies_mail import CLIENTS, Answer, dsn, gmail, outlook, thunderbird, typed
+from tests.replies_mail import (
+    CLIENTS,
+    ORGANIZER,
+    Answer,
+    dsn,
+    gmail,
+    outlook,
+    thunderbird,
+    typed,
+)
 from tests.web_helpers import participant, participants_in_order, seed_event
 
 GUEST = "mark.gilbert@dal.ca"
@@ -115,6 +124,22 @@ def test_a_calendar_accept_from_any_client_marks_the_guest_attending(
         select(DomainEvent).where(DomainEvent.name == InvitationAnswered.name)
     ).one()
     assert (fact.payload["channel"], fact.payload["rsvp"]) == ("calendar", "accepted")
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_a_reply_to_the_host_mailbox_of_another_city_is_matched_too(
+    session: Session, tmp_path: Path, client: str
+) -> None:
+    # The Jambi visit's invitations came from Kota Tangerang Selatan's mailbox: its replies are
+    # addressed there (To, ORGANIZER) and still find their invitation by UID and attendee.
+    target = seed_event(session, "kunjungan-camat-jambi.yaml")
+    letters(session, target, 0)
+    camat = "camat.pamulang@tangerangselatankota.go.id"
+    raw = CLIENTS[client](reply(target, camat, name="Deden Juardi"))
+    raw = raw.replace(ORGANIZER.encode(), b"protokol@tangerangselatankota.go.id")
+    assert ORGANIZER.encode() not in raw
+    assert outcomes(read(tmp_path, raw)) == ["applied"]
+    assert status(session, target, camat) is RsvpStatus.ACCEPTED
 
 
 def test_decline_and_tentative_apply_and_tentative_is_nudged_like_the_undecided(

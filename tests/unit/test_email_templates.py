@@ -38,7 +38,9 @@ def context(who: Person, language: str = "id") -> dict[str, Any]:
         "host": "Pemerintah Kota Tangerang",
         "sender": {"name": "Bagian Protokol Setda Kota Tangerang", "email": "protokol@x.go.id"},
         "letter": {
-            "head": "Pemerintah Kota Tangerang",
+            "kop": ["PEMERINTAH KOTA TANGERANG", "SEKRETARIAT DAERAH"],
+            "contact": "Jl. Satria Sudirman No. 1, Tangerang · Telepon (021) 5529 1234",
+            "place": "Tangerang",
             "number": "005/1123-Prot/2026",
             "subject": "Penandatanganan Nota Kesepahaman",
             "date": letter_date(language, "Asia/Jakarta", START),
@@ -232,8 +234,9 @@ def test_a_stencil_fills_in_exactly_what_a_full_render_gives(name: str, language
 
 
 def test_a_stencil_whose_field_a_template_transforms_falls_back_to_full_renders() -> None:
-    # letter.head is upper-cased by the text template: the marker cannot survive that.
+    # The kop's lines are upper-cased by the text template: the marker cannot survive that.
     shared = context(person("Budi", "Bapak"))
-    stencil = Stencil("invitation", "id", shared, ["letter.head"])
-    filled = stencil.fill({"letter.head": "Pemerintah Kota Tangerang Selatan"})
+    stencil = Stencil("invitation", "id", shared, ["letter.kop"])
+    kop: Any = ["Pemerintah Kota Tangerang Selatan"]  # a list where markers fill in text
+    filled = stencil.fill({"letter.kop": kop})
     assert "PEMERINTAH KOTA TANGERANG SELATAN" in filled.text

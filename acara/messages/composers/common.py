@@ -1,4 +1,5 @@
-"""What every composer needs: sender and recipient, a per-batch cache, the letter's date."""
+"""What every composer needs: the letterhead and sender, the recipient, a per-batch cache, the
+letter's date."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from babel.dates import format_date
 from sqlmodel import Session, col, select
 
 from acara import i18n
+from acara.documents.letters import head_of
 from acara.i18n import Np_
 from acara.messages.message import Contact, sanitize_display
-from acara.settings import get_settings
+from acara.settings import office_letterhead
 from models.clock import utcnow
+from models.event import Event
 from models.letters import Letter, issued_for
+from models.organisations import Letterhead, letterhead
 from models.outbox import Message
 from models.people import Participant, Person
 
@@ -67,11 +71,37 @@ def memo(session: Session, key: object, build: Callable[[], T], *, per_run: bool
         return value
 
 
-def sender() -> Contact:
-    """Who every message is from: the office's mailbox, also the ORGANIZER of calendar invites."""
-    settings = get_settings()
+def letterhead_of(session: Session, event: Event) -> Letterhead:
+    """The event's letterhead (its host's; the office settings' without a host), once a batch."""
+    return memo(
+        session, ("letterhead", event.id), lambda: letterhead(session, event, office_letterhead())
+    )
+
+
+def sender(head: Letterhead) -> Contact:
+    """Who an event's messages are from: its host's mailbox, also the calendar ORGANIZER."""
     # The name appears in letters and calendars as well: never with a line break in it.
-    return Contact(sanitize_display(settings.sender_name), settings.sender_email.strip())
+    return Contact(sanitize_display(head.sender_name), head.sender_email.strip())
+
+
+def frame(
+    head: Letterhead, language: str, zone: str, today: datetime, *, number: str, subject: str
+) -> dict[str, Any]:
+    """The frame every letter of an event shares: the kop, the sender, place and date, Nomor
+    and Hal (the `sender` and `letter` of templates/email/_letter.*)."""
+    office = sender(head)
+    kop = head_of(head, language)
+    return {
+        "sender": {"name": office.name, "email": office.email},
+        "letter": {
+            "kop": kop["kop_lines"],
+            "contact": kop["contact"],
+            "place": head.city,
+            "date": letter_date(language, zone, today),
+            "number": number,
+            "subject": subject,
+        },
+    }
 
 
 def message_key(message: Message) -> str:

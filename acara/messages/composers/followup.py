@@ -19,12 +19,12 @@ from acara.links import survey_url
 from acara.messages.composers.common import (
     addressed,
     as_of,
+    frame,
     honorific,
-    letter_date,
+    letterhead_of,
     memo,
     message_key,
     recipient_of,
-    sender,
     you,
 )
 from acara.messages.composers.registry import NotOwed, composer
@@ -66,19 +66,14 @@ def letter_frame(session: Session, event: Event, language: str) -> dict[str, Any
         first = long_date(event.starts_at, language, zone)
         last = long_date(event.ends_at, language, zone)
         place = main_place(session, event)
-        office = sender()
-        host = organisation_name(session, event.host_id)
+        head = letterhead_of(session, event)
         return {
             "lang": language,
-            "host": host,
+            "host": organisation_name(session, event.host_id) or head.name,
             "guest": organisation_name(session, event.guest_id),
-            "sender": {"name": office.name, "email": office.email},
-            "letter": {
-                "head": host or office.name,
-                "number": "",
-                "subject": event.titled(language),
-                "date": letter_date(language, zone, as_of(session)),
-            },
+            **frame(
+                head, language, zone, as_of(session), number="", subject=event.titled(language)
+            ),
             "event": {
                 "code": event.code,
                 "kind": event.kind.value,
@@ -152,7 +147,7 @@ def plain_letter(
     rendered = render(name, language, context)
     return ComposedMessage(
         key=message_key(message),
-        sender=sender(),
+        sender=Contact(context["sender"]["name"], context["sender"]["email"]),
         recipient=Contact(display, message.recipient),
         subject=rendered.subject,
         text=rendered.text,

@@ -36,9 +36,11 @@ from acara.links import letter_code, rsvp_links
 from acara.messages.composers.common import (
     addressed,
     as_of,
+    frame,
     honorific,
     letter_date,
     letter_issued,
+    letterhead_of,
     memo,
     message_key,
     recipient_of,
@@ -48,11 +50,10 @@ from acara.messages.composers.common import (
 from acara.messages.composers.registry import NotOwed, composer
 from acara.messages.message import Attachment, CalendarPart, ComposedMessage, Contact
 from acara.render import Stencil
-from acara.settings import office_letterhead
 from models.event import BreakoutGroup, Event, EventStatus, Venue
 from models.invitations import CANCELLATION, INVITATION, REPRESENTATIVE, UPDATE
 from models.letters import Issue, LetterKind, issue
-from models.organisations import Letterhead, letterhead
+from models.organisations import Letterhead
 from models.outbox import Message
 from models.people import Participant, Person, Role, RsvpStatus
 from models.queries import AgendaLine, agenda, organisation_name
@@ -323,7 +324,7 @@ class EventView:
     venues: dict[int, Venue]
     groups: dict[int, BreakoutGroup]
     sender: Contact
-    letterhead: Letterhead  # the host's kop and signatory (models.organisations)
+    letterhead: Letterhead  # the host's kop, sender (From, ORGANIZER), city and signatory
     today: datetime  # the letters' date and "in n days" count from here (a run's --at)
     _agendas: dict[int | None, list[AgendaLine]] = field(default_factory=dict)
     _contexts: dict[tuple[int | None, str], dict[str, Any]] = field(default_factory=dict)
@@ -341,14 +342,15 @@ class EventView:
             for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
             if g.id is not None
         }
+        head = letterhead_of(session, event)
         view = cls(
             event=event,
             event_id=message.event_id,
-            host=organisation_name(session, event.host_id),
+            host=organisation_name(session, event.host_id) or head.name,
             venues={},
             groups=groups,
-            sender=sender(),
-            letterhead=letterhead(session, event, office_letterhead()),
+            sender=sender(head),
+            letterhead=head,
             today=as_of(session),
         )
         # Every group's agenda now, in one query each, so composing never queries again.
@@ -429,13 +431,14 @@ class EventView:
         return {
             "lang": language,
             "host": self.host,
-            "sender": {"name": self.sender.name, "email": self.sender.email},
-            "letter": {
-                "head": self.host or self.sender.name,
-                "number": event.letter_number or "",
-                "subject": event.text("subject", language) or event.titled(language),
-                "date": letter_date(language, zone, self.today),
-            },
+            **frame(
+                self.letterhead,
+                language,
+                zone,
+                self.today,
+                number=event.letter_number or "",
+                subject=event.text("subject", language) or event.titled(language),
+            ),
             "event": {
                 "title": event.titled(language),
                 "date_line": date_line,
