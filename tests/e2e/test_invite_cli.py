@@ -26,6 +26,7 @@ def methods_in(outbox: Path) -> list[str]:
 def test_invite_writes_the_maildir_says_where_and_later_changes_follow(tmp_path: Path) -> None:
     officer = Officer(tmp_path)
     officer("db", "upgrade")
+    officer("organisations", "import", str(EXAMPLES / "organisations.yaml"))
     officer("event", "import", str(EXAMPLES / "penandatanganan-mou-ombudsman.yaml"))
     outbox = tmp_path / "data" / "outbox" / "new"
 
@@ -55,6 +56,7 @@ def test_over_smtp_a_dead_server_is_one_clear_error_and_refused_recipients_are_n
 ) -> None:
     officer = Officer(tmp_path)
     officer("db", "upgrade")
+    officer("organisations", "import", str(EXAMPLES / "organisations.yaml"))
     officer("event", "import", str(EXAMPLES / "penandatanganan-mou-ombudsman.yaml"))
     with SmtpSink() as probe:
         port = probe.port
