@@ -259,17 +259,17 @@ def import_organisations(session: Session, parsed: OrganisationsFile) -> Organis
         org = session.exec(select(Organisation).where(Organisation.key == key)).first()
         same_name = session.exec(select(Organisation).where(Organisation.name == spec.name)).first()
         if same_name is not None and same_name is not org:
-            if same_name.key is not None:
+            if org is None and same_name.key is None:
+                org = same_name  # a guest named in an event file becomes a host
+            else:
                 problems.append(
                     Problem(
                         f"organisations.{key}.name",
                         N_("{name!r} is already the name of organisation {other!r}"),
-                        {"name": spec.name, "other": same_name.key},
+                        {"name": spec.name, "other": same_name.key or same_name.name},
                     )
                 )
                 continue
-            if org is None:
-                org = same_name  # a guest of an event file becomes a host
         (updated if org is not None else created).append(key)
         org = org or Organisation(key=key, name=spec.name)
         org.key, org.name = key, spec.name

@@ -217,3 +217,23 @@ def test_event_show_lists_the_other_volumes_and_the_press_release_names_the_last
     ) in draft
     first = press_release(session, get_event(session, "fkp-vol-2-2026"), now=ENDS).markdown
     assert "melanjutkan" not in first
+
+
+def test_a_guest_named_in_an_event_file_becomes_a_host_under_its_key(
+    session: Session, tmp_path: Path
+) -> None:
+    # The FGD's guest, first known only by name, later described in the organisations file.
+    planning.import_event_file(EXAMPLES / "fgd-halifax.yaml", actor="test")
+
+    def add_dalhousie(data: dict) -> None:
+        data["organisations"]["dalhousie"] = dict(
+            data["organisations"]["kota-tangerang"],
+            name="Dalhousie University",
+            kop=["DALHOUSIE UNIVERSITY"],
+            city="Halifax",
+        )
+
+    result = organisations.import_file(_organisations(tmp_path, add_dalhousie), actor="test")
+    assert "dalhousie" in result.updated
+    [row] = session.exec(select(Organisation).where(Organisation.name == "Dalhousie University"))
+    assert row.key == "dalhousie" and row.id == get_event(session, "fgd-halifax-2026").guest_id
