@@ -138,6 +138,16 @@ def approve_minutes(officer: TestClient, event: Event) -> TestClient:
     return officer
 
 
+def test_the_invitations_page_switches_to_english(session: Session, officer: TestClient) -> None:
+    event = seed_event(session, JAMBI, announce=False)
+    page = officer.get(f"/events/{event.id}/invitations?lang=en")
+    assert 'lang="en"' in page.text
+    assert "Messages owed" in page.text and "Send 34 messages" in page.text
+    assert "<td>Invitation</td>" in page.text and "Draft" in page.text
+    later = officer.get(f"/events/{event.id}/documents")
+    assert "Attendance list (Daftar Hadir)" in later.text  # the choice sticks
+
+
 # --- minutes -----------------------------------------------------------------------------------
 
 
