@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,22 @@ import httpx
 ACARA = Path(sys.executable).parent / "acara"
 STARTUP = 300.0  # seconds for the Prefect server and the runner on a busy machine
 TRIGGER = 180.0  # seconds from a CLI command to its last message
+
+
+@contextmanager
+def running_service(folder: Path, smtp_url: str) -> Iterator[Service]:
+    """`acara serve` started in `folder` with the example host organisations; killed after."""
+    from tests.conftest import EXAMPLES
+
+    service = Service(folder, smtp_url)
+    service.start()
+    service.acara("organisations", "import", str(EXAMPLES / "organisations.yaml"))
+    try:
+        yield service
+    finally:
+        if service.process is not None and service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()
 
 
 def free_port() -> int:

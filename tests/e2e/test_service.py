@@ -32,6 +32,7 @@ from tests.service_helpers import (
     free_port,
     kill_like_a_dead_machine,
     processes,
+    running_service,
 )
 from tests.smtp_server import SmtpSink
 
@@ -50,15 +51,8 @@ def sink() -> Iterator[SmtpSink]:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, sink: SmtpSink) -> Iterator[Service]:
     """One running service for the module (starting a Prefect server takes a while)."""
-    running = Service(tmp_path_factory.mktemp("service"), sink.url)
-    running.start()
-    running.acara("organisations", "import", str(EXAMPLES / "organisations.yaml"))
-    try:
+    with running_service(tmp_path_factory.mktemp("service"), sink.url) as running:
         yield running
-    finally:
-        if running.process is not None and running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
 
 
 def arrive(sink: SmtpSink, total: int) -> float:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.service_helpers import ACARA, TRIGGER, Service
+from tests.service_helpers import ACARA, TRIGGER, Service, running_service
 from tests.smtp_server import SmtpSink
 from tests.web_helpers import PASSWORD, csrf_token
 
@@ -36,25 +36,19 @@ def sink() -> Iterator[SmtpSink]:
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, sink: SmtpSink) -> Iterator[Service]:
-    running = Service(tmp_path_factory.mktemp("web-service"), sink.url)
-    running.start()
-    running.acara("organisations", "import", str(EXAMPLES / "organisations.yaml"))
-    running.acara("event", "import", str(EXAMPLES / "kunjungan-camat-jambi.yaml"))
-    subprocess.run(
-        [str(ACARA), "officer", "add", "Rina", "--password-stdin"],
-        input=PASSWORD,
-        text=True,
-        cwd=running.folder,
-        env=running.env,
-        check=True,
-        capture_output=True,
-    )
-    try:
+    """The service, with the Jambi visit imported and the officer Rina's account."""
+    with running_service(tmp_path_factory.mktemp("web-service"), sink.url) as running:
+        running.acara("event", "import", str(EXAMPLES / "kunjungan-camat-jambi.yaml"))
+        subprocess.run(
+            [str(ACARA), "officer", "add", "Rina", "--password-stdin"],
+            input=PASSWORD,
+            text=True,
+            cwd=running.folder,
+            env=running.env,
+            check=True,
+            capture_output=True,
+        )
         yield running
-    finally:
-        if running.process is not None and running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
 
 
 def logged_in(service: Service) -> httpx.Client:

@@ -4,28 +4,16 @@ each planned first and carried out once confirmed; mistakes shown on the form.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from acara.stages import invitations
-from acara.web import create_app
 from models.audit import AuditEntry
 from models.event import Event, EventStatus
 from models.outbox import Message, MessageStatus
 from tests.conftest import EXAMPLES
-from tests.web_helpers import add_officer, log_in, seed_event
-
-
-@pytest.fixture
-def officer(session: Session, db_url: str) -> Iterator[TestClient]:
-    """A client logged in as the officer Rina."""
-    with TestClient(create_app(), raise_server_exceptions=False) as client:
-        add_officer("Rina")
-        log_in(client)
-        yield client
+from tests.web_helpers import seed_event
 
 
 def text(html: str) -> str:

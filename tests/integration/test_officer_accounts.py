@@ -37,12 +37,6 @@ from tests.web_helpers import (
 )
 
 
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
 def _wrong(client: TestClient, name: str = "Rina") -> int:
     return client.post("/login", data={"name": name, "password": "bukan-sandinya"}).status_code
 

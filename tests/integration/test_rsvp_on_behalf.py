@@ -6,7 +6,6 @@ facts as an answer given on the participant's own page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,7 +15,6 @@ from sqlmodel import Session, col, select
 from acara.links import make_rsvp_token
 from acara.stages import planning
 from acara.stages import rsvp as stage
-from acara.web import create_app
 from models.audit import AuditEntry, DomainEvent
 from models.errors import NotFound
 from models.event import Event
@@ -29,12 +27,6 @@ from tests.web_helpers import days_ahead, participant, participants_in_order, se
 
 OFFICER = "Rina Marlina"
 KUMPEH = "camat.kumpeh@jambiprov.go.id"  # Kelompok 1 - Pamulang of the Jambi visit
-
-
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-        yield test_client
 
 
 def email_of(session: Session, row: Participant) -> str:

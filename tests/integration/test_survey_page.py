@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from acara.links import make_rsvp_token, make_survey_token
-from acara.web import create_app
 from models.clock import utcnow
 from models.event import Event
 from models.survey import SurveyResponse, summarise
@@ -18,12 +15,6 @@ from tests.followup_helpers import KUMPEH, SEKDA, count, held_visit
 from tests.web_helpers import participant, seed_event
 
 GOOD = {"overall": "5", "content": "4", "organisation": "5", "comment": "Sangat bermanfaat."}
-
-
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-        yield test_client
 
 
 def ended(session: Session, days_ago: float = 1) -> Event:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -15,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from acara.links import checkin_code, make_rsvp_token
-from acara.web import create_app
 from models.audit import DomainEvent
 from models.event import Event
 from models.officers import Role
@@ -34,21 +32,6 @@ from tests.web_helpers import (
 
 GILBERT = "mark.gilbert@dal.ca"  # the English-speaking professor of the Halifax FGD
 KUMPEH = "camat.kumpeh@jambiprov.go.id"  # Kelompok 1 - Pamulang of the Jambi visit
-
-
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    """A client on the test database; server errors become pages, as for a real browser."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def officer(client: TestClient) -> TestClient:
-    """The same client, logged in as the officer Rina."""
-    add_officer("Rina")
-    log_in(client)
-    return client
 
 
 def link(session: Session, event: Event, email: str) -> str:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
 import time_machine
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
-from acara.web import create_app
 from models.event import Event, EventStatus
 from models.minutes import ActionItem
 from models.officers import Role
@@ -35,21 +32,6 @@ from tests.web_helpers import (
 KUMPEH = "camat.kumpeh@jambiprov.go.id"
 JAMBI = "kunjungan-camat-jambi.yaml"
 NOTULEN = EXAMPLES / "notulen-kunker-camat-jambi.md"
-
-
-@pytest.fixture
-def client(session: Session, db_url: str) -> Iterator[TestClient]:
-    """A client on the test database; server errors become pages, as for a real browser."""
-    with TestClient(create_app(), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def officer(client: TestClient) -> TestClient:
-    """The client logged in as the officer Rina."""
-    add_officer("Rina")
-    log_in(client)
-    return client
 
 
 def outbox(session: Session, event: Event) -> list[Message]:
