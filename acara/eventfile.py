@@ -60,6 +60,18 @@ HEADERS = {
     "nomor hp": "phone",
     "telp": "phone",
     "hp": "phone",
+    "no wa": "phone",
+    "nomor wa": "phone",
+    "whatsapp": "phone",
+    "address": "address",
+    "alamat": "address",
+    "alamat surat": "address",
+    "alamat kantor": "address",
+    "alamat rumah": "address",
+    "channel": "via",
+    "via": "via",
+    "kirim via": "via",
+    "saluran": "via",
     "language": "language",
     "bahasa": "language",
     "role": "role",
@@ -103,13 +115,17 @@ def _header_key(value: Any) -> str:
     return " ".join(str(value or "").split()).lower()
 
 
+# A list must say how to reach people: at least one of these columns.
+_CONTACT_COLUMNS = {"email", "phone", "address"}
+
+
 def _is_header(cells: list[Any]) -> bool:
-    return any(HEADERS.get(_header_key(c)) == "email" for c in cells)
+    return any(HEADERS.get(_header_key(c)) in _CONTACT_COLUMNS for c in cells)
 
 
 def _find_header(rows: list[list[Any]], name: str) -> int:
-    """The index of the header row: the first with an e-mail column among the first rows
-    (a title such as "DAFTAR PESERTA" may sit above it)."""
+    """The index of the header row: the first with an e-mail, phone or address column among
+    the first rows (a title such as "DAFTAR PESERTA" may sit above it)."""
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if _is_header(cells):
             return index
@@ -118,7 +134,9 @@ def _find_header(rows: list[list[Any]], name: str) -> int:
     unknown = [h for h in header if h and h not in HEADERS and h not in IGNORED]
     if unknown and len(unknown) < len([h for h in header if h]):
         raise InvalidInput([_unknown_columns(name, first + 1, unknown)])
-    raise InvalidInput([Problem(f"{name} row {first + 1}", N_("no email column"))])
+    raise InvalidInput(
+        [Problem(f"{name} row {first + 1}", N_("no column for e-mail, phone or address"))]
+    )
 
 
 def _unknown_columns(name: str, number: int, unknown: list[str]) -> Problem:
@@ -175,7 +193,12 @@ def read_participant_list(path: Path) -> ParticipantList:
             rows.append(Row(f"row {number}", ParticipantSpec.model_validate(record)))
         except ValidationError as exc:
             problems.extend(
-                problems_from(exc, prefix=f"row {number}, column ", model=ParticipantSpec)
+                problems_from(
+                    exc,
+                    prefix=f"row {number}, column ",
+                    model=ParticipantSpec,
+                    whole=f"row {number}",
+                )
             )
     return ParticipantList(rows, problems, sheet.notices)
 

@@ -28,7 +28,9 @@ upgrade()
 planning.import_event_file(Path(sys.argv[2]), actor="bench")
 rss_before = hwm()
 started = time.perf_counter()
-done = planning.import_participants("fgd-halifax-2026", Path(sys.argv[1]), skip_invalid=False)
+done = planning.import_participants(
+    "fgd-halifax-2026", Path(sys.argv[1]), skip_invalid=False, actor="bench"
+)
 seconds = time.perf_counter() - started
 peak = hwm()
 print(json.dumps({"rows": done.report.added, "seconds": seconds, "peak_mib": peak,
@@ -36,14 +38,18 @@ print(json.dumps({"rows": done.report.added, "seconds": seconds, "peak_mib": pea
 """
 
 
-def write_list(path: Path, rows: int) -> Path:
-    """A CSV of `rows` valid participants, as an officer's export would look."""
+def write_list(path: Path, rows: int, every_without_email: int = 0) -> Path:
+    """A CSV of `rows` valid participants, as an officer's export would look; with
+    `every_without_email` = 25, every 25th has a phone number and no e-mail (40 in 1,000)."""
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write("No;Nama;Jabatan;Instansi;Email;Telepon\r\n")
         for n in range(1, rows + 1):
+            email = f"ketua.rw{n:05d}@kel.tangerangkota.go.id"
+            if every_without_email and n % every_without_email == 0:
+                email = ""
             out.write(
                 f'{n};"Ketua RW {n:05d}, S.Sos.";Ketua RW {n % 20 + 1:03d};'
-                f"Kelurahan Sukaasih;ketua.rw{n:05d}@kel.tangerangkota.go.id;0812{n:08d}\r\n"
+                f"Kelurahan Sukaasih;{email};0812{n:08d}\r\n"
             )
     return path
 

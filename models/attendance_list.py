@@ -54,7 +54,9 @@ class AttendanceLine:
     name: str  # with titles: "Drs. H. Muhamad, M.Si."
     position: str
     organisation: str
-    email: str
+    email: str  # "" for someone reached by letter or chat
+    phone: str  # E.164, or ""
+    address: str  # postal address, or ""
     role: Role
     status: ListedStatus
     checked_in_at: datetime | None  # UTC; shown in the event's zone
@@ -107,7 +109,9 @@ def _line(
         name=person.full_name.with_titles,
         position=person.position,
         organisation=person.organisation,
-        email=person.email,
+        email=person.email or "",
+        phone=person.phone,
+        address=person.address,
         role=participant.role,
         status=ListedStatus(mark.status.value) if mark else ListedStatus.UNKNOWN,
         checked_in_at=mark.checked_in_at if mark else None,

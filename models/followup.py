@@ -218,6 +218,7 @@ class FollowUpPlan:
     escalations: int = 0
     newly_overdue: list[int] = field(default_factory=list)  # action item ids
     waiting: list[str] = field(default_factory=list)  # human-readable notes
+    without_email: int = 0  # messages not owed: the recipient has no e-mail address
 
     @property
     def queued(self) -> int:
@@ -226,9 +227,17 @@ class FollowUpPlan:
 
 
 def _queue(
-    session: Session, event: Event, people: list[Recipient], purpose: str, action_item_id: int = 0
+    session: Session,
+    event: Event,
+    people: list[Recipient],
+    purpose: str,
+    plan: FollowUpPlan,
+    action_item_id: int = 0,
 ) -> int:
+    """Owe `purpose` to everyone with an e-mail address; count the others in the plan."""
     assert event.id is not None
+    reachable = _reachable(people)
+    plan.without_email += len(people) - len(reachable)
     return sum(
         enqueue(
             session,
@@ -239,7 +248,7 @@ def _queue(
             participant_id=r.participant_id,
             action_item_id=action_item_id,
         )
-        for r in people
+        for r in reachable
     )
 
 
@@ -261,11 +270,11 @@ def plan_follow_up(
     minutes = minutes_of(session, event)
     approved = minutes is not None and minutes.status is MinutesStatus.APPROVED
     if thank_you_due(event.status, event.ends_at, approved, now, policy):
-        plan.thank_you = _queue(session, event, guest_delegation(session, event), THANK_YOU)
+        plan.thank_you = _queue(session, event, guest_delegation(session, event), THANK_YOU, plan)
     else:
         plan.waiting.append("the thank-you letter waits for the approved minutes")
     if survey_due(event.status, event.ends_at, now):
-        plan.survey = _queue(session, event, survey_recipients(session, event), SURVEY)
+        plan.survey = _queue(session, event, survey_recipients(session, event), SURVEY, plan)
     today = local_today(now, event.timezone)
     hosts = host_officials(session, event)
     for item in open_action_items(session, event):
@@ -314,7 +323,12 @@ def _chase(
         plan.newly_overdue.append(item.id)
     if escalation_due(item.due_on, today, policy):
         told = [h for h in hosts if h.email != item.owner_email] or hosts
-        plan.escalations += _queue(session, event, told, ESCALATION, item.id)
+        plan.escalations += _queue(session, event, told, ESCALATION, plan, item.id)
+
+
+def _reachable(people: list[Recipient]) -> list[Recipient]:
+    """Those who can be sent an e-mail (the follow-up goes by e-mail only)."""
+    return [r for r in people if r.email is not None]
 
 
 def _queued(session: Session, event: Event, purpose: str) -> int:
@@ -342,8 +356,8 @@ def follow_up_state(session: Session, event: Event) -> FollowUpState:
     guests, attendees = guest_delegation(session, event), survey_recipients(session, event)
     return FollowUpState(
         minutes_approved=approved,
-        thank_you_queued=_queued(session, event, THANK_YOU) >= len(guests),
-        survey_queued=_queued(session, event, SURVEY) >= len(attendees),
+        thank_you_queued=_queued(session, event, THANK_YOU) >= len(_reachable(guests)),
+        survey_queued=_queued(session, event, SURVEY) >= len(_reachable(attendees)),
         open_actions=len(open_action_items(session, event)),
     )
 

@@ -15,8 +15,8 @@ from models.clock import utcnow
 from models.errors import N_, IllegalTransition
 from models.event import Event, EventStatus
 from models.lifecycle import Action, apply
-from models.outbox import Message, MessageStatus, Owed, enqueue_many, supersede
-from models.people import Participant, Person
+from models.outbox import Channel, Message, MessageStatus, Owed, enqueue_many, supersede
+from models.people import Participant, Person, Via, person_id_of
 from models.programme import Programme, differences, programmes
 from models.timing import ensure_not_over
 
@@ -53,8 +53,10 @@ def owe_invitations(session: Session, event: Event) -> int:
 
     A participant counts as invited once any invitation row exists for them, whatever its
     sequence or state, so people added later are the only ones a second run reaches.
-    Stand-ins are invited by the RSVP flow ("representative"), not here. Each invitee's
-    programme is kept as what they were told.
+    Someone without an e-mail address is owed a printed letter (Channel.LETTER) unless they
+    are reached by chat alone (`acara chat`, no outbox row). Stand-ins are invited by the
+    RSVP flow ("representative"), not here. Each invitee's programme is kept as what they
+    were told.
     """
     already = exists().where(
         col(Message.event_id) == event.id,
@@ -62,16 +64,22 @@ def owe_invitations(session: Session, event: Event) -> int:
         (col(Message.participant_id) == Participant.id) | (col(Message.recipient) == Person.email),
     )
     rows = session.exec(
-        select(Participant.id, Person.email, Participant.group_id)
+        select(Participant.id, Person, Participant.group_id)
         .join(Person, col(Person.id) == Participant.person_id)
         .where(
             col(Participant.event_id) == event.id,
             col(Participant.represents_id).is_(None),
+            col(Person.via) != Via.CHAT,
             ~already,
         )
         .order_by(col(Participant.id))
     ).all()
-    owed = [Owed(email, INVITATION, event.sequence, pid) for pid, email, _ in rows]
+    owed = [
+        Owed(
+            person.recipient, INVITATION, event.sequence, pid, channel=channel_of(person.recipient)
+        )
+        for pid, person, _ in rows
+    ]
     added = enqueue_many(session, _event_id(event), owed)
     current = programmes(session, event)
     by_group: dict[int | None, list[int]] = {}
@@ -80,6 +88,16 @@ def owe_invitations(session: Session, event: Event) -> int:
     for group_id, ids in by_group.items():
         remember_told(session, ids, current.get(group_id, current[None]))
     return added
+
+
+def chat_only(session: Session, event: Event) -> int:
+    """How many participants are reached by chat alone: no e-mail, no letter, no outbox row."""
+    return session.exec(
+        select(func.count())
+        .select_from(Participant)
+        .join(Person, col(Person.id) == Participant.person_id)
+        .where(col(Participant.event_id) == event.id, col(Person.via) == Via.CHAT)
+    ).one()
 
 
 def remember_told(session: Session, participant_ids: list[int], programme: Programme) -> None:
@@ -153,6 +171,7 @@ def owe_changes(session: Session, event: Event) -> int:
                 purpose,
                 max(highest[recipient] + 1, event.sequence),
                 pid,
+                channel=channel_of(recipient),
                 changes=tuple(differences(told, now)) if not cancelled else (),
             )
         )
@@ -199,8 +218,19 @@ def cancel_entry(session: Session, event: Event, recipient: str) -> int:
     highest = session.exec(
         select(func.max(Message.sequence)).where(*mine, col(Message.purpose).in_(calendar))
     ).one()
-    owed = Owed(recipient, CANCELLATION, max(highest + 1, event.sequence, 1))
+    owed = Owed(
+        recipient,
+        CANCELLATION,
+        max(highest + 1, event.sequence, 1),
+        channel=channel_of(recipient),
+    )
     return enqueue_many(session, event_id, [owed])
+
+
+def channel_of(recipient: str) -> Channel:
+    """The channel the outbox reaches a recipient by: an e-mail address gets e-mail,
+    'person:<id>' (someone without one) a printed letter."""
+    return Channel.EMAIL if person_id_of(recipient) is None else Channel.LETTER
 
 
 def _event_id(event: Event) -> int:

@@ -299,9 +299,10 @@ def record_minutes(
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Someone owed a document: address, participant row if any, name and language."""
+    """Someone owed a document: address (None: they have none), participant row if any,
+    name and language."""
 
-    email: str
+    email: str | None
     participant_id: int | None
     name: str
     language: Language
@@ -319,9 +320,12 @@ def present_participants(session: Session, event: Event) -> list[tuple[Participa
 
 
 def minutes_recipients(session: Session, event: Event, minutes: Minutes) -> list[Recipient]:
-    """Everyone present and every action-item owner, once each."""
+    """Everyone present with an e-mail address and every action-item owner, once each (the
+    minutes go by e-mail only)."""
     found: dict[str, Recipient] = {}
     for participant, person in present_participants(session, event):
+        if person.email is None:
+            continue
         found.setdefault(
             person.email,
             Recipient(person.email, participant.id, person.full_name.with_titles, person.language),
@@ -354,6 +358,7 @@ class Approval:
     newly_approved: bool
     recipients: list[Recipient]
     queued: int  # messages newly queued (0 on a re-run)
+    without_email: int = 0  # present, but without an address: no minutes for them
 
 
 def approve_minutes(
@@ -398,13 +403,14 @@ def approve_minutes(
         queued += enqueue(
             session,
             event_id=event.id,
-            recipient=recipient.email,
+            recipient=recipient.email,  # minutes_recipients: all have one
             purpose=MINUTES_PURPOSE,
             sequence=0,
             participant_id=recipient.participant_id,
         )
     session.flush()
-    return Approval(minutes, newly, recipients, queued)
+    without_email = sum(1 for _, p in present_participants(session, event) if p.email is None)
+    return Approval(minutes, newly, recipients, queued, without_email)
 
 
 def require_approved(session: Session, event: Event) -> Minutes:

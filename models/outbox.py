@@ -87,7 +87,7 @@ class Message(SQLModel, table=True):
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     channel: Channel = Field(default=Channel.EMAIL, sa_type=enum_type(Channel))
-    recipient: str = Field(max_length=320)  # lower-case address
+    recipient: str = Field(max_length=320)  # lower-case address, or "person:<id>" (a letter)
     purpose: str = Field(max_length=60)  # invitation, update, cancellation, reminder, ...
     sequence: int = 0  # the event's ICS SEQUENCE this message was made for
     reminder_offset: int = NO_OFFSET  # reminder: minutes before the start (4320 = H-3)

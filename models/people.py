@@ -53,24 +53,60 @@ class AttendanceStatus(StrEnum):
     REPRESENTED = "represented"
 
 
+class Via(StrEnum):
+    """How a participant is reached: e-mail when they have an address, else a printed letter,
+    a chat link (WhatsApp click-to-chat), or both."""
+
+    EMAIL = "email"
+    LETTER = "letter"
+    CHAT = "chat"
+    LETTER_AND_CHAT = "letter+chat"
+
+    @property
+    def letter(self) -> bool:
+        """Whether a printed letter carries what the office sends them."""
+        return self in (Via.LETTER, Via.LETTER_AND_CHAT)
+
+
+# How the outbox names a person who has no e-mail address (their messages are letters).
+_PERSON_KEY = "person:"
+
+
 class Person(SQLModel, table=True):
-    """Someone the office writes to; one row per e-mail address across all events."""
+    """Someone the office writes to, once across all events: merged by e-mail address, else by
+    phone number, else by name and postal address (models.roster)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(unique=True, max_length=320)  # stored lower-case: the merge key
+    # Lower-case; unique where present. None: reached by letter or chat (see `via`).
+    email: str | None = Field(default=None, unique=True, max_length=320)
     name: str = Field(max_length=300)  # the name alone, without titles
     salutation: str = Field(default="", max_length=20)  # Bapak, Ibu, Mr., Ms.
     title_prefix: str = Field(default="", max_length=100)  # Prof. Dr. Ir. H.
     title_suffix: str = Field(default="", max_length=100)  # S.T., M.Si.
     position: str = Field(default="", max_length=300)  # jabatan
     organisation: str = Field(default="", max_length=300)
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=40, index=True)  # E.164 (+62812...) or ""
+    address: str = Field(default="", max_length=500)  # postal address (alamat) for letters
+    via: Via = Field(default=Via.EMAIL, sa_type=enum_type(Via))  # how they are reached
     language: Language = Field(default=Language.ID, sa_type=enum_type(Language))
+
+    @property
+    def recipient(self) -> str:
+        """How the outbox names them: the e-mail address, else 'person:<id>'."""
+        return self.email or f"{_PERSON_KEY}{self.id}"
 
     @property
     def full_name(self) -> PersonName:
         """The name with its parts, for letters and lists."""
         return PersonName(self.name, self.title_prefix, self.title_suffix, self.salutation)
+
+
+def person_id_of(recipient: str) -> int | None:
+    """The person an outbox recipient 'person:<id>' names; None for an e-mail address."""
+    if not recipient.startswith(_PERSON_KEY):
+        return None
+    number = recipient.removeprefix(_PERSON_KEY)
+    return int(number) if number.isdigit() else None
 
 
 class Participant(SQLModel, table=True):

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Any, get_args
 
+import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
@@ -14,12 +15,13 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from models.errors import N_, InvalidInput, Problem
 from models.event import DEFAULT_REMINDER_OFFSETS, EventKind
 from models.names import split_name
-from models.people import Language, Role
+from models.people import Language, Role, Via
 
 
 def _strip(value: Any) -> Any:
@@ -47,6 +49,42 @@ def normalise_email(value: str) -> str:
     except EmailNotValidError as exc:
         raise ValueError(f"not a valid e-mail address ({exc})") from None
     return checked.normalized.lower()
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number in E.164 (+6281280000000), read as Indonesian unless it names its
+    country (0812 8000 0000, +62 812-8000-0000, 62.812.8000.0000); ValueError saying why not."""
+    text = str(value).strip()
+    try:
+        number = phonenumbers.parse(text, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValueError(
+            N_("not a phone number; write it like 0812 3456 7890 or +62 812 3456 7890")
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(phone: str) -> bool:
+    """Whether an E.164 number is a mobile one (it can receive a chat)."""
+    if not phone:
+        return False
+    kind = phonenumbers.number_type(phonenumbers.parse(phone))
+    return kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def reach(email: str | None, phone: str, via: Via | None) -> Via:
+    """How someone is reached: e-mail when they have an address; otherwise what the list
+    asked for, by default a printed letter, plus a chat when their phone is a mobile."""
+    if email:
+        return Via.EMAIL
+    if via is not None and via is not Via.EMAIL:
+        return via
+    return Via.LETTER_AND_CHAT if is_mobile(phone) else Via.LETTER
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -195,18 +233,34 @@ _ALIASES = {
     "bahasa_inggris": Language.EN.value,
     "english": Language.EN.value,
 }
+# What officers write in the channel column ("surat", "wa", "surat+wa").
+_VIA = {
+    "email": Via.EMAIL,
+    "e-mail": Via.EMAIL,
+    "surel": Via.EMAIL,
+    "surat": Via.LETTER,
+    "letter": Via.LETTER,
+    "wa": Via.CHAT,
+    "whatsapp": Via.CHAT,
+    "chat": Via.CHAT,
+    "surat+wa": Via.LETTER_AND_CHAT,
+    "wa+surat": Via.LETTER_AND_CHAT,
+    "letter+chat": Via.LETTER_AND_CHAT,
+    "chat+letter": Via.LETTER_AND_CHAT,
+}
 
 
 class ParticipantSpec(Spec):
     """One participant as written in an event file or a row of a list."""
 
     name: Text = Field(min_length=1, max_length=300)  # may carry titles: "Prof. Dr. X, M.Si."
-    # Validated even when absent, so a missing address reads "missing e-mail address".
-    email: str = Field(default="", validate_default=True)
+    email: str | None = None  # lower-case; None: reached by letter or chat
     salutation: Text = Field(default="", max_length=20)
     position: Text = Field(default="", max_length=300)
     organisation: Text = Field(default="", max_length=300)
-    phone: Text = Field(default="", max_length=40)
+    phone: Text = Field(default="", max_length=40)  # E.164 once read
+    address: Text = Field(default="", max_length=500)  # postal address (alamat)
+    via: Via | None = None  # surat, wa, surat+wa; None: e-mail, else letter (+ chat on a mobile)
     language: Language = Language.ID
     role: Role = Role.GUEST
     group: OptionalText = None
@@ -222,10 +276,44 @@ class ParticipantSpec(Spec):
 
     @field_validator("email", mode="before")
     @classmethod
-    def _email(cls, value: Any) -> str:
+    def _email(cls, value: Any) -> str | None:
         if value is None or not str(value).strip():
-            raise ValueError("missing e-mail address")
+            return None
         return normalise_email(value)
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, value: Any) -> str:
+        if value is None or not str(value).strip():
+            return ""
+        return normalise_phone(str(value))
+
+    @field_validator("via", mode="before")
+    @classmethod
+    def _via(cls, value: Any) -> Via | None:
+        if value is None or isinstance(value, Via):
+            return value
+        key = "".join(str(value).lower().split()).replace("/", "+")
+        if not key:
+            return None
+        if key not in _VIA:
+            raise ValueError(N_("not a channel; write surat, wa or surat+wa"))
+        return _VIA[key]
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ParticipantSpec:
+        if not (self.email or self.phone or self.address):
+            raise ValueError(
+                N_("no e-mail address, phone number or postal address: nobody could reach them")
+            )
+        if self.via in (Via.CHAT, Via.LETTER_AND_CHAT) and not is_mobile(self.phone):
+            raise ValueError(N_("a chat (wa) needs a mobile phone number"))
+        return self
+
+    @property
+    def reached_by(self) -> Via:
+        """How this participant is reached (see `reach`)."""
+        return reach(self.email, self.phone, self.via)
 
     @field_validator("language", "role", mode="before")
     @classmethod
@@ -315,14 +403,19 @@ def _message(item: Any, model: type[BaseModel] | None) -> str:
 
 
 def problems_from(
-    error: ValidationError, prefix: str = "", model: type[BaseModel] | None = None
+    error: ValidationError,
+    prefix: str = "",
+    model: type[BaseModel] | None = None,
+    whole: str | None = None,
 ) -> list[Problem]:
-    """Every pydantic complaint as a Problem naming its field path."""
+    """Every pydantic complaint as a Problem naming its field path; one about the record as
+    a whole names `whole` ("row 12"), else the prefix."""
     problems = []
     for item in error.errors():
         where = _where(tuple(item["loc"]))
         message = _message(item, model)
-        problems.append(Problem(f"{prefix}{where}" if where else prefix.rstrip(": "), message))
+        at = f"{prefix}{where}" if where else (whole or prefix.rstrip(": "))
+        problems.append(Problem(at, message))
     return problems
 
 

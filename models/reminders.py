@@ -230,6 +230,7 @@ def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
             reminder_offset=round_.reminder_offset,
         )
         for participant_id, email in recipients(session, round_.event_id, round_.audience)
+        if email is not None  # reminders go by e-mail; see `without_email`
     ]
     # The round is new, so none of its messages can exist yet: all of `owed` is new. (Not
     # enqueue_many's count: PostgreSQL through psycopg reports rowcount -1 for these inserts.)
@@ -240,10 +241,18 @@ def owe_round(session: Session, round_: Round, now: datetime) -> int | None:
     return len(owed)
 
 
+def without_email(session: Session, round_: Round) -> int:
+    """How many of a round's audience have no e-mail address: reminders skip them (their
+    invitation went by letter; the officer reaches them by phone or `acara chat`)."""
+    return sum(
+        1 for _, email in recipients(session, round_.event_id, round_.audience) if email is None
+    )
+
+
 def recipients(
     session: Session, event_id: int, audience: Sequence[RsvpStatus]
-) -> list[tuple[int, str]]:
-    """(participant id, e-mail) of the event's invitees whose answer is in `audience`."""
+) -> list[tuple[int, str | None]]:
+    """(participant id, e-mail or None) of the event's invitees whose answer is in `audience`."""
     invited = exists().where(
         col(Message.participant_id) == Participant.id,
         col(Message.event_id) == event_id,

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models.audit import record
 from models.errors import N_, InvalidInput, Problem
 from models.event import BreakoutGroup, Event
 from models.invitations import cancel_entry
 from models.names import split_name
-from models.people import Attendance, Participant, Person
-from models.plan import ParticipantSpec
+from models.people import Attendance, Participant, Person, person_id_of
+from models.plan import ParticipantSpec, normalise_phone, reach
 from models.queries import PLENARY
 
 
@@ -31,9 +31,10 @@ class RosterReport:
 
     added: int = 0
     updated: int = 0
-    merged: list[str] = field(default_factory=list)  # "row 9 merged into row 4 (same e-mail)"
+    merged: list[str] = field(default_factory=list)  # "row 9 merged into row 4"
     regrouped: list[tuple[str, str, str]] = field(default_factory=list)  # name, from, to
     rejected: list[Problem] = field(default_factory=list)
+    people: set[int] = field(default_factory=set)  # everyone the list names (person ids)
 
 
 def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Problem]:
@@ -52,10 +53,80 @@ def check_rows(session: Session, event: Event, rows: Sequence[Row]) -> list[Prob
     ]
 
 
-def upsert_person(session: Session, spec: ParticipantSpec) -> tuple[Person, bool]:
-    """The person with this e-mail, created or brought up to date; whether anything changed."""
+def _name_key(name: str) -> str:
+    return " ".join(split_name(name).name.lower().split())
+
+
+def _address_key(address: str) -> str:
+    return " ".join(address.lower().replace(",", " ").replace(".", " ").split())
+
+
+def identity(spec: ParticipantSpec) -> str:
+    """Who a row is: its e-mail address, else its phone number, else its name and address."""
+    if spec.email:
+        return spec.email
+    if spec.phone:
+        return spec.phone
+    return f"{_name_key(spec.name)} | {_address_key(spec.address)}"
+
+
+@dataclass(slots=True)
+class People:
+    """The people an import may merge rows into, looked up a few hundred at a time."""
+
+    by_email: dict[str, Person] = field(default_factory=dict)
+    by_phone: dict[str, Person] = field(default_factory=dict)
+    by_name_address: dict[str, Person] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, specs: Sequence[ParticipantSpec]) -> People:
+        """Everyone already on file whom one of `specs` may be."""
+        people = cls()
+        emails = sorted({s.email for s in specs if s.email})
+        phones = sorted({s.phone for s in specs if s.phone})
+        # Those known by name and address: candidates by name, compared in `find`.
+        names = sorted({_name_key(s.name) for s in specs if not s.email and not s.phone})
+        for column, values in (
+            (col(Person.email), emails),
+            (col(Person.phone), phones),
+            (func.lower(Person.name), names),
+        ):
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                query = select(Person).where(column.in_(chunk)).order_by(col(Person.id))
+                for person in session.exec(query):
+                    people.remember(person)
+        return people
+
+    def remember(self, person: Person) -> None:
+        """Make `person` findable by what identifies them (the first one on file wins)."""
+        if person.email:
+            self.by_email.setdefault(person.email, person)
+        if person.phone:
+            self.by_phone.setdefault(person.phone, person)
+        if person.address:
+            key = f"{_name_key(person.name)} | {_address_key(person.address)}"
+            self.by_name_address.setdefault(key, person)
+
+    def find(self, spec: ParticipantSpec) -> Person | None:
+        """The person a row is: by e-mail; else by phone (for a row with an address, only
+        someone still without one); else by name and postal address."""
+        if spec.email:
+            known = self.by_email.get(spec.email)
+            if known is None and spec.phone:
+                known = self.by_phone.get(spec.phone)
+                known = known if known is not None and not known.email else None
+            return known
+        if spec.phone:
+            return self.by_phone.get(spec.phone)
+        return self.by_name_address.get(identity(spec))
+
+
+def upsert_person(session: Session, spec: ParticipantSpec, people: People) -> tuple[Person, bool]:
+    """The person this row is (see People.find), created or brought up to date; whether
+    anything changed."""
     parts = split_name(spec.name)
-    person = session.exec(select(Person).where(Person.email == spec.email)).first()
+    person = people.find(spec)
     given = spec.model_fields_set
     if person is None:
         person = Person(email=spec.email, name=parts.name, language=spec.language)
@@ -65,14 +136,17 @@ def upsert_person(session: Session, spec: ParticipantSpec) -> tuple[Person, bool
         person.title_prefix = parts.title_prefix
         person.title_suffix = parts.title_suffix
     person.salutation = spec.salutation or parts.salutation or person.salutation
-    for attr in ("position", "organisation", "phone"):
+    for attr in ("email", "position", "organisation", "phone", "address"):
         if value := getattr(spec, attr):
             setattr(person, attr, value)
     if "language" in given:  # a list without a language column keeps what is known
         person.language = spec.language
+    # A list without a channel column keeps what an earlier one asked for.
+    person.via = reach(person.email, person.phone, spec.via if "via" in given else person.via)
     session.add(person)
     changed = person.id is not None and session.is_modified(person)
     session.flush()
+    people.remember(person)
     return person, changed
 
 
@@ -91,16 +165,20 @@ def add_participants(
         for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
     }
     group_names: dict[int | None, str] = {gid: name for name, gid in groups.items()}
+    people = People.load(session, [row.spec for row in rows if row.where not in bad])
     first_seen: dict[str, str] = {}
     touched: set[int] = set()
     for row in rows:
         if row.where in bad:
             continue
-        if row.spec.email in first_seen:
-            report.merged.append(f"{row.where} merged into {first_seen[row.spec.email]}")
+        key = identity(row.spec)
+        if key in first_seen:
+            report.merged.append(f"{row.where} merged into {first_seen[key]}")
         else:
-            first_seen[row.spec.email] = row.where
-        person, person_changed = upsert_person(session, row.spec)
+            first_seen[key] = row.where
+        person, person_changed = upsert_person(session, row.spec, people)
+        assert person.id is not None
+        report.people.add(person.id)
         participant = session.exec(
             select(Participant).where(
                 Participant.event_id == event.id, Participant.person_id == person.id
@@ -144,23 +222,38 @@ class Removed:
     cancellations: int = 0
 
 
+def _reference(text: str) -> str:
+    """An officer's way of naming someone, as it is stored: e-mail, E.164 phone, person:<id>."""
+    ref = text.strip().lower()
+    if "@" in ref or person_id_of(ref) is not None:
+        return ref
+    try:
+        return normalise_phone(ref)
+    except ValueError:
+        return ref
+
+
 def remove_participants(
-    session: Session, event: Event, emails: Sequence[str], *, actor: str
+    session: Session, event: Event, refs: Sequence[str], *, actor: str
 ) -> Removed:
     """Take people off an event; whoever was sent its calendar entry is owed a CANCEL for it.
 
-    All or nothing: an address that is not a participant, someone already on the attendance
-    list, or someone with a stand-in is refused, and then nobody is removed.
+    People are named by e-mail address, phone number or 'person:<id>'. All or nothing: a name
+    that is not a participant, someone already on the attendance list, or someone with a
+    stand-in is refused, and then nobody is removed.
     """
-    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
-    found = {
-        person.email: (participant, person)
-        for participant, person in session.exec(
-            select(Participant, Person)
-            .join(Person, col(Person.id) == Participant.person_id)
-            .where(Participant.event_id == event.id, col(Person.email).in_(wanted))
-        )
-    }
+    wanted = list(dict.fromkeys(_reference(r) for r in refs if r.strip()))
+    everyone = session.exec(
+        select(Participant, Person)
+        .join(Person, col(Person.id) == Participant.person_id)
+        .where(Participant.event_id == event.id)
+    ).all()
+    known: dict[str, tuple[Participant, Person]] = {}
+    for participant, person in everyone:
+        for key in (person.email, person.phone, person.recipient):
+            if key:
+                known.setdefault(key, (participant, person))
+    found = {ref: known[ref] for ref in wanted if ref in known}
     problems = [Problem(e, N_("not a participant of this event")) for e in wanted if e not in found]
     for email, (participant, _) in found.items():
         if session.exec(
@@ -179,15 +272,14 @@ def remove_participants(
     if problems:
         raise InvalidInput(problems, heading=N_("Nobody removed"))
     removed = Removed()
-    for email in wanted:
-        participant, person = found[email]
-        removed.cancellations += cancel_entry(session, event, email)
+    for participant, person in {p.id: (p, person) for p, person in found.values()}.values():
+        removed.cancellations += cancel_entry(session, event, person.recipient)
         record(
             session,
             actor=actor,
             action="participant.removed",
             event_id=event.id,
-            detail={"email": email, "name": person.full_name.with_titles},
+            detail={"email": person.recipient, "name": person.full_name.with_titles},
         )
         removed.names.append(person.full_name.with_titles)
         session.delete(participant)

@@ -234,7 +234,7 @@ def promote_waitlisted(
         participant.rsvp = RsvpStatus.ACCEPTED
         session.add(participant)
         person = session.get(Person, participant.person_id)
-        if person is not None:
+        if person is not None and person.email:  # the seat's notice goes by e-mail only
             enqueue(
                 session,
                 event_id=event.id,

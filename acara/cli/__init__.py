@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from acara.cli import actions as action_commands
 from acara.cli import attendance as attendance_commands
+from acara.cli import chat as chat_commands
 from acara.cli import db as db_commands
 from acara.cli import events as event_commands
 from acara.cli import followup as followup_commands
@@ -47,6 +48,7 @@ app.command("web")(web_commands.web)
 app.add_typer(officer_commands.app, name="officer")
 app.command("attendance")(attendance_commands.attendance)
 app.command("checkin")(attendance_commands.checkin)
+app.command("chat")(chat_commands.chat)
 app.add_typer(minutes_commands.app, name="minutes")
 app.add_typer(action_commands.app, name="action")
 app.add_typer(followup_commands.app, name="followup")

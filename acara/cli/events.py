@@ -159,7 +159,7 @@ def show(event: EventRef) -> None:
                 escape(line.person.full_name.with_titles),
                 escape(line.person.position),
                 escape(line.person.organisation),
-                line.person.email,
+                line.person.email or line.person.phone,
                 line.participant.rsvp.value,
                 f"[red]{bounced[line.person.email]}[/]" if line.person.email in bounced else "",
             )

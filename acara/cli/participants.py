@@ -78,19 +78,19 @@ def import_list(
 @app.command("remove")
 def remove(
     event: Annotated[str, typer.Argument(help="Event id or code.")],
-    emails: Annotated[list[str], typer.Argument(help="Their e-mail addresses.")],
+    people: Annotated[list[str], typer.Argument(help="Their e-mail addresses or phone numbers.")],
     dry_run: DryRun = False,
     yes: Yes = False,
 ) -> None:
     """Take people off an event: whoever was sent its calendar entry gets a cancellation."""
     removed = planned(
-        planning.remove, event, emails, actor=officer_name(), dry_run=dry_run, yes=yes
+        planning.remove, event, people, actor=officer_name(), dry_run=dry_run, yes=yes
     )
     if removed is None:
         return
     console.print(
         _("%(count)s participant(s) taken off [bold]%(code)s[/].")
-        % {"count": len(emails), "code": escape(removed.event.code)},
+        % {"count": len(people), "code": escape(removed.event.code)},
         highlight=False,
     )
     assert removed.event.id is not None

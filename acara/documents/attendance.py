@@ -36,6 +36,8 @@ CSV_COLUMNS = (
     "checked_in_at",
     "represents",
     "email",
+    "phone",
+    "address",
 )
 
 
@@ -72,6 +74,8 @@ def attendance_rows(session: Session, event: Event) -> list[tuple[Any, ...]]:
                     at,
                     line.represents or "",
                     line.email,
+                    line.phone,
+                    line.address,
                 )
             )
     return rows

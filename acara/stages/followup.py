@@ -152,6 +152,11 @@ class FollowUpReport:
             f"{p.reminders} action reminder(s), {p.escalations} escalation(s).",
         ]
         out += [f"  waiting: {note}" for note in p.waiting]
+        if p.without_email:
+            out.append(
+                f"  skipped {p.without_email} message(s) to participants without e-mail "
+                "(the follow-up goes by e-mail only)"
+            )
         if p.newly_overdue:
             out.append(f"  newly overdue action items: {', '.join(map(str, p.newly_overdue))}")
         if self.press_release:

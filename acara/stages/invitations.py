@@ -19,7 +19,7 @@ from acara.db import unit_of_work
 from acara.messages.composers import compose
 from acara.messages.delivery import DeliveryStopped, DeliverySummary, Progress, deliver
 from acara.messages.message import ComposedMessage
-from acara.stages.plan import Change, Plan, outbox_mark
+from acara.stages.plan import Change, Note, Plan, outbox_mark
 from acara.stages.unit import change
 from models import invitations
 from models.clock import utcnow
@@ -61,6 +61,16 @@ def owe_invitations(event: str | int, *, actor: str, dry_run: bool = False) -> O
         added = invitations.invite(session, target, actor=actor)
         added += invitations.owe_changes(session, target)
         plan.owe(session, mark, target)
+        if chat_only := invitations.chat_only(session, target):
+            plan.warnings.append(
+                Note(
+                    N_(
+                        "{count} participant(s) without e-mail are reached by chat only: "
+                        "nothing is sent to them; give them their links with `acara chat {event}`."
+                    ),
+                    {"count": str(chat_only), "event": target.code},
+                )
+            )
         assert target.id is not None
         owed = Owed(target.id, target.code, added, plan)
     report = published.report

@@ -112,6 +112,7 @@ def plan_approval(event_ref: str | int, at: Moment = None, *, force: str | None 
         if approval.newly_approved:
             plan.changes.append(Change(N_("minutes"), "draft", "approved"))
         plan.owe(session, mark, event)
+        plan.skipped_without_email(approval.without_email)
     return plan
 
 

@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from acara.settings import office_letterhead
 from models.errors import N_
 from models.event import Event, EventStatus
 from models.organisations import letterhead
-from models.outbox import Message
-from models.people import Person
+from models.outbox import Channel, Message
+from models.people import Participant, Person, person_id_of
 
 NAMES_SHOWN = 5  # recipients named per kind of message; the rest are counted
 
@@ -45,11 +46,15 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Owing:
-    """Messages of one kind the command owes: how many, and the first recipients' names."""
+    """Messages of one kind the command owes: how many, and the first recipients' names.
+
+    The channel says how they go: e-mail, or a printed letter for those without an address.
+    """
 
     purpose: str
     count: int
     names: tuple[str, ...]
+    channel: Channel = Channel.EMAIL
 
 
 @dataclass(slots=True)
@@ -86,6 +91,20 @@ class Plan:
         """Whether going ahead writes to people or changes what they were told."""
         return bool(self.messages) or (bool(self.changes) and not self.draft)
 
+    def skipped_without_email(self, count: int) -> None:
+        """Say that `count` participants are skipped: what the command sends goes by e-mail
+        only, and they have no address."""
+        if count:
+            self.warnings.append(
+                Note(
+                    N_(
+                        "{count} participant(s) without e-mail are skipped: this message goes "
+                        "by e-mail only (reach them by phone or `acara chat`)."
+                    ),
+                    {"count": str(count)},
+                )
+            )
+
     def owe(self, session: Session, since: int, event: Event) -> None:
         """Add the event's rows owed in this transaction after `since` (see `outbox_mark`) and,
         when there are any, a warning if the letters cannot go out as the event's host."""
@@ -112,18 +131,30 @@ def outbox_mark(session: Session) -> int:
 
 
 def owed_since(session: Session, mark: int, event_id: int | None = None) -> list[Owing]:
-    """An event's outbox rows above `mark`, per purpose, with the first recipients' names."""
+    """An event's outbox rows above `mark`, per purpose and channel, with the first
+    recipients' names."""
+    by_participant = aliased(Person)
+    by_address = aliased(Person)
     rows = session.exec(
-        select(Message.purpose, Message.recipient, Person)
-        .outerjoin(Person, col(Person.email) == Message.recipient)
+        select(Message.purpose, Message.channel, Message.recipient, by_participant, by_address)
+        .outerjoin(Participant, col(Participant.id) == Message.participant_id)
+        .outerjoin(by_participant, col(by_participant.id) == Participant.person_id)
+        .outerjoin(by_address, col(by_address.email) == Message.recipient)
         .where(col(Message.id) > mark, col(Message.event_id) == event_id)
         .order_by(col(Message.id))
     ).all()
-    by_purpose: dict[str, list[str]] = {}
-    for purpose, recipient, person in rows:
-        name = person.full_name.with_titles if person is not None else recipient
-        by_purpose.setdefault(purpose.split(":", 1)[0], []).append(name)
+    by_kind: dict[tuple[str, Channel], list[str]] = {}
+    for purpose, channel, recipient, person, addressed in rows:
+        known = person or addressed or _person_named(session, recipient)
+        name = known.full_name.with_titles if known is not None else recipient
+        by_kind.setdefault((purpose.split(":", 1)[0], channel), []).append(name)
     return [
-        Owing(purpose, len(names), tuple(names[:NAMES_SHOWN]))
-        for purpose, names in by_purpose.items()
+        Owing(purpose, len(names), tuple(names[:NAMES_SHOWN]), channel)
+        for (purpose, channel), names in by_kind.items()
     ]
+
+
+def _person_named(session: Session, recipient: str) -> Person | None:
+    """The person a 'person:<id>' recipient names (someone taken off, owed a letter)."""
+    person_id = person_id_of(recipient)
+    return session.get(Person, person_id) if person_id is not None else None

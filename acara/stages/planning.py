@@ -170,11 +170,10 @@ def _take_in(
         mark = outbox_mark(session)
         report = add_participants(session, target, rows, skip_invalid=skip_invalid)
         if prune:
-            listed = {row.spec.email for row in rows}
             gone = [
-                line.person.email
+                line.person.recipient
                 for line in participants(session, target)
-                if line.person.email not in listed and line.participant.represents_id is None
+                if line.person.id not in report.people and line.participant.represents_id is None
             ]
             _removed_changes(plan, remove_participants(session, target, gone, actor=actor))
         _roster_changes(plan, report)
@@ -184,13 +183,14 @@ def _take_in(
     return ListImported(target.id, target.code, report, plan, read.notices)
 
 
-def remove(event: str | int, emails: list[str], *, actor: str, dry_run: bool = False) -> Changed:
-    """Take people off an event; those who were sent its calendar entry are owed a CANCEL."""
+def remove(event: str | int, refs: list[str], *, actor: str, dry_run: bool = False) -> Changed:
+    """Take people off an event (named by e-mail, phone or person:<id>); those who were sent
+    its calendar entry are owed a CANCEL."""
     with change(dry_run=dry_run) as (session, published):
         target = get_event(session, event)
         plan = Plan.of("participants remove", target)
         mark = outbox_mark(session)
-        _removed_changes(plan, remove_participants(session, target, emails, actor=actor))
+        _removed_changes(plan, remove_participants(session, target, refs, actor=actor))
         _tell(session, target, plan, mark)
     return Changed(target, published, plan)
 

@@ -21,7 +21,7 @@ from acara.stages.plan import Plan, outbox_mark
 from models.clock import Moment, moment, require_aware, utcnow
 from models.event import Event
 from models.outbox import events_with_work
-from models.reminders import drop_stale, open_rounds, owe_round
+from models.reminders import drop_stale, open_rounds, owe_round, without_email
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,11 @@ def plan_sweep(now: Moment = None) -> list[Plan]:
         mark = outbox_mark(session)
         drop_stale(session, when)
         due = open_rounds(session, when)
+        skipped: dict[int, int] = {}
         for round_ in due:
+            skipped[round_.event_id] = skipped.get(round_.event_id, 0) + without_email(
+                session, round_
+            )
             owe_round(session, round_, when)
         plans = []
         for event_id in dict.fromkeys(r.event_id for r in due):
@@ -156,5 +160,6 @@ def plan_sweep(now: Moment = None) -> list[Plan]:
             assert event is not None
             plan = Plan.of("remind", event)
             plan.owe(session, mark, event)
+            plan.skipped_without_email(skipped[event_id])
             plans.append(plan)
         return plans

@@ -249,8 +249,8 @@ class AnswerLine:
     name: str
     position: str
     organisation: str
-    email: str
-    phone: str
+    email: str  # "" for someone without an address
+    phone: str  # E.164, or ""
     role: str
     group: str
     answer: str  # pending, accepted, declined, tentative, represented
@@ -258,6 +258,7 @@ class AnswerLine:
     via: str  # web, calendar, phone, letter ("" while pending)
     bounced: str  # "", "transient", "permanent"
     represents: str  # the principal's name, for a stand-in
+    channel: str = "email"  # how they are reached: email, letter, chat, letter+chat
 
 
 def answers(event: str | int) -> tuple[Event, list[AnswerLine]]:
@@ -267,7 +268,7 @@ def answers(event: str | int) -> tuple[Event, list[AnswerLine]]:
         target = get_event(session, event)
         lines = participants(session, target, precedence())
         via = answered_via(session, target.id or 0)
-        bounced = bounce_state(session, [line.person.email for line in lines])
+        bounced = bounce_state(session, [line.person.email for line in lines if line.person.email])
         names = {line.participant.id: line.person.full_name.with_titles for line in lines}
         out = []
         for line in lines:
@@ -278,17 +279,18 @@ def answers(event: str | int) -> tuple[Event, list[AnswerLine]]:
                     name=line.person.full_name.with_titles,
                     position=line.person.position,
                     organisation=line.person.organisation,
-                    email=line.person.email,
+                    email=line.person.email or "",
                     phone=line.person.phone,
                     role=line.participant.role.value,
                     group=line.group,
                     answer=public_answer(status),
                     status=status.value,
                     via=via.get(line.participant.id or 0, "") if status.value != "pending" else "",
-                    bounced=bounced.get(line.person.email.lower(), ""),
+                    bounced=bounced.get(line.person.email or "", ""),
                     represents=names.get(line.participant.represents_id, "")
                     if line.participant.represents_id
                     else "",
+                    channel=line.person.via.value,
                 )
             )
         return target, out

@@ -114,3 +114,39 @@ def test_structured_purposes_become_typed_keys_and_back(session: Session, db_url
         )
     _migrate(db_url, "head")
     _check(db_url)
+
+
+def test_phones_become_e164_and_email_becomes_optional(db_url: str) -> None:
+    _migrate(db_url, "0007")
+    with engine_for(db_url).begin() as connection:
+        for email, phone in (
+            ("rw01@warga.id", "0812 8000 0001"),
+            ("rw02@warga.id", "+62 812-8000-0002"),
+            ("rw03@warga.id", "ext. 12"),  # not a number: kept as written
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO person (email, name, salutation, title_prefix, title_suffix, "
+                    "position, organisation, phone, language) "
+                    "VALUES (:e, 'RW', '', '', '', '', '', :p, 'id')"
+                ),
+                {"e": email, "p": phone},
+            )
+    _migrate(db_url, "head")
+    _check(db_url)
+    with engine_for(db_url).begin() as connection:
+        phones = connection.execute(text("SELECT phone, via FROM person ORDER BY id")).all()
+        assert [tuple(row) for row in phones] == [
+            ("+6281280000001", "email"),
+            ("+6281280000002", "email"),
+            ("ext. 12", "email"),
+        ]
+        connection.execute(
+            text(
+                "INSERT INTO person (name, salutation, title_prefix, title_suffix, position, "
+                "organisation, phone, address, via, language) "
+                "VALUES ('RW 04', '', '', '', '', '', '+6281280000004', '', 'letter', 'id')"
+            )
+        )
+    with pytest.raises(RuntimeError, match="people without an e-mail address are on file"):
+        _migrate(db_url, "0007")

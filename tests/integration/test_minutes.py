@@ -175,9 +175,10 @@ def test_the_attendance_csv_gives_status_codes_and_times_in_the_events_zone(
     event = visit_on_the_day(session, timezone="WITA")
     rows = attendance_csv(session, event).splitlines()
     assert rows[0] == (
-        "group,no,name,position,organisation,role,status,checked_in_at,represents,email"
+        "group,no,name,position,organisation,role,status,checked_in_at,represents,email,"
+        "phone,address"
     )
-    by_email = {row.rsplit(",", 1)[1]: row for row in rows[1:]}
+    by_email = {row.rsplit(",", 3)[1]: row for row in rows[1:]}
     assert len(by_email) == 34
     assert ",present,2026-12-08 09:47 WITA," in by_email[SEKDA]  # 01.47 UTC is 09.47 WITA
     assert by_email[SEKDA].startswith('Pleno,1,"Drs. H. Muhamad, M.Si."')

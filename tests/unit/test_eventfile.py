@@ -157,7 +157,7 @@ def test_a_list_with_indonesian_headers_is_read(tmp_path: Path) -> None:
         "rw.csv",
         """\
         Nama,Sapaan,Jabatan,Instansi,E-mail,No HP,Peran,Bahasa
-        "H. Ahmad Hidayat, S.Pd.",Bapak,Ketua RW 01,Babakan,RW01@Warga.id,0812,masyarakat,indonesia
+        "H. Ahmad Hidayat, S.Pd.",Bapak,RW 01,Babakan,RW01@Warga.id,08128000000,masyarakat,indonesia
         """,
     )
     [row], problems = read_participant_list(path)
@@ -166,7 +166,7 @@ def test_a_list_with_indonesian_headers_is_read(tmp_path: Path) -> None:
     assert (row.spec.role, row.spec.language, row.spec.phone) == (
         Role.COMMUNITY,
         Language.ID,
-        "0812",
+        "+628128000000",
     )
 
 
@@ -202,7 +202,7 @@ def test_each_bad_row_is_named_with_its_column_and_reason(tmp_path: Path) -> Non
     assert text[0].startswith("row 3, column email: not a valid e-mail address")
     assert text[1:4] == [
         "row 4, column name: missing value",
-        "row 5, column email: missing e-mail address",
+        "row 5: no e-mail address, phone number or postal address: nobody could reach them",
         "row 7, column language: Input should be 'id' or 'en'",
     ]
     assert text[4].startswith("row 7, column role: Input should be 'host_official'")
@@ -210,15 +210,17 @@ def test_each_bad_row_is_named_with_its_column_and_reason(tmp_path: Path) -> Non
 
 def test_a_list_with_unknown_columns_says_which_columns_are_known(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput) as caught:
-        read_participant_list(write(tmp_path, "l.csv", "nama,email,alamat\nA,a@b.id,Jl. X\n"))
+        read_participant_list(write(tmp_path, "l.csv", "nama,email,hobi\nA,a@b.id,catur\n"))
     [problem] = problems_of(caught)
     assert problem.startswith(
-        "l.csv row 1: unknown columns ['alamat']; use: email, group, language"
+        "l.csv row 1: unknown columns ['hobi']; use: address, email, group, language"
     )
 
 
-def test_a_list_without_an_email_column_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match=re.escape("l.csv row 1: no email column")):
+def test_a_list_without_an_email_phone_or_address_column_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(
+        InvalidInput, match=re.escape("l.csv row 1: no column for e-mail, phone or address")
+    ):
         read_participant_list(write(tmp_path, "l.csv", "nama,jabatan\nA,Camat\n"))
 
 
@@ -248,16 +250,17 @@ def test_a_workbook_with_english_headers_and_numeric_cells_is_read(tmp_path: Pat
     sheet = book.active
     sheet.append(["Name", "Email", "Phone", "Position", "Group"])
     sheet.append(
-        ["Prof. Mark Gilbert, Ph.D.", "Mark.Gilbert@dal.ca", 9025551234, "Professor", None]
+        ["Prof. Mark Gilbert, Ph.D.", "Mark.Gilbert@dal.ca", "+1 902 494 2211", "Professor", None]
     )
     sheet.append([None, None, None, None, None])
-    sheet.append(["Sarah Thompson", "sarah@dal.ca", 9025551234.0, 2027, "Kelompok 1"])
+    # Excel drops the leading 0 of a number typed into a number cell: 0812... becomes 812...
+    sheet.append(["Sarah Thompson", "sarah@dal.ca", 8128000000.0, 2027, "Kelompok 1"])
     book.save(tmp_path / "l.xlsx")
     rows, problems = read_participant_list(tmp_path / "l.xlsx")
     assert problems == []
     assert [r.where for r in rows] == ["row 2", "row 4"]
-    assert rows[0].spec.phone == "9025551234" and rows[0].spec.email == "mark.gilbert@dal.ca"
-    assert rows[1].spec.phone == "9025551234" and rows[1].spec.position == "2027"
+    assert rows[0].spec.phone == "+19024942211" and rows[0].spec.email == "mark.gilbert@dal.ca"
+    assert rows[1].spec.phone == "+628128000000" and rows[1].spec.position == "2027"
     assert rows[1].spec.group == "Kelompok 1"
 
 

@@ -21,7 +21,7 @@ from models.event import Event
 from models.letters import Letter, issued_for
 from models.organisations import Letterhead, letterhead
 from models.outbox import Message
-from models.people import Participant, Person
+from models.people import Participant, Person, person_id_of
 
 T = TypeVar("T")
 
@@ -138,7 +138,8 @@ def letter_issued(session: Session, message: Message) -> Letter | None:
 
 
 def recipient_of(session: Session, message: Message) -> tuple[Participant | None, Person | None]:
-    """The participant and person a row is addressed to (by participant, else by address)."""
+    """The participant and person a row is addressed to (by participant, else by address or
+    'person:<id>')."""
     loaded: dict[int, tuple[Participant, Person]] = memo(session, _RECIPIENTS, dict)
     if message.participant_id is not None and message.participant_id in loaded:
         return loaded[message.participant_id]
@@ -147,7 +148,12 @@ def recipient_of(session: Session, message: Message) -> tuple[Participant | None
     )
     if participant is not None:
         return participant, session.get(Person, participant.person_id)
-    person = session.exec(select(Person).where(Person.email == message.recipient)).first()
+    person_id = person_id_of(message.recipient)
+    person = (
+        session.get(Person, person_id)
+        if person_id is not None
+        else session.exec(select(Person).where(Person.email == message.recipient)).first()
+    )
     if person is None:
         return None, None
     participant = session.exec(
