@@ -20,11 +20,12 @@ _CHILD = """
 import json, sys, time
 from pathlib import Path
 from acara.db import upgrade
-from acara.stages import planning
+from acara.stages import organisations, planning
 def hwm():
     lines = Path("/proc/self/status").read_text().splitlines()
     return next(int(l.split()[1]) for l in lines if l.startswith("VmHWM:")) / 1024
 upgrade()
+organisations.import_file(Path(sys.argv[2]).with_name("organisations.yaml"), actor="bench")
 planning.import_event_file(Path(sys.argv[2]), actor="bench")
 rss_before = hwm()
 started = time.perf_counter()

@@ -222,7 +222,7 @@ class Removed:
     cancellations: int = 0
 
 
-def _reference(text: str) -> str:
+def reference(text: str) -> str:
     """An officer's way of naming someone, as it is stored: e-mail, E.164 phone, person:<id>."""
     ref = text.strip().lower()
     if "@" in ref or person_id_of(ref) is not None:
@@ -242,7 +242,7 @@ def remove_participants(
     that is not a participant, someone already on the attendance list, or someone with a
     stand-in is refused, and then nobody is removed.
     """
-    wanted = list(dict.fromkeys(_reference(r) for r in refs if r.strip()))
+    wanted = list(dict.fromkeys(reference(r) for r in refs if r.strip()))
     everyone = session.exec(
         select(Participant, Person)
         .join(Person, col(Person.id) == Participant.person_id)

@@ -272,6 +272,9 @@ def representative_spec(
     """A stand-in as typed on the RSVP form, validated; every problem names its field."""
     problems: list[Problem] = []
     spec: ParticipantSpec | None = None
+    given = bool((email or "").strip())
+    if not given:  # a stand-in is invited by e-mail
+        problems.append(Problem("email", N_("the representative's e-mail address is needed")))
     try:
         spec = ParticipantSpec.model_validate(
             {
@@ -283,7 +286,8 @@ def representative_spec(
             }
         )
     except ValidationError as exc:
-        problems.extend(problems_from(exc))
+        # Without an address the row as a whole "cannot be reached": said once, above.
+        problems.extend(p for p in problems_from(exc) if p.where or given)
     # The desk and the attendance list need to know in which capacity the stand-in comes.
     if not " ".join((position or "").split()):
         problems.append(Problem("position", N_("the representative's position is needed")))

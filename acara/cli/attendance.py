@@ -74,7 +74,7 @@ def attendance(
 def checkin(
     event: Annotated[str, typer.Argument(help="Event id or code.")],
     emails: Annotated[
-        list[str] | None, typer.Argument(help="Participants' e-mail addresses.")
+        list[str] | None, typer.Argument(help="Participants' e-mail addresses or phone numbers.")
     ] = None,
     status: Annotated[
         str, typer.Option("--status", "-s", help="present, absent, excused or represented.")

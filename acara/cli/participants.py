@@ -107,6 +107,8 @@ _CSV_COLUMNS = (
     "via",
     "bounced",
     "represents",
+    "phone",
+    "channel",
 )
 
 
@@ -138,7 +140,7 @@ def list_participants(
             answer = _("%(answer)s (for %(name)s)") % {"answer": answer, "name": line.represents}
         table.add_row(
             escape(line.name),
-            line.email,
+            line.email or line.phone or "-",  # the phone of someone without e-mail
             line.role,
             escape(line.group),
             escape(answer),

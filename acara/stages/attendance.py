@@ -26,6 +26,7 @@ from models.errors import N_, InvalidInput, Problem, invalid
 from models.event import BreakoutGroup, Event
 from models.people import Attendance, AttendanceStatus, Participant, Person
 from models.queries import ParticipantLine, get_event, participants
+from models.roster import reference
 from models.rsvp import load_invitation
 
 
@@ -86,7 +87,8 @@ def record_from_list(
     at: Moment = None,
     force: str | None = None,
 ) -> Recorded:
-    """Attendance from the desk's paper list, by e-mail; `rest`: everyone not yet recorded."""
+    """Attendance from the desk's paper list, by e-mail or phone number; `rest`: everyone not
+    yet recorded."""
     try:
         chosen = AttendanceStatus(status.strip().lower())
     except ValueError:
@@ -101,23 +103,20 @@ def record_from_list(
         target = get_event(session, event)
         assert target.id is not None
         when = moment(at, target.timezone, "--at")
-        lines = {
-            line.email: line
-            for lines in attendance_list(session, target).values()
-            for line in lines
-        }
-        wanted = [e.strip().lower() for e in emails]
-        unknown = [e for e in wanted if e not in lines]
+        everyone = [line for lines in attendance_list(session, target).values() for line in lines]
+        known = {key: line for line in everyone for key in (line.email, line.phone) if key}
+        wanted = [reference(e) for e in emails]
+        unknown = [e for e in wanted if e not in known]
         if unknown:
             raise InvalidInput(
                 [Problem(e, N_("not a participant of this event")) for e in unknown],
                 heading=N_("Nothing recorded"),
             )
-        ids = [lines[e].participant_id for e in wanted]
+        ids = [known[e].participant_id for e in wanted]
         if rest:
             ids += [
                 line.participant_id
-                for line in lines.values()
+                for line in everyone
                 if line.status is ListedStatus.UNKNOWN and line.participant_id not in ids
             ]
         if chosen is AttendanceStatus.PRESENT:

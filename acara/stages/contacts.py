@@ -95,7 +95,7 @@ def chat_message(event: Event, person: Person, rsvp: str) -> str:
         "Please tell us whether you will come: %(link)s",
         name=addressed(person, language),
         you=you(person, language),
-        title=event.display_title,
+        title=event.titled(language),
         when=long_datetime(event.starts_at, event.timezone, language),
         link=rsvp,
     )

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import phonenumbers
 import pytest
 
+from tests.conftest import EXAMPLES
 from tests.e2e.test_cli import Officer
 from tests.integration.test_people_without_email import FKP, fkp_with, rw_rows
 
@@ -29,6 +30,7 @@ def officer(tmp_path_factory: pytest.TempPathFactory) -> Officer:
     folder.mkdir()
     officer = Officer(root)
     officer("db", "upgrade")
+    officer("organisations", "import", str(EXAMPLES / "organisations.yaml"))
     officer("event", "import", str(fkp_with(folder, rows)), "--yes")
     return officer
 

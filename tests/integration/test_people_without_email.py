@@ -11,12 +11,13 @@ import csv
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from acara.stages import attendance, invitations, planning, reminders
+from acara.stages import attendance, contacts, invitations, planning, reminders
 from acara.stages.plan import Owing
 from models.errors import InvalidInput
 from models.outbox import Channel, Message, MessageStatus
@@ -282,3 +283,43 @@ def test_prune_keeps_those_without_email_who_are_on_the_list(
     [gone] = [c.after for c in done.plan.changes if c.what == "participants taken off"]
     assert isinstance(gone, str) and "Ketua RW 0050" in gone
     assert "Ketua RW 0025" not in gone and "Ketua RW 0075" not in gone
+
+
+def test_a_chat_message_is_written_in_the_participants_language(
+    acara_env: Path, tmp_path: Path
+) -> None:
+    planning.import_event_file(EXAMPLES / "fgd-halifax.yaml", actor="test")
+    phones = tmp_path / "phones.csv"
+    phones.write_text(
+        "name,email,phone\nProf. Mark Gilbert,mark.gilbert@dal.ca,+1 902 494 2211\n"
+        "Dr. Nurdin,walikota@tangerangkota.go.id,0812 1000 2000\n"
+        "Kepala Bappeda,bappeda@tangerangkota.go.id,021 5551234\n",
+        encoding="utf-8",
+    )
+    planning.import_participants("fgd-halifax-2026", phones, skip_invalid=False, actor="t")
+    found = contacts.reach("fgd-halifax-2026")
+    assert found.without_email == []
+    chats = {c.phone: unquote(c.chat) for c in found.chats}
+    assert set(chats) == {"+19024942211", "+6281210002000"}  # not the landline
+    english = chats["+19024942211"]
+    assert english.startswith("https://wa.me/19024942211?text=Dear Prof. Mark Gilbert, we ")
+    assert "(UTC+7)" in english and "Please tell us whether you will come: " in english
+    assert (
+        "?text=Yth. Bapak Dr. Nurdin, dengan hormat kami mengundang Bapak ke Focus "
+        in (chats["+6281210002000"])
+    )
+
+
+def test_the_desk_records_someone_without_email_by_phone_and_the_rest_by_one_mark(
+    acara_env: Path, tmp_path: Path
+) -> None:
+    planning.import_event_file(fkp_with(tmp_path, rw_rows(100, 4)), actor="test")
+    at = "2027-01-13 08:30"
+    came = attendance.record_from_list(
+        FKP, ["+62 812-9000-0025"], "present", rest=False, actor="desk", at=at
+    )
+    assert came.participants == 1
+    rest = attendance.record_from_list(FKP, [], "absent", rest=True, actor="desk", at=at)
+    assert rest.participants == 102  # everyone else, the three without e-mail among them
+    board = planning.dashboard(FKP)
+    assert board.overall.attendance == {"present": 1, "absent": 102}
