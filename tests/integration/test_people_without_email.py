@@ -314,6 +314,7 @@ def test_the_desk_records_someone_without_email_by_phone_and_the_rest_by_one_mar
     acara_env: Path, tmp_path: Path
 ) -> None:
     planning.import_event_file(fkp_with(tmp_path, rw_rows(100, 4)), actor="test")
+    invitations.owe_invitations(FKP, actor="test")  # announced: the desk may open
     at = "2027-01-13 08:30"
     came = attendance.record_from_list(
         FKP, ["+62 812-9000-0025"], "present", rest=False, actor="desk", at=at
