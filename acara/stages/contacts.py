@@ -11,14 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sqlmodel import Session, col, select
+
 from acara import i18n
 from acara.dates import long_datetime
 from acara.db import unit_of_work
 from acara.documents.render import render
 from acara.exports import csv_text
-from acara.links import rsvp_links
+from acara.links import rsvp_links, verify_url
 from acara.messages.composers.common import addressed, you
 from models.event import Event
+from models.letters import Letter
 from models.people import Person, Via
 from models.plan import is_mobile
 from models.queries import ParticipantLine, get_event, participants
@@ -56,7 +59,11 @@ def reach(event: str | int) -> Reach:
     """Chat links for everyone with a mobile number, and who has no e-mail address."""
     with unit_of_work() as session:
         target = get_event(session, event)
-        contacts = [_contact(target, line) for line in participants(session, target)]
+        letters = latest_letters(session, target)
+        contacts = [
+            _contact(target, line, letters.get(line.participant.id or 0))
+            for line in participants(session, target)
+        ]
     return Reach(
         target,
         [c for c in contacts if c.chat],
@@ -64,13 +71,24 @@ def reach(event: str | int) -> Reach:
     )
 
 
-def _contact(event: Event, line: ParticipantLine) -> Contact:
+def latest_letters(session: Session, event: Event) -> dict[int, str]:
+    """The check code of each participant's newest letter for the event (by participant id)."""
+    rows = session.exec(
+        select(Letter.participant_id, Letter.code)
+        .where(col(Letter.event_id) == event.id, col(Letter.participant_id).is_not(None))
+        .order_by(col(Letter.sequence), col(Letter.id))
+    ).all()
+    return {pid: code for pid, code in rows if pid is not None}  # the newest one wins
+
+
+def _contact(event: Event, line: ParticipantLine, letter: str | None) -> Contact:
     person = line.person
     assert line.participant.id is not None and event.id is not None
     link = ""
     if is_mobile(person.phone):
-        text = chat_message(event, person, rsvp_links(line.participant.id, event.id)["page"])
-        link = chat_link(person.phone, text)
+        rsvp = rsvp_links(line.participant.id, event.id)["page"]
+        verify = verify_url(letter) if letter else None
+        link = chat_link(person.phone, chat_message(event, person, rsvp, verify))
     return Contact(
         participant_id=line.participant.id,
         name=person.full_name.with_titles,
@@ -86,10 +104,11 @@ def _contact(event: Event, line: ParticipantLine) -> Contact:
     )
 
 
-def chat_message(event: Event, person: Person, rsvp: str) -> str:
-    """The short personal message of a chat, in the participant's language."""
+def chat_message(event: Event, person: Person, rsvp: str, verify: str | None = None) -> str:
+    """The short personal message of a chat, in the participant's language; with the check
+    link of their letter of invitation once one was issued."""
     language = person.language.value
-    return i18n.translate(
+    text = i18n.translate(
         language,
         "Dear %(name)s, we invite %(you)s to %(title)s on %(when)s. "
         "Please tell us whether you will come: %(link)s",
@@ -99,6 +118,11 @@ def chat_message(event: Event, person: Person, rsvp: str) -> str:
         when=long_datetime(event.starts_at, event.timezone, language),
         link=rsvp,
     )
+    if verify:
+        text += " " + i18n.translate(
+            language, "Your letter of invitation can be checked at %(link)s", link=verify
+        )
+    return text
 
 
 def chat_link(phone: str, text: str) -> str:

@@ -117,7 +117,7 @@ def test_structured_purposes_become_typed_keys_and_back(session: Session, db_url
 
 
 def test_phones_become_e164_and_email_becomes_optional(db_url: str) -> None:
-    _migrate(db_url, "0008")
+    _migrate(db_url, "0009")
     with engine_for(db_url).begin() as connection:
         for email, phone in (
             ("rw01@warga.id", "0812 8000 0001"),
@@ -149,4 +149,4 @@ def test_phones_become_e164_and_email_becomes_optional(db_url: str) -> None:
             )
         )
     with pytest.raises(RuntimeError, match="people without an e-mail address are on file"):
-        _migrate(db_url, "0008")
+        _migrate(db_url, "0009")

@@ -8,16 +8,17 @@ functions the CLI and the web call, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from acara.stages import attendance, contacts, invitations, planning, reminders
+from acara.stages import attendance, contacts, invitations, letters, planning, reminders
 from acara.stages.plan import Owing
 from models.errors import InvalidInput
 from models.outbox import Channel, Message, MessageStatus
@@ -324,3 +325,18 @@ def test_the_desk_records_someone_without_email_by_phone_and_the_rest_by_one_mar
     assert rest.participants == 102  # everyone else, the three without e-mail among them
     board = planning.dashboard(FKP)
     assert board.overall.attendance == {"present": 1, "absent": 102}
+
+
+def test_once_their_letter_is_printed_the_chat_carries_its_check_link(
+    acara_env: Path, tmp_path: Path
+) -> None:
+    planning.import_event_file(fkp_with(tmp_path, rw_rows(50, 2)), actor="test")
+    invitations.owe_invitations(FKP, actor="test")
+    before = next(c for c in contacts.reach(FKP).chats if c.name == "Ketua RW 0025")
+    assert "/verify/" not in unquote(before.chat)
+    printed = letters.print_owed(FKP)
+    assert printed.letters == 2  # Ketua RW 0025 (a mobile) and 0050 (a landline)
+    after = next(c for c in contacts.reach(FKP).chats if c.name == "Ketua RW 0025")
+    text = parse_qs(urlsplit(after.chat).query)["text"][0]
+    check = re.search(r"Keaslian surat undangan dapat diperiksa di (\S+)$", text)
+    assert check and letters.check(check[1].rsplit("/", 1)[1]).standing == "valid"

@@ -1,7 +1,7 @@
 """people without e-mail: phone in E.164, postal address, channel
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,8 +11,8 @@ import models.clock
 from models.plan import normalise_phone
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -68,7 +68,7 @@ def downgrade() -> None:
     connection = op.get_bind()
     if connection.execute(sa.text("SELECT count(*) FROM person WHERE email IS NULL")).scalar():
         raise RuntimeError(
-            "people without an e-mail address are on file; the schema before 0009 cannot hold them"
+            "people without an e-mail address are on file; the schema before 0010 cannot hold them"
         )
     op.drop_index(op.f('ix_person_phone'), table_name='person')
     _email_column(_OPTIONAL, _REQUIRED)
