@@ -15,9 +15,8 @@ from acara.cli.console import console
 from acara.dates import long_datetime
 from acara.i18n import _, filled, pgettext
 from acara.labels import label
-from acara.stages.plan import Owing, Plan
+from acara.stages.plan import Plan
 from models.errors import N_, AcaraError
-from models.outbox import Channel
 
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Show the plan and change nothing, send nothing.")
@@ -61,7 +60,7 @@ def show(plan: Plan) -> None:
             names = ", ".join(owing.names) + (
                 _(" and %(count)s more") % {"count": more} if more > 0 else ""
             )
-            table.add_row(escape(_owed_as(owing)), str(owing.count), escape(names))
+            table.add_row(escape(owing.kind(owing.purpose)), str(owing.count), escape(names))
         console.print(table)
     elif not plan.changes:
         console.print(_("Nothing to do."))
@@ -114,13 +113,6 @@ def planned(
     if not go_ahead([preview.plan], dry_run=dry_run, yes=yes):
         return None
     return command(*args, **options)
-
-
-def _owed_as(owing: Owing) -> str:
-    """The kind of message as the plan names it: 'invitation', 'invitation (printed letter)'."""
-    if owing.channel is Channel.LETTER:
-        return _("%(purpose)s (printed letter)") % {"purpose": owing.purpose}
-    return owing.purpose
 
 
 def _shown(value: datetime | str, kind: str, plan: Plan) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
+from acara.i18n import translate
 from acara.settings import office_letterhead
 from models.errors import N_
 from models.event import Event, EventStatus
@@ -55,6 +56,13 @@ class Owing:
     count: int
     names: tuple[str, ...]
     channel: Channel = Channel.EMAIL
+
+    def kind(self, purpose: str, language: str | None = None) -> str:
+        """How the plan names these messages, from the name of their purpose: 'Undangan' by
+        e-mail, 'Undangan (surat tercetak)' on paper."""
+        if self.channel is Channel.LETTER:
+            return translate(language, "%(purpose)s (printed letter)", purpose=purpose)
+        return purpose
 
 
 @dataclass(slots=True)

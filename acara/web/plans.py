@@ -53,7 +53,8 @@ def plan_view(plan: Plan, language: str) -> PlanView:
         more = owing.count - len(owing.names)
         if more > 0:
             names = translate(language, AND_MORE, names=names, count=more)
-        messages.append((label("purpose", owing.purpose, language), owing.count, names))
+        kind = owing.kind(label("purpose", owing.purpose, language), language)
+        messages.append((kind, owing.count, names))
     return PlanView(
         [
             (filled(c.what, c.params, language), shown(c.kind, c.before), shown(c.kind, c.after))
