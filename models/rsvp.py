@@ -19,7 +19,7 @@ from models.events import InvitationAnswered, build
 from models.names import split_name
 from models.outbox import enqueue
 from models.people import Participant, Person, RsvpStatus
-from models.plan import ParticipantSpec, problems_from
+from models.plan import ParticipantSpec, normalise_phone, problems_from
 from models.programme import programmes
 
 # Answers are taken until the event has taken place.
@@ -142,12 +142,6 @@ def load_invitation(session: Session, event_id: int, participant_id: int) -> Par
     return participant
 
 
-def _phone_key(text: str) -> str:
-    # Digits only, the Indonesian trunk 0 read as the country code: 0812…, +62 812… are one.
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return "62" + digits[1:] if digits.startswith("0") else digits
-
-
 def _described(person: Person) -> str:
     details = ", ".join(x for x in (person.position, person.email or person.phone) if x)
     name = person.full_name.with_titles
@@ -171,12 +165,14 @@ def find_participant(session: Session, event: Event, who: str | int) -> Particip
         .where(Participant.event_id == event.id)
         .order_by(col(Participant.id))
     ).all()
-    key = _phone_key(text)
+    try:
+        phone: str | None = normalise_phone(text)
+    except ValueError:
+        phone = None  # not a phone number: an e-mail or a name
     by_contact = [
         row
         for row in rows
-        if (row[1].email or "").casefold() == text
-        or (len(key) >= 6 and row[1].phone and _phone_key(row[1].phone) == key)
+        if (row[1].email or "").casefold() == text or (phone and row[1].phone == phone)
     ]
     names = [
         (row, {row[1].name.casefold(), row[1].full_name.with_titles.casefold()}) for row in rows

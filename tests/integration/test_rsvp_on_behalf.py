@@ -7,6 +7,7 @@ facts as an answer given on the participant's own page.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -162,3 +163,21 @@ def test_a_dry_run_shows_the_change_and_records_nothing(session: Session) -> Non
         session.expire_all()
         assert session.get(Event, event.id) is not None
         assert participant(session, event, "mark.gilbert@dal.ca").rsvp is RsvpStatus.PENDING
+
+
+def test_someone_without_email_answers_by_phone_and_counts_like_everyone(
+    session: Session, tmp_path: Path
+) -> None:
+    event = seed_event(session, "fgd-halifax.yaml")
+    listed = tmp_path / "tambahan.csv"
+    listed.write_text(
+        "nama,sapaan,jabatan,telepon,alamat,peran\n"
+        "Sutrisno,Bapak,Ketua RW 07 Kelurahan Sukaasih,0812 9000 0777,"
+        "Jl. Mawar No. 7 Sukaasih,community\n",
+        encoding="utf-8",
+    )
+    planning.import_participants(event.code, listed, skip_invalid=False, actor=OFFICER)
+    with days_ahead(event):
+        answered = stage.answer_for(event.code, "+62 812-9000-0777", Answer.ACCEPT, actor=OFFICER)
+    assert (answered.name, answered.outcome.status) == ("Sutrisno", RsvpStatus.ACCEPTED)
+    assert planning.dashboard(event.code).overall.rsvp["accepted"] == 1
