@@ -119,6 +119,8 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "organisation": Np_("field", "Organisation"),
         "salutation": Np_("field", "Salutation"),
         "language": Np_("field", "Language"),
+        "address": Np_("field", "Postal address"),
+        "via": Np_("field", "Channel"),
         "person": Np_("field", "Letters"),
     },
     # What the registration desk notes about a participant's earlier answer.
@@ -155,6 +157,13 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "decline": Np_("answer", "Cannot attend"),
         "represent": Np_("answer", "Sends a representative"),
         "tentative": Np_("answer", "Not sure yet"),
+    },
+    # How a participant is reached (models.people.Via).
+    "channel": {
+        "email": Np_("channel", "E-mail"),
+        "letter": Np_("channel", "Printed letter"),
+        "chat": Np_("channel", "WhatsApp"),
+        "letter+chat": Np_("channel", "Printed letter and WhatsApp"),
     },
     "role": {
         "host_official": Np_("role", "Host official"),

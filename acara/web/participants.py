@@ -23,6 +23,7 @@ from acara.web.pages import matches, officer_language
 from acara.web.plans import form_page, plan_page, run_planned
 from models.errors import N_, AcaraError
 from models.people import Language, Role, RsvpStatus
+from models.people import Via as Channel
 from models.rsvp import Answer, Via
 
 router = APIRouter()
@@ -44,6 +45,8 @@ class ParticipantForm(BaseModel):
     organisation: str = ""
     email: str = ""
     phone: str = ""
+    address: str = ""  # postal address, for a printed letter
+    via: str = ""  # channel: "" (e-mail when given), letter, chat, letter+chat
     role: str = ""
     group: str = ""
     language: str = ""
@@ -122,6 +125,8 @@ def _form(
             "organisation": person.organisation,
             "email": person.email or "",
             "phone": person.phone,
+            "address": person.address,
+            "via": "" if person.via is Channel.EMAIL else person.via.value,
             "role": line.participant.role.value,
             "group": line.group if line.participant.group_id else "",
             "language": person.language.value,
@@ -135,6 +140,7 @@ def _form(
         "groups": entry.groups,
         "roles": [role.value for role in Role],
         "languages": [language.value for language in Language],
+        "channels": [channel.value for channel in Channel if channel is not Channel.EMAIL],
     }
     return form_page(request, "participant.html", context, error)
 

@@ -280,3 +280,26 @@ def test_a_guest_without_a_code_is_found_by_name_at_the_desk_and_checked_in(
         expect(phone.get_by_text("1 dari 34 peserta hadir")).to_be_visible()
     marked = session.exec(select(Attendance).where(Attendance.participant_id == camat.id)).one()
     assert marked.status == AttendanceStatus.PRESENT and marked.method == "manual"
+
+
+def test_a_ketua_rw_without_e_mail_is_added_by_phone_and_shown_as_reached_by_letter_and_chat(
+    session: Session,
+    server: str,
+    desk_page: Page,
+) -> None:
+    officer_on(session, desk_page, server, "/events/{id}/participants/new")
+    form = desk_page.locator("#participant-form")
+    form.get_by_label("Nama beserta gelar").fill("Haji Mursid")
+    form.get_by_label("Jabatan").fill("Ketua RW 05 Kelurahan Serua")
+    form.get_by_label("Telepon").fill("0812-1111-2222")
+    form.get_by_label("Alamat surat").fill("Jl. Raya Serua No. 5, Ciputat")
+    form.get_by_label("Peran").select_option("community")
+    form.get_by_role("button", name="Simpan").click()
+    desk_page.get_by_role("button", name="Konfirmasi dan lanjutkan").click()
+    expect(desk_page.locator("#filters")).to_contain_text("Tanpa e-mail (1)")
+    desk_page.get_by_role("link", name="Tanpa e-mail (1)").click()
+    rows = desk_page.locator("#participants tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Haji Mursid")
+    expect(rows.first).to_contain_text("+6281211112222")
+    expect(rows.first).to_contain_text("Surat dan WhatsApp")
