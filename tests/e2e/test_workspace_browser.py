@@ -204,7 +204,7 @@ def test_the_wali_kota_added_last_is_listed_first(
     form = desk_page.locator("#participant-form")
     form.get_by_label("Nama beserta gelar").fill("Drs. H. Benyamin Davnie")
     form.get_by_label("Jabatan").fill("Wali Kota Tangerang Selatan")
-    form.get_by_label("E-mail").fill("walikota@tangerangselatankota.go.id")
+    form.get_by_label("E-mail", exact=True).fill("walikota@tangerangselatankota.go.id")
     form.get_by_label("Peran").select_option("host_official")
     form.get_by_role("button", name="Simpan").click()
     # Announced: adding someone is planned first (the invitation goes with `acara invite`).
