@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email.message import EmailMessage
 
+import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import Session
@@ -18,6 +19,7 @@ from acara.links import make_rsvp_token
 from acara.stages import invitations, reminders
 from acara.stages import rsvp as stage
 from acara.web import create_app
+from models.event import Event
 from models.rsvp import Answer
 from tests.integration.test_letters import the_letter
 from tests.smtp_server import SmtpSink
@@ -40,12 +42,18 @@ def calendar_of(message: EmailMessage) -> Calendar:
     return Calendar.from_ical(part.get_content())
 
 
-def test_the_english_invitation_and_calendar_entry_read_in_english_with_the_offset(
-    session: Session, sink: SmtpSink
-) -> None:
+@pytest.fixture
+def invited(session: Session, sink: SmtpSink) -> Event:
+    """The Halifax FGD announced and its invitations sent, some days before it."""
     event = seed_event(session, "fgd-halifax.yaml", announce=False)
     with days_ahead(event):
         invitations.send_invitations(event.id)
+    return event
+
+
+def test_the_english_invitation_and_calendar_entry_read_in_english_with_the_offset(
+    invited: Event, sink: SmtpSink
+) -> None:
 
     (received,) = sink.received_by(GILBERT)
     mail = received.message()
@@ -76,11 +84,9 @@ def test_the_english_invitation_and_calendar_entry_read_in_english_with_the_offs
 
 
 def test_the_english_reminder_and_rsvp_page_use_the_english_texts(
-    session: Session, sink: SmtpSink
+    session: Session, invited: Event, sink: SmtpSink
 ) -> None:
-    event = seed_event(session, "fgd-halifax.yaml", announce=False)
-    with days_ahead(event):
-        invitations.send_invitations(event.id)
+    event = invited
     guest = participant(session, event, GILBERT)
     stage.answer(event.id, guest.id, Answer.ACCEPT, actor=f"participant:{guest.id}")
     day_before = event.starts_at - timedelta(days=1)
