@@ -129,6 +129,9 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+TITLE_LENGTH = 500  # the title and subject columns (models.event)
+
+
 def _texts(value: Any) -> Any:
     # A plain string is the office's own text; a mapping gives it per language.
     return {"id": value} if isinstance(value, str) else value
@@ -145,15 +148,15 @@ class Texts(Spec):
     @classmethod
     def _not_empty(cls, value: str | None) -> str | None:
         if value is not None and not value:
-            raise ValueError("empty: write the English text or leave `en` out")
+            raise ValueError(N_("empty: write the English text or leave `en` out"))
         return value
 
-    def limited(self, most: int, *, required: bool = False) -> Texts:
-        """These texts when they fit in `most` characters (and `id` is given if `required`)."""
+    def limited(self, *, required: bool = False) -> Texts:
+        """These texts when they fit a title's 500 characters (and `id` is given if `required`)."""
         if required and not self.id:
-            raise ValueError("missing value: give the text in Indonesian (`id`)")
-        if any(len(value or "") > most for value in (self.id, self.en)):
-            raise ValueError(f"at most {most} characters")
+            raise ValueError(N_("missing value: give the text in Indonesian (`id`)"))
+        if any(len(value or "") > TITLE_LENGTH for value in (self.id, self.en)):
+            raise ValueError(N_("too long: at most 500 characters"))
         return self
 
     def others(self) -> dict[str, str]:
@@ -203,7 +206,7 @@ class SessionSpec(Spec):
     @field_validator("title")
     @classmethod
     def _title(cls, value: Texts) -> Texts:
-        return value.limited(500, required=True)
+        return value.limited(required=True)
 
 
 class DaySpec(Spec):
@@ -355,13 +358,13 @@ class EventSpec(Spec):
     @field_validator("title")
     @classmethod
     def _title(cls, value: Texts) -> Texts:
-        return value.limited(500, required=True)
+        return value.limited(required=True)
 
     @field_validator("subject")
     @classmethod
     def _subject(cls, value: Texts | None) -> Texts | None:
         # An empty subject is no subject: the letter falls back on the title.
-        return value.limited(500) if value and value.id else None
+        return value.limited() if value and value.id else None
 
     @field_validator("code")
     @classmethod
