@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acara.i18n import explain
 from acara.stages import invitations as stage
-from acara.stages import letters, planning
+from acara.stages import contacts, letters, planning
 from acara.web.deps import OfficerDep
 from acara.web.pages import officer_language, render
 from acara.web.plans import confirmed, plan_view
@@ -53,6 +53,7 @@ def invitations_page(request: Request, ref: str, officer: OfficerDep) -> HTMLRes
         "participants": seen.participants,
         "progress": stage.progress(ref),
         "on_paper": letters.owed_on_paper(ref),
+        "chats": contacts.reach(ref).chats,
         "handed": request.query_params.get("handed"),
     }
     return render(request, "invitations.html", context)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import time_machine
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
+from acara.stages import planning
 from models.event import Event, EventStatus
 from models.minutes import ActionItem
 from models.officers import Role
-from models.outbox import Message, MessageStatus
+from models.outbox import Channel, Message, MessageStatus
 from models.survey import parse_answers, submit
 from tests.conftest import EXAMPLES
 from tests.followup_helpers import ENDS, held_visit, pdf_text
@@ -128,6 +130,36 @@ def test_the_invitations_page_switches_to_english(session: Session, officer: Tes
     assert "<td>Invitation</td>" in page.text and "Draft" in page.text
     later = officer.get(f"/events/{event.id}/documents")
     assert "Attendance list (Daftar Hadir)" in later.text  # the choice sticks
+
+
+def test_a_camat_without_email_gets_a_printed_letter_handed_over_once_and_a_chat_link(
+    session: Session, officer: TestClient, sink: SmtpSink, tmp_path: Path
+) -> None:
+    for name in (JAMBI, "camat_jambi.csv"):
+        text = (EXAMPLES / name).read_text(encoding="utf-8").replace(KUMPEH, "")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    event_id = planning.import_event_file(tmp_path / JAMBI, actor="test").result.event_id
+    sent = officer.post(
+        f"/events/{event_id}/invitations/send", data={"expected": "34", "confirm": "true"}
+    )
+    assert 'data-status="sent">33<' in sent.text and sink.count == 33
+    assert "1 surat harus dicetak" in sent.text
+    page = officer.get(f"/events/{event_id}/invitations")
+    letters = page.text[page.text.index('id="letters"') : page.text.index('id="chats"')]
+    assert "Ahmad Hidayat, S.Sos., M.Si." in letters
+    assert "https://wa.me/628127000000?text=" in page.text
+    printed = officer.get(f"/events/{event_id}/documents/surat.pdf")
+    assert "Ahmad Hidayat" in pdf_text(printed.content)
+    nobody = officer.post(f"/events/{event_id}/letters/handed-over", data={"confirm": "true"})
+    assert nobody.status_code == 422
+    form = {"person": "Ahmad Hidayat, S.Sos., M.Si.", "confirm": "true"}
+    handed = officer.post(f"/events/{event_id}/letters/handed-over", data=form)
+    assert "1 surat ditandai sudah diserahkan" in handed.text
+    assert "Tidak ada surat tercetak yang menunggu" in handed.text
+    again = officer.post(f"/events/{event_id}/letters/handed-over", data=form)
+    assert "0 surat ditandai" in again.text
+    paper = session.exec(select(Message).where(Message.channel == Channel.LETTER)).all()
+    assert [m.status for m in paper] == [MessageStatus.SENT]
 
 
 # --- minutes -----------------------------------------------------------------------------------
