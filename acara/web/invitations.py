@@ -15,8 +15,8 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from acara.i18n import explain
-from acara.stages import invitations as stage
 from acara.stages import contacts, letters, planning
+from acara.stages import invitations as stage
 from acara.web.deps import OfficerDep
 from acara.web.pages import officer_language, render
 from acara.web.plans import confirmed, plan_view
