@@ -13,16 +13,18 @@ a business letter). Every letter carries its check code and a QR to /verify/<cod
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from acara import i18n
-from acara.documents.letters_stamp import GLYPHS, SPACER, template_for
+from acara.documents.letters_stamp import GLYPHS, SPACER, Template, template_for
 from acara.documents.render import environment, own_data_url, pdf_from_html
 from acara.links import letter_qr_svg, verify_page
 from models.organisations import LOGO_TYPES, Letterhead
@@ -146,30 +148,59 @@ def letter_html(sheet: Sheet) -> Markup:
 def letter_pdf(sheet: Sheet) -> bytes:
     """One letter as a PDF (the attachment of its e-mail): stamped onto its group's template
     when the form allows it (acara.documents.letters_stamp), else rendered in full."""
-    template = template_for(
-        lambda context: _html([letter_html(replace(sheet, context=context)), _GLYPH_PAGE]),
-        sheet.context,
-        sheet.language,
-    )
-    if template is not None:
-        stamped = template.stamp(
-            sheet.context["recipient"]["lines"], sheet.context["letter"]["code"]
-        )
-        if stamped is not None:
-            return stamped
-    return pdf_from_html(_html([letter_html(sheet)], sheet.language, sheet.cover.name))
+    return _stamped([sheet]) or _full([sheet], sheet.language, sheet.cover.name)
 
 
 def letters_pdf(sheets: Sequence[Sheet], cover: Cover | None = None) -> bytes:
     """Many letters in one PDF to print, each on its own page(s), after the cover list (in the
-    officer's language) when one is given."""
-    pages = [letter_html(sheet) for sheet in sheets]
+    officer's language) when one is given. Each run of letters sharing a template is stamped
+    in one piece (the template's fonts once); the others are rendered in full."""
     language = i18n.current()
-    listed = None
+    parts = []
     if cover is not None:
         rows = [s.cover for s in sheets]
         listed = {"title": cover.title, "event": cover.event, "note": cover.note, "rows": rows}
-    return pdf_from_html(_html(pages, language, cover.title if cover else "", listed))
+        parts.append(pdf_from_html(_html([], language, cover.title, listed)))
+    for _, run in groupby(sheets, key=_template):
+        letters = list(run)
+        parts.append(_stamped(letters) or _full(letters, language, cover.title if cover else ""))
+    return parts[0] if len(parts) == 1 else _joined(parts)
+
+
+def _template(sheet: Sheet) -> Template | None:
+    """The template a letter is stamped onto (built once per group, form, kind and day)."""
+    return template_for(
+        lambda context: _html([letter_html(replace(sheet, context=context)), _GLYPH_PAGE]),
+        sheet.context,
+        sheet.language,
+    )
+
+
+def _stamped(sheets: list[Sheet]) -> bytes | None:
+    """Letters sharing a template, stamped onto it; None when that cannot be done exactly."""
+    template = _template(sheets[0])
+    if template is None:
+        return None
+    return template.stamp_many(
+        [(s.context["recipient"]["lines"], s.context["letter"]["code"]) for s in sheets]
+    )
+
+
+def _full(sheets: list[Sheet], language: str, title: str) -> bytes:
+    """Letters laid out by WeasyPrint, in one document."""
+    return pdf_from_html(_html([letter_html(sheet) for sheet in sheets], language, title))
+
+
+def _joined(parts: list[bytes]) -> bytes:
+    """PDFs one after the other, in one file."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 # A last page with every glyph a stamped addressee may need (letters_stamp drops it again).

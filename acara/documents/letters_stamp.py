@@ -93,8 +93,8 @@ class _Box:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    """A page of the template that takes stamps: its object number, its dictionary without
-    /Contents, and the references of its contents."""
+    """A page of the template: its object number, its dictionary without /Contents, and the
+    references of its contents."""
 
     number: int
     head: bytes  # "<< /Type /Page ... " up to, not including, the closing ">>"
@@ -111,20 +111,28 @@ class Template:
     info: bytes  # "29 0 R" or b""
     prev: int  # offset of the last xref section
     font: _Font
-    pages: Mapping[int, _Page]
+    pages: tuple[_Page, ...]  # every page of the letter, in order
+    tree: int  # the object number of the pages tree
     boxes: Mapping[str, _Box]
 
     def stamp(self, lines: list[str], code: str) -> bytes | None:
         """The letter for one addressee, or None when it cannot be stamped exactly."""
-        streams: dict[int, list[bytes]] = {}
-        text = self._addressee(lines)
-        code_text = self._code(code)
-        if text is None or code_text is None:
-            return None
-        streams.setdefault(self.boxes["addressee"].page, []).append(text)
-        streams.setdefault(self.boxes["code"].page, []).append(code_text)
-        streams.setdefault(self.boxes["qr"].page, []).append(self._qr(code))
-        return self._update(streams)
+        return self.stamp_many([(lines, code)])
+
+    def stamp_many(self, addressees: list[tuple[list[str], str]]) -> bytes | None:
+        """One PDF with the letter for each (addressee lines, code), in order, sharing the
+        template's fonts and images; None when one of them cannot be stamped exactly."""
+        letters = []
+        for lines, code in addressees:
+            streams: dict[int, list[bytes]] = {}
+            text, code_text = self._addressee(lines), self._code(code)
+            if text is None or code_text is None:
+                return None
+            streams.setdefault(self.boxes["addressee"].page, []).append(text)
+            streams.setdefault(self.boxes["code"].page, []).append(code_text)
+            streams.setdefault(self.boxes["qr"].page, []).append(self._qr(code))
+            letters.append(streams)
+        return self._update(letters)
 
     def _addressee(self, lines: list[str]) -> bytes | None:
         box, font = self.boxes["addressee"], self.font
@@ -189,34 +197,34 @@ class Template:
         ops.append(b"f")
         return b"\n".join(ops)
 
-    def _update(self, streams: dict[int, list[bytes]]) -> bytes:
-        """The template with an incremental update writing `streams` onto their pages."""
+    def _update(self, letters: list[dict[int, list[bytes]]]) -> bytes:
+        """The template with an incremental update: new pages, each letter's copy of the
+        template's pages with its streams drawn on them, as the document's only pages."""
         out = bytearray(self.pdf)
         offsets: dict[int, int] = {}
         number = self.size
 
-        def add(body: bytes) -> int:
+        def add(body: bytes, at: int | None = None) -> int:
             nonlocal number
-            offsets[number] = len(out)
-            out.extend(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-            number += 1
-            return number - 1
+            if at is None:
+                at, number = number, number + 1
+            offsets[at] = len(out)
+            out.extend(f"{at} 0 obj\n".encode() + body + b"\nendobj\n")
+            return at
 
-        for index, parts in streams.items():
-            page = self.pages[index]
-            # Save the state before the page's own contents (they leave a flipped matrix set),
-            # restore it after them, then draw.
-            opening = add(_stream(b"q"))
-            stamp = add(_stream(b"Q\nq\n" + b"\n".join(parts) + b"\nQ"))
-            contents = f"[{opening} 0 R ".encode() + page.contents + f" {stamp} 0 R]".encode()
-            offsets[page.number] = len(out)
-            out.extend(
-                f"{page.number} 0 obj\n".encode()
-                + page.head
-                + b"/Contents "
-                + contents
-                + b"\n>>\nendobj\n"
-            )
+        # Save the state before a page's own contents (they leave a flipped matrix set),
+        # restore it after them, then draw.
+        opening = add(_stream(b"q"))
+        kids = []
+        for streams in letters:
+            for index, page in enumerate(self.pages):
+                contents = page.contents
+                if index in streams:
+                    stamp = add(_stream(b"Q\nq\n" + b"\n".join(streams[index]) + b"\nQ"))
+                    contents = f"{opening} 0 R ".encode() + contents + f" {stamp} 0 R".encode()
+                kids.append(add(page.head + b"/Contents [" + contents + b"]\n>>"))
+        listed = " ".join(f"{kid} 0 R" for kid in kids)
+        add(f"<< /Type /Pages /Kids [{listed}] /Count {len(kids)} >>".encode(), at=self.tree)
         start = len(out)
         out.extend(b"xref\n")
         for obj in sorted(offsets):
@@ -321,28 +329,32 @@ def _build(html: str) -> Template | None:
     buffer = io.BytesIO()
     writer.write(buffer)
     pdf = buffer.getvalue()
-    font = _body_font(writer.pages[boxes["addressee"].page])
+    written = PdfReader(io.BytesIO(pdf))  # object numbers as in the file
+    font = _body_font(written.pages[boxes["addressee"].page])
     if font is None:
         return None
-    pages = {}
-    for index in {box.page for box in boxes.values()}:
-        page = writer.pages[index]
+    pages = []
+    for page in written.pages:
         contents = page.raw_get("/Contents")
         refs = contents if isinstance(contents, list) else [contents]
         head = io.BytesIO()
         page.write_to_stream(head)
         text = re.sub(rb"/Contents\s+(\[[^\]]*\]|\d+ \d+ R)\s*", b"", head.getvalue())
-        pages[index] = _Page(
-            page.indirect_reference.idnum,
-            text.rstrip().removesuffix(b">>"),
-            " ".join(f"{ref.idnum} {ref.generation} R" for ref in refs).encode(),
+        pages.append(
+            _Page(
+                page.indirect_reference.idnum,
+                text.rstrip().removesuffix(b">>"),
+                " ".join(f"{ref.idnum} {ref.generation} R" for ref in refs).encode(),
+            )
         )
+    tree = written.trailer["/Root"].raw_get("/Pages").idnum
     tail = pdf[pdf.rindex(b"trailer") :]
     size = int(re.search(rb"/Size (\d+)", tail)[1])  # type: ignore[index]
     root = re.search(rb"/Root (\d+ \d+ R)", tail)[1]  # type: ignore[index]
     info = re.search(rb"/Info (\d+ \d+ R)", tail)
     prev = int(re.search(rb"startxref\s+(\d+)", tail)[1])  # type: ignore[index]
-    return Template(pdf, size, root, info[1] if info else b"", prev, font, pages, boxes)
+    info_ref = info[1] if info else b""
+    return Template(pdf, size, root, info_ref, prev, font, tuple(pages), tree, boxes)
 
 
 def _body_font(page: Any) -> _Font | None:
