@@ -46,7 +46,10 @@ def jinja_environment(folder: Path, *, escape_strings: bool = False) -> Environm
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext,
+        i18n.gettext,
+        i18n.ngettext,
+        newstyle=True,
+        pgettext=i18n.pgettext,
         npgettext=i18n.npgettext,
     )
     return env

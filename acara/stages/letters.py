@@ -92,7 +92,7 @@ class Printed:
 
 def print_owed(event: str | int, *, everyone: bool = False) -> Printed:
     """One print-ready PDF: a cover list, then every letter owed on paper (everyone=True: the
-    current letter of every participant), ordered by group, then name."""
+    current letter of every participant), ordered by group, then address, then name."""
     with change(react=False) as (session, _):
         target = get_event(session, event)
         rows = _owed_on_paper(session, target) if not everyone else _current(session, target)
@@ -214,7 +214,7 @@ def _chosen(
 
 
 def _ordered(session: Session, event: Event, rows: list[Row]) -> list[tuple[Message, Person]]:
-    """By group (plenary first), then name."""
+    """By group (plenary first), then postal address, then name: how a courier walks."""
     names = {
         g.id: g.name
         for g in session.exec(select(BreakoutGroup).where(BreakoutGroup.event_id == event.id))
@@ -223,6 +223,7 @@ def _ordered(session: Session, event: Event, rows: list[Row]) -> list[tuple[Mess
         key=lambda row: (
             row[2] is not None,
             names.get(row[2], "") if row[2] is not None else "",
+            row[1].address.casefold(),
             row[1].name.casefold(),
         )
     )

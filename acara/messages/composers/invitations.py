@@ -171,7 +171,7 @@ def preview_letter(session: Session, event: Event, participant: Participant) -> 
     draft = Message(
         event_id=event.id,
         participant_id=participant.id,
-        recipient=person.email or "",
+        recipient=person.recipient,
         purpose=INVITATION,
         sequence=event.sequence,
     )
@@ -249,7 +249,7 @@ def _sheet(
             message.changes if letter == UPDATE else [], event.timezone, language
         ),
     }
-    cover = CoverRow(name, person.position, "", view.group_name(group_id) or "", code)
+    cover = CoverRow(name, person.position, person.address, view.group_name(group_id) or "", code)
     return Sheet(language, context, cover, f"{_FILE_NAMES[letter]}-{code}.pdf")
 
 
