@@ -3,12 +3,14 @@ answer given by phone, a reschedule planned then confirmed, protocol order, a ph
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 from sqlmodel import Session, col, func, select
 
 from acara.links import make_rsvp_token
@@ -215,6 +217,11 @@ def test_the_wali_kota_added_last_is_listed_first(
     expect(rows.nth(1)).to_contain_text("Sekretaris Daerah")
     desk_page.goto(f"{server}/events/{event.id}/attendance")
     expect(desk_page.locator("tbody tr").first).to_contain_text("Drs. H. Benyamin Davnie")
+    daftar_hadir = desk_page.request.get(f"{server}/events/{event.id}/documents/daftar-hadir.pdf")
+    assert daftar_hadir.ok
+    pdf = PdfReader(io.BytesIO(daftar_hadir.body()))
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert text.index("Benyamin Davnie") < text.index("Muhamad") < text.index("Iskandar")
 
 
 def test_the_participants_list_the_desk_and_the_rsvp_page_fit_a_phone(
