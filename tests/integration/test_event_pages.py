@@ -4,11 +4,14 @@ each planned first and carried out once confirmed; mistakes shown on the form.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
-from acara.stages import invitations
+from acara.cli import app
+from acara.stages import invitations, replies
 from models.audit import AuditEntry
 from models.event import Event, EventStatus
 from models.outbox import Message, MessageStatus
@@ -122,3 +125,25 @@ def test_a_bad_event_file_is_named_on_the_form_and_nothing_is_imported(
     errors = form_errors(page.text)
     assert "kunker.yaml" in errors and "venue_typo" in errors
     assert session.exec(select(Event)).all() == []
+
+
+def test_the_cli_imports_an_event_with_a_list_named_beside_it_as_the_upload_does(
+    session: Session, tmp_path: Path
+) -> None:
+    listing = tmp_path / "peserta-final.csv"  # not the file's participants_file
+    roster = (EXAMPLES / "camat_jambi.csv").read_text(encoding="utf-8").splitlines()
+    listing.write_text("\n".join(roster[:6]) + "\n", encoding="utf-8")  # header and 5 camat
+    result = CliRunner().invoke(
+        app,
+        [
+            "event",
+            "import",
+            str(EXAMPLES / "kunjungan-camat-jambi.yaml"),
+            "--participants",
+            str(listing),
+            "--yes",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    event = session.exec(select(Event)).one()
+    assert len(replies.answers(event.code)[1]) == 4 + 5  # the file's own four, the list's five
