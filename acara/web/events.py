@@ -22,6 +22,7 @@ from acara.dates import long_datetime
 from acara.i18n import translate
 from acara.settings import get_settings
 from acara.stages import invitations, planning
+from acara.web import uploads
 from acara.web.deps import DeskDep, OfficerDep
 from acara.web.pages import event_when, officer_language, render
 from acara.web.plans import form_page, plan_page, run_planned
@@ -33,7 +34,6 @@ router = APIRouter()
 
 STAGED_HOURS = 24  # an upload not confirmed within this is thrown away
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-_FILE_NAME = re.compile(r"[^\w.\-]+")
 
 
 @router.get("/events", response_class=HTMLResponse)
@@ -76,9 +76,7 @@ def _stage(event_file: UploadFile, participant_list: UploadFile | None) -> str:
         if upload is None or not upload.filename:
             continue
         (folder / kind).mkdir(parents=True)
-        name = _FILE_NAME.sub("_", Path(upload.filename).name).strip("._") or kind
-        with (folder / kind / name).open("wb") as out:
-            shutil.copyfileobj(upload.file, out)
+        uploads.write(upload, folder / kind, kind)
     return token
 
 
