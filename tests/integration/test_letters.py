@@ -27,6 +27,7 @@ from models import lifecycle
 from models.event import Event
 from models.letters import Letter, Standing
 from models.outbox import Message
+from models.people import Person
 from tests.integration.test_invitations import (
     calendar_part,
     cancel,
@@ -222,3 +223,28 @@ def test_an_altered_code_is_refused(acara_env: Path, tmp_path: Path) -> None:
     for forged in (f"S{int(number[1:]) + 1}-{mac}", f"{number}-{mac[::-1]}", "S1-AAAAAAAA"):
         with pytest.raises(TokenInvalid):
             letters.check(forged)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '<b>Deden</b> & "Juardi" <script>x</script>',  # markup stays text
+        "Đặng Thị Ngọc Hân 😀",  # characters the stamp's font subset lacks: laid out in full
+        "Deden " + "Juardi " * 60,  # more lines than the addressee's box: laid out in full
+    ],
+)
+def test_a_hostile_or_unusual_name_is_printed_as_written(
+    acara_env: Path, tmp_path: Path, name: str
+) -> None:
+    event_id = import_example()
+    with unit_of_work() as session:
+        person = session.exec(select(Person).where(Person.email == PAMULANG)).one()
+        person.name = name
+    invite(event_id)
+    with unit_of_work() as session:
+        message_id = session.exec(
+            select(Message.id).where(Message.event_id == event_id, Message.recipient == PAMULANG)
+        ).one()
+    pdf = PdfReader(io.BytesIO(letter_pdf(letter_of_message(message_id))))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert " ".join(name.split())[:40] in text
