@@ -19,11 +19,15 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from acara.stages import attendance, contacts, invitations, letters, planning, reminders
+from acara.stages import minutes as minutes_stage
 from acara.stages.plan import Owing
 from models.errors import InvalidInput
+from models.followup import FollowUpPolicy, follow_up_state, plan_follow_up
+from models.minutes_rules import approve_minutes
 from models.outbox import Channel, Message, MessageStatus
 from models.people import Participant, Person, Via
 from tests.conftest import EXAMPLES
+from tests.followup_helpers import ENDS, KABAN, held_visit
 
 FKP = "fkp-vol-3-2027"
 HEADER = ["nama", "sapaan", "jabatan", "instansi", "email", "telepon", "peran", "alamat"]
@@ -340,3 +344,26 @@ def test_once_their_letter_is_printed_the_chat_carries_its_check_link(
     text = parse_qs(urlsplit(after.chat).query)["text"][0]
     check = re.search(r"Keaslian surat undangan dapat diperiksa di (\S+)$", text)
     assert check and letters.check(check[1].rsplit("/", 1)[1]).standing == "valid"
+
+
+def test_the_minutes_thanks_and_survey_skip_a_guest_without_email_and_say_so(
+    session: Session,
+) -> None:
+    event = held_visit(session)
+    session.execute(
+        update(Person)
+        .where(col(Person.email) == KABAN)
+        .values(email=None, phone="+6281234567890", via=Via.LETTER_AND_CHAT)
+    )
+    session.commit()
+    plan = minutes_stage.plan_approval(event.code, ENDS + timedelta(hours=2))
+    [note] = [w for w in plan.warnings if "without e-mail" in w.template]
+    assert note.params == {"count": "1"}
+    approval = approve_minutes(session, event, actor="test", now=ENDS + timedelta(hours=2))
+    assert approval.without_email == 1
+    assert None not in {r.email for r in approval.recipients}
+    session.commit()
+    done = plan_follow_up(session, event, now=ENDS + timedelta(hours=3), policy=FollowUpPolicy())
+    session.commit()
+    assert (done.thank_you, done.without_email) == (27, 2)  # no thanks, no survey for him
+    assert follow_up_state(session, event).thank_you_queued  # the event can still be reported
