@@ -109,8 +109,9 @@ class People:
             self.by_name_address.setdefault(key, person)
 
     def find(self, spec: ParticipantSpec) -> Person | None:
-        """The person a row is: by e-mail; else by phone (for a row with an address, only
-        someone still without one); else by name and postal address."""
+        """The person a row is: by e-mail address; else by phone number (a row that brings an
+        e-mail address merges by phone only into someone who has none yet); else by name and
+        postal address."""
         if spec.email:
             known = self.by_email.get(spec.email)
             if known is None and spec.phone:
