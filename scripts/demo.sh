@@ -67,11 +67,14 @@ acara attendance "$EV" --format csv
 acara followup run "$EV" --at "$(after 1) 09:00" --yes   # the day after: survey; held -> reported
 acara followup run "$EV" --at "$(after 4) 09:00" --yes   # three days before the first due date
 acara action list "$EV"
+acara letters "$EV" --all   # every participant's current letter (the update), one PDF to print
 echo
 echo "Documents of $EV:"
 echo "  Daftar Hadir (PDF, CSV): $DOCS/daftar-hadir-$EV.pdf, .csv"
 echo "  Notulen (PDF, HTML):     $DOCS/notulen-$EV.pdf, .html"
 echo "  Siaran Pers (draft):     $DOCS/siaran-pers-$EV.md, .html"
+echo "  Surat (every letter):    $DOCS/surat-$EV.pdf; each e-mail carries its own, and the code"
+echo "                           under its QR opens /verify/<code> in the web app"
 echo "  Every e-mail sent:       $ACARA_DATA_DIR/outbox/new/ ($(ls "$ACARA_DATA_DIR/outbox/new" | wc -l) .eml files)"
 
 # --- A second event, the MoU signing with Ombudsman RI Banten, invited and then cancelled ----
