@@ -103,7 +103,7 @@ class ActionItemSpec(_Spec):
     @classmethod
     def _email(cls, value: Any) -> str:
         if value is None or not str(value).strip():
-            raise ValueError("missing e-mail address of the owner")
+            raise ValueError(N_("missing e-mail address of the owner"))
         return normalise_email(value)
 
 

@@ -171,7 +171,7 @@ class SignatorySpec(_Spec):
     def _nip(cls, value: Any) -> str:
         text = "".join(str(value or "").split())
         if text and not re.fullmatch(r"\d{18}", text):
-            raise ValueError("a NIP has 18 digits")
+            raise ValueError(N_("a NIP has 18 digits"))
         return text
 
 

@@ -115,11 +115,11 @@ def safe_file_name(code: str) -> str:
     if code.strip(".") == "":
         raise ValueError(f"{code!r} is reserved (it names a folder, not an event)")
     if code.startswith((".", "-")):
-        raise ValueError("must not begin with '.' or '-'; begin with a letter or digit")
+        raise ValueError(N_("must not begin with '.' or '-'; begin with a letter or digit"))
     if _DEVICE_NAMES.match(code):
         raise ValueError(f"{code!r} is a name Windows reserves for a device")
     if not re.fullmatch(r"[\w.\-]+", code) or "/" in code or "\\" in code:
-        raise ValueError("use only letters, digits, '.', '-' and '_'")
+        raise ValueError(N_("use only letters, digits, '.', '-' and '_'"))
     return code
 
 
@@ -274,7 +274,9 @@ class ParticipantSpec(Spec):
         # Titles are stored apart from the name, in columns of 100 characters each.
         parts = split_name(value)
         if len(parts.title_prefix) > 100 or len(parts.title_suffix) > 100:
-            raise ValueError("too many titles: at most 100 characters before and after the name")
+            raise ValueError(
+                N_("too many titles: at most 100 characters before and after the name")
+            )
         return value
 
     @field_validator("email", mode="before")
@@ -395,14 +397,24 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     return model
 
 
-def _message(item: Any, model: type[BaseModel] | None) -> str:
-    if item["type"] == "missing":
-        return "missing value"
-    if item["type"] == "extra_forbidden":
+def _message(item: Any, model: type[BaseModel] | None) -> tuple[str, dict[str, Any]]:
+    """Why pydantic refused a value, as a catalog template and its params: the officer reads
+    it in their language. A validator's own ValueError carries an N_ template already."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "missing":
+        return N_("missing value"), {}
+    if kind == "extra_forbidden":
         holder = _model_at(model, tuple(item["loc"])) if model else None
-        known = f"; known keys: {', '.join(holder.model_fields)}" if holder else ""
-        return f"unknown key{known}"
-    return str(item["msg"]).removeprefix("Value error, ")
+        if holder is None:
+            return N_("unknown key"), {}
+        return N_("unknown key; known keys: {known}"), {"known": ", ".join(holder.model_fields)}
+    if kind == "string_too_short":
+        return N_("at least {count} characters"), {"count": context.get("min_length")}
+    if kind == "string_too_long":
+        return N_("at most {count} characters"), {"count": context.get("max_length")}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return N_("not a whole number"), {}
+    return str(item["msg"]).removeprefix("Value error, "), {}
 
 
 def problems_from(
@@ -416,9 +428,9 @@ def problems_from(
     problems = []
     for item in error.errors():
         where = _where(tuple(item["loc"]))
-        message = _message(item, model)
+        template, params = _message(item, model)
         at = f"{prefix}{where}" if where else (whole or prefix.rstrip(": "))
-        problems.append(Problem(at, message))
+        problems.append(Problem(at, template, params))
     return problems
 
 

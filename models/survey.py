@@ -74,7 +74,7 @@ class SurveyAnswers(BaseModel):
     @classmethod
     def _rating(cls, value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise ValueError("please choose a rating from 1 to 5")
+            raise ValueError(N_("please choose a rating from 1 to 5"))
         return value
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from acara.eventfile import load_yaml, read_event_file, read_participant_list
+from acara.i18n import explain
 from models.errors import InvalidInput
 from models.people import Language, Role
 from models.plan import parse_event_spec
@@ -115,6 +116,15 @@ def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
     assert wheres == ["code", "kind", "start"]
     assert caught.value.problems[0].reason == "missing value"
     assert "'visit', 'fgd', 'forum' or 'ceremony'" in caught.value.problems[1].reason
+
+
+def test_an_officer_reads_what_the_file_lacks_in_indonesian(tmp_path: Path) -> None:
+    text = "kind: visit\ntitle: x\nstart: 2026-12-10 09:00\nend: 2026-12-10 12:00\ntempat: x\n"
+    with pytest.raises(InvalidInput) as caught:
+        read_event_file(write(tmp_path, "e.yaml", text))
+    lines = explain(caught.value, "id").splitlines()[1:]
+    assert lines[0] == "  - code: belum diisi"
+    assert lines[1].startswith("  - tempat: kunci tidak dikenal; kunci yang dikenal: code, kind,")
 
 
 def test_an_empty_file_is_not_an_event(tmp_path: Path) -> None:
