@@ -442,9 +442,12 @@ def supersede(
         terms.append(col(Message.sequence) < below_sequence)
     if recipients is not None:
         terms.append(col(Message.recipient).in_(list(recipients)))
+    # The rows are locked in id order before they change: two sweeps superseding the same
+    # rows at once on PostgreSQL otherwise lock them in scan order and can deadlock.
+    locked = select(Message.id).where(*terms).order_by(col(Message.id)).with_for_update()
     statement = (
         update(Message)
-        .where(*terms)
+        .where(col(Message.id).in_(locked.scalar_subquery()))
         .values(status=MessageStatus.SUPERSEDED, last_error=f"{SUPERSEDED_NOTE}: {reason}"[:1000])
         .execution_options(synchronize_session=False)
     )
